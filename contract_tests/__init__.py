@@ -1,0 +1,1 @@
+"""A Schemathesis + Hypothesis suite that checks any base URL against `openapi.yaml`."""

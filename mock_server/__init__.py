@@ -1,0 +1,1 @@
+"""A mock of the Sivi Enterprise Account Analysis API, served from `openapi.yaml` and `fixtures/`."""
