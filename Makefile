@@ -8,8 +8,7 @@ NODE_STAMP := node_modules/.installed
 .PHONY: mock test lint env clean
 
 $(ENV_STAMP): pyproject.toml requirements.lock
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $@

@@ -1,0 +1,46 @@
+"""Serve an ASGI app on a loopback port from a background thread (for pytest fixtures and in-process runs)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from types import TracebackType
+from typing import Any
+
+import uvicorn
+
+
+class BackgroundServer:
+    """`with BackgroundServer(app) as server: httpx.get(server.url + "/...")` — port 0 picks a free port."""
+
+    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, **uvicorn_options: Any) -> None:
+        options = {"log_level": "warning", "lifespan": "on", **uvicorn_options}
+        self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **options))
+        self._server.install_signal_handlers = lambda: None  # not the main thread: leave signals alone
+        self._thread = threading.Thread(target=self._server.run, name="sivi-mock", daemon=True)
+        self.host = host
+        self.port = port
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 10.0) -> BackgroundServer:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not start on {self.host}:{self.port or '(any port)'}")
+            time.sleep(0.005)
+        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout)
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self.stop()
