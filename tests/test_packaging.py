@@ -1,0 +1,65 @@
+"""A consumer who pip-installs the kit has no checkout: the wheel must carry the spec and the fixtures."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(dist), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = dist.glob("sivi_contract_kit-*.whl")
+    return built
+
+
+def test_the_wheel_carries_the_spec_the_fixtures_and_both_commands(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
+    fixture_files = {f"mock_server/_bundled/fixtures/{p.name}" for p in (ROOT / "fixtures").glob("*.yaml")}
+    assert {"mock_server/_bundled/openapi.yaml", *fixture_files} <= names
+    assert "sivi-mock = mock_server.cli:main" in entry_points
+    assert "sivi-contract = contract_tests.cli:main" in entry_points
+
+
+def test_the_installed_kit_loads_its_bundled_data_from_any_directory(wheel, tmp_path):
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],
+        check=True,
+        capture_output=True,
+    )
+    elsewhere = tmp_path / "some-other-project"
+    elsewhere.mkdir()
+    probe = (
+        "from mock_server.contract import load_contract\n"
+        "from mock_server.fixtures import load_fixtures\n"
+        "contract = load_contract()\n"
+        "fixtures = load_fixtures(None, contract)\n"
+        "print(contract.source)\n"
+        "print(fixtures.directory, len(fixtures.users))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=elsewhere,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    spec_line, fixtures_line = result.stdout.splitlines()
+    assert spec_line == str(site / "mock_server" / "_bundled" / "openapi.yaml")
+    assert fixtures_line.startswith(str(site / "mock_server" / "_bundled" / "fixtures") + " ")
