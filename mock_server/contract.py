@@ -112,6 +112,7 @@ class Contract:
         if not self.responses:
             raise SpecError(source, f"{where}.responses", "the operation documents no response")
         self.statuses = tuple(sorted(self.responses))
+        self.id_fields = _id_fields(source, self.resolve(self.request.schema), f"{where}.requestBody")
 
     def resolve(self, node: Any) -> Any:
         """Follow a local `$ref` (`#/components/...`) to what it names."""
@@ -203,6 +204,14 @@ def _json_schema(source: Path, holder: dict[str, Any], key: str | None, where: s
     if not isinstance(media, dict) or not isinstance(media.get("schema"), dict):
         raise SpecError(source, f"{where}.content", "expected an application/json schema")
     return media["schema"]
+
+
+def _id_fields(source: Path, schema: dict[str, Any], where: str) -> tuple[str, ...]:
+    """The ids a request may name, in order of preference: the `anyOf` alternatives, first one wins."""
+    alternatives = [branch.get("required", []) for branch in schema.get("anyOf", [])]
+    if not alternatives or not all(len(names) == 1 for names in alternatives):
+        raise SpecError(source, f"{where}.anyOf", "expected alternatives that each require one id")
+    return tuple(names[0] for names in alternatives)
 
 
 def _examples(response: dict[str, Any]) -> dict[str, Any]:

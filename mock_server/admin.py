@@ -1,0 +1,171 @@
+"""`/__mock/`: the journal and the run-time fixtures, for tests and people (outside the spec).
+
+Locked down because a mock runs on developers' machines: no CORS, a `Host` check against DNS rebinding, an
+`Origin` check against cross-site pages, and a bearer token whenever the mock listens beyond loopback.
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from mock_server.fixtures import FixtureError, parse_account
+from mock_server.respond import envelope
+from mock_server.state import MockState
+
+ADMIN_PREFIX = "/__mock"
+BODY_LIMIT = 1024 * 1024
+KINDS = {"users": "user", "workspaces": "workspace"}
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def answer(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    return Response(envelope(status, body), status, headers=headers, media_type="application/json")
+
+
+def is_loopback(host: str) -> bool:
+    host = host.strip("[]")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def guarded(state: MockState, handler: Handler) -> Handler:
+    settings = state.settings
+    wildcard = settings.host in ("0.0.0.0", "::", "")
+
+    async def guard(request: Request) -> Response:
+        host_header = request.headers.get("host", "")
+        hostname = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
+        if not (is_loopback(hostname) or hostname.strip("[]") == settings.host or wildcard):
+            return answer(403, {"message": f"the admin API does not answer for Host {host_header!r}"})
+        origin = request.headers.get("origin")
+        same_origin = origin in (f"http://{host_header}", f"https://{host_header}")
+        if (origin is not None and not same_origin) or request.headers.get("sec-fetch-site") == "cross-site":
+            return answer(403, {"message": "the admin API refuses cross-origin requests"})
+        if settings.admin_token is not None:
+            sent = request.headers.get("authorization", "").removeprefix("Bearer ").encode()
+            if not hmac.compare_digest(sent, settings.admin_token.encode()):
+                return answer(
+                    401,
+                    {"message": "the admin API needs Authorization: Bearer <admin token>"},
+                    {"www-authenticate": "Bearer"},
+                )
+        return await handler(request)
+
+    return guard
+
+
+def admin_routes(state: MockState) -> list[BaseRoute]:
+    async def health(request: Request) -> Response:
+        fixtures = state.fixtures
+        return answer(
+            200,
+            {
+                "message": "ok",
+                "spec": str(state.contract.source),
+                "fixtures": str(fixtures.directory),
+                "users": len(fixtures.users),
+                "workspaces": len(fixtures.workspaces),
+                "runtimeAccounts": len(state.runtime_accounts()),
+                "journal": {"size": len(state.journal), "max": state.journal.maxlen},
+            },
+        )
+
+    async def journal(request: Request) -> Response:
+        if request.method == "DELETE":
+            cleared = len(state.journal)
+            state.journal.clear()
+            return answer(200, {"message": f"cleared {cleared} requests", "cleared": cleared})
+        entries = state.journal.entries()
+        limit = request.query_params.get("limit", "")
+        if limit:
+            if not limit.isdigit():
+                return answer(422, {"message": f"limit must be a whole number, not {limit!r}"})
+            entries = entries[-int(limit) :] if int(limit) else []
+        return answer(200, {"message": f"{len(entries)} requests", "requests": entries})
+
+    async def accounts(request: Request) -> Response:
+        section = request.url.path.removeprefix(ADMIN_PREFIX + "/")
+        kind = KINDS[section]
+        from_files = state.fixtures.users if kind == "user" else state.fixtures.workspaces
+        runtime = {a.id: a for a in state.runtime_accounts() if a.kind == kind}
+        listed = [
+            {"id": a.id, "status": a.status, "delayMs": a.delay_ms, "source": "runtime" if a.id in runtime else "file"}
+            for a in {**from_files, **runtime}.values()
+        ]
+        return answer(200, {"message": f"{len(listed)} {section}", section: listed})
+
+    async def put_account(request: Request) -> Response:
+        section = request.url.path.removeprefix(ADMIN_PREFIX + "/").split("/", 1)[0]
+        account_id = request.path_params["id"]
+        raw = await _read_limited(request)
+        if raw is None:
+            return answer(413, {"message": f"the body is larger than {BODY_LIMIT} bytes"})
+        try:
+            data = json.loads(raw)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            return answer(
+                422,
+                {
+                    "message": "the body must be a JSON object in the fixture format",
+                    "problems": ["(top level): not valid JSON"],
+                },
+            )
+        try:
+            account = parse_account(KINDS[section], account_id, data, state.contract, f"{section}.{account_id}")
+        except FixtureError as error:
+            return answer(
+                422, {"message": f"refused: the {KINDS[section]} does not match the spec", "problems": error.problems}
+            )
+        replaced = state.find(account_id, None) if account.kind == "user" else state.find(None, account_id)
+        state.put_account(account)
+        return answer(
+            200 if replaced else 201,
+            {
+                "message": "replaced" if replaced else "added",
+                "id": account.id,
+                "kind": account.kind,
+                "status": account.status,
+            },
+        )
+
+    async def reset(request: Request) -> Response:
+        problems = state.reset()
+        if problems:
+            return answer(
+                409,
+                {"message": "reset, but the files are invalid: still serving the previous ones", "problems": problems},
+            )
+        return answer(200, {"message": "reset to the files"})
+
+    def route(path: str, handler: Handler, methods: list[str]) -> Route:
+        return Route(ADMIN_PREFIX + path, guarded(state, handler), methods=methods)
+
+    return [
+        route("/health", health, ["GET"]),
+        route("/journal", journal, ["GET", "DELETE"]),
+        route("/reset", reset, ["POST"]),
+        *[route(f"/{section}", accounts, ["GET"]) for section in KINDS],
+        *[route(f"/{section}/{{id:path}}", put_account, ["PUT"]) for section in KINDS],
+    ]
+
+
+async def _read_limited(request: Request) -> bytes | None:
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > BODY_LIMIT:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

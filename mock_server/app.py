@@ -1,0 +1,127 @@
+"""The Starlette app: the operation from the spec, the admin API, the docs, and the API's error envelope."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mock_server.admin import ADMIN_PREFIX, admin_routes
+from mock_server.contract import BUNDLED_SPEC, Contract
+from mock_server.docs import docs_routes
+from mock_server.endpoint import AccountAnalysisEndpoint
+from mock_server.reload import watch_files
+from mock_server.respond import MOCK_ERROR_HEADER, envelope
+from mock_server.state import MockState, Settings
+
+logger = logging.getLogger("sivi_mock")
+
+
+def create_app(
+    contract: Contract | None = None,
+    fixtures_dir: Path | str | None = None,
+    *,
+    cors_origins: Sequence[str] = ("*",),
+    validate_responses: bool = False,
+    journal_size: int = 1000,
+    admin_token: str | None = None,
+    reload: bool = False,
+    host: str = "127.0.0.1",
+    port: int = 4010,
+    spec_path: Path | str | None = None,
+) -> Starlette:
+    """The mock of the spec (bundled by default) serving `fixtures_dir` (bundled by default)."""
+    settings = Settings(
+        host=host,
+        port=port,
+        cors_origins=tuple(cors_origins),
+        validate_responses=validate_responses,
+        journal_size=journal_size,
+        admin_token=admin_token,
+        reload=reload,
+        spec_path=Path(spec_path) if spec_path else (contract.source if contract else BUNDLED_SPEC),
+        fixtures_dir=Path(fixtures_dir) if fixtures_dir is not None else None,
+    )
+    state = MockState(settings, contract)
+    routes = [
+        Route(state.contract.path, AccountAnalysisEndpoint(state)),
+        *admin_routes(state),
+        *docs_routes(state),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        watcher = asyncio.create_task(watch_files(state)) if settings.reload else None
+        yield
+        if watcher:
+            watcher.cancel()
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)
+        if not request.url.path.startswith(ADMIN_PREFIX):
+            state.journal.record(
+                request.method,
+                request.url.path,
+                request.scope["query_string"],
+                request.scope["headers"],
+                b"",
+                error.status_code,
+            )
+        message = error.detail
+        if error.status_code == 404:
+            message = f"Not found: this mock serves {state.contract.method.upper()} {state.contract.path}"
+        return Response(
+            envelope(error.status_code, {"message": message}),
+            error.status_code,
+            headers=error.headers,
+            media_type="application/json",
+        )
+
+    async def server_error(request: Request, error: Exception) -> Response:
+        logger.exception("sivi-mock failed on %s %s", request.method, request.url.path)
+        return Response(
+            envelope(500, {"message": "sivi-mock internal error (see the mock's log)"}),
+            500,
+            media_type="application/json",
+        )
+
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(CORSOutsideAdmin, origins=settings.cors_origins)],
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        lifespan=lifespan,
+    )
+    app.state.mock = state
+    return app
+
+
+class CORSOutsideAdmin:
+    """CORS for the API and the docs, never for `/__mock/`: a web page must not be able to drive the mock."""
+
+    def __init__(self, app: Any, origins: Sequence[str]) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=list(origins),
+            allow_methods=["POST", "GET", "OPTIONS"],
+            allow_headers=["sivi-api-key", "content-type", "prefer"],
+            expose_headers=[MOCK_ERROR_HEADER.decode()],
+            max_age=600,
+        )
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith(ADMIN_PREFIX):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -1,0 +1,79 @@
+"""Bodies generated from the spec's response schemas, for `Prefer: dynamic=true`.
+
+Reproducible: the same request (the seed) gets the same body. Covers the JSON Schema the spec uses; a
+string with a `pattern` is taken from the schema's own `examples`, since inventing regex matches is a
+library's job and the spec documents valid values anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from typing import Any
+
+from mock_server.contract import Contract
+from mock_server.prefer import PreferError
+
+_WORDS = ("design", "media", "credit", "account", "workspace", "usage", "month", "year")
+
+
+def generate_body(contract: Contract, status: int, seed: bytes) -> Any:
+    """A `body` valid against the response schema of `status`, the same one for the same seed."""
+    rng = random.Random(hashlib.sha256(seed + str(status).encode()).digest())
+    envelope = _generate(contract, contract.responses[status].schema, rng, depth=0)
+    envelope["status"] = status
+    if not contract.responses[status].is_valid(envelope):
+        raise PreferError("dynamic=true", f"could not generate a valid {status} body from the spec")
+    return envelope["body"]
+
+
+def _generate(contract: Contract, schema: Any, rng: random.Random, depth: int) -> Any:
+    schema = _merged(contract, schema)
+    if "const" in schema:
+        return schema["const"]
+    if "enum" in schema:
+        return rng.choice(schema["enum"])
+    kind = schema.get("type", "object" if "properties" in schema else None)
+    if kind == "object":
+        properties = schema.get("properties", {})
+        required = set(schema.get("required", []))
+        for branch in schema.get("anyOf", [])[:1]:
+            required |= set(branch.get("required", []))
+        return {
+            name: _generate(contract, sub, rng, depth + 1)
+            for name, sub in properties.items()
+            if name in required or rng.random() < 0.5
+        }
+    if kind == "array":
+        count = rng.randint(schema.get("minItems", 0), min(schema.get("maxItems", 12), 12 if depth < 3 else 1))
+        return [_generate(contract, schema.get("items", {}), rng, depth + 1) for _ in range(count)]
+    if kind == "integer":
+        low = schema.get("minimum", 0)
+        return rng.randint(low, max(low, schema.get("maximum", low + 5000)))
+    if kind == "string":
+        if "pattern" in schema:
+            examples = schema.get("examples") or []
+            if not examples:
+                raise PreferError("dynamic=true", "a string with a pattern has no examples to draw from")
+            return rng.choice(examples)
+        length = max(schema.get("minLength", 1), 1)
+        return " ".join(rng.choice(_WORDS) for _ in range(max(1, length // 6 + 1))).capitalize()
+    if kind == "boolean":
+        return rng.random() < 0.5
+    return None
+
+
+def _merged(contract: Contract, schema: Any) -> dict[str, Any]:
+    """The schema with `$ref` followed and `allOf` folded in (properties merged, later ones refining)."""
+    schema = dict(contract.resolve(schema))
+    for part in schema.pop("allOf", []):
+        part = _merged(contract, part)
+        properties = {**schema.get("properties", {})}
+        for name, sub in part.get("properties", {}).items():
+            properties[name] = {"allOf": [properties[name], sub]} if name in properties else sub
+        schema = {**part, **schema, "properties": properties}
+        schema["required"] = sorted({*schema.get("required", []), *part.get("required", [])})
+    for name, sub in list(schema.get("properties", {}).items()):
+        if isinstance(sub, dict) and "allOf" in sub:
+            schema["properties"][name] = _merged(contract, sub)
+    return schema
