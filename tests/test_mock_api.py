@@ -1,0 +1,161 @@
+"""The mock answers as the contract says: the API's order of checks, its envelope, its statuses."""
+
+from __future__ import annotations
+
+import pytest
+from mock_client import DOCUMENTED_USER
+
+from mock_server.contract import load_contract
+
+CONTRACT = load_contract()
+
+
+def test_the_documented_user_gets_the_documented_example(client):
+    response = client.analyze({"abstractUserId": DOCUMENTED_USER})
+    assert response.status_code == 200
+    assert response.json() == CONTRACT.examples["documentedUser"].value
+
+
+def test_a_workspace_is_found_by_its_id(client):
+    response = client.analyze({"workspaceId": "workspace-acme-design"})
+    assert response.status_code == 200
+    assert response.json()["body"]["yearlyAnalysis"]["mediaSize"] == "1.5Gb"
+
+
+def test_the_user_id_wins_over_the_workspace_id(client):
+    both = client.analyze({"abstractUserId": "user-12345", "workspaceId": "workspace-acme-design"})
+    assert both.json()["body"]["yearlyAnalysis"]["numberOfGeneratedDesignVariations"] == 0
+    unknown_user = client.analyze({"abstractUserId": "nobody", "workspaceId": "workspace-acme-design"})
+    assert unknown_user.status_code == 400
+
+
+def test_an_unknown_user_gets_400_with_the_documented_message(client):
+    response = client.analyze({"abstractUserId": "nobody"})
+    assert response.json() == {"status": 400, "body": {"message": "User does not exist"}}
+
+
+@pytest.mark.parametrize(
+    ("key", "message_part"),
+    [
+        (None, "Please add sivi-api-key header"),
+        ("", "Please add sivi-api-key header"),
+        ("not-a-key", "not a known key"),
+        ("mock-regular-key", "needs an Enterprise admin API key"),
+    ],
+)
+def test_anything_but_an_admin_key_gets_401(client, key, message_part):
+    response = client.analyze({"abstractUserId": DOCUMENTED_USER}, key=key)
+    assert response.status_code == 401
+    assert message_part in response.json()["body"]["message"]
+
+
+def test_a_repeated_key_header_authenticates_nobody(client):
+    headers = [("sivi-api-key", "mock-admin-key"), ("sivi-api-key", "mock-admin-key")]
+    response = client.post("/enterprise/account-analysis", headers=headers, json={"abstractUserId": DOCUMENTED_USER})
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("body", [{"abstractUserId": "nobody"}, {"abstractUserId": DOCUMENTED_USER}, {}, "[1"])
+def test_authentication_comes_first_so_nothing_leaks_about_users(client, body):
+    options = {"content": body, "headers": {"content-type": "application/json"}} if isinstance(body, str) else {}
+    response = client.analyze(None if options else body, key="mock-regular-key", **options)
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "reason"),
+    [
+        (b'{"abstractUserId": ', "application/json", "not valid JSON"),
+        (b'["281743"]', "application/json", "must be a JSON object"),
+        (b'"281743"', "application/json", "must be a JSON object"),
+        (b"{}", "application/json", "needs abstractUserId or workspaceId"),
+        (b'{"abstractUserId": ""}', "application/json", "shorter than 1 character"),
+        (b'{"abstractUserId": 42}', "application/json", 'is not of type "string"'),
+        (b'{"workspaceId": null}', "application/json", 'is not of type "string"'),
+        (b'{"abstractUserId": "a", "abstractUserId": "b"}', "application/json", "appears twice"),
+        (b'{"abstractUserId": "a", "n": NaN}', "application/json", "NaN is not JSON"),
+        (b'{"abstractUserId": "\xff"}', "application/json", "not UTF-8"),
+        (b'{"abstractUserId": "a"}', "text/plain", "Content-Type must be application/json"),
+        (b"[" * 20_000 + b"]" * 20_000, "application/json", "nested too deeply"),
+    ],
+)
+def test_invalid_input_gets_422_saying_why(client, content, content_type, reason):
+    response = client.analyze(None, content=content, headers={"content-type": content_type})
+    assert response.status_code == 422
+    message = response.json()["body"]["message"]
+    assert message.startswith("Invalid input") and reason in message, message
+
+
+def test_a_request_without_content_type_gets_422(client):
+    response = client.analyze(None, content=b'{"abstractUserId": "x"}')
+    assert response.status_code == 422
+
+
+def test_json_with_a_charset_is_json(client):
+    headers = {"content-type": "application/json; charset=utf-8"}
+    response = client.analyze(None, content=b'{"abstractUserId": "user-12345"}', headers=headers)
+    assert response.status_code == 200
+
+
+def test_unknown_request_properties_are_ignored(client):
+    assert client.analyze({"abstractUserId": "user-12345", "clientVersion": "2.1"}).status_code == 200
+
+
+def test_a_body_over_the_limit_gets_413_and_the_mock_keeps_serving(client):
+    response = client.analyze(None, content=b" " * (65 * 1024), headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
+
+
+def test_other_methods_get_405_with_allow(client):
+    for method in ("GET", "PUT", "DELETE", "PATCH"):
+        response = client.request(method, "/enterprise/account-analysis")
+        assert response.status_code == 405, method
+        assert response.headers["allow"] == "POST"
+
+
+def test_an_unknown_path_gets_404_in_the_envelope(client):
+    response = client.post("/enterprise/account-analysys", json={"abstractUserId": DOCUMENTED_USER})
+    assert response.status_code == 404
+    assert "POST /enterprise/account-analysis" in response.json()["body"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("user", "status", "message"),
+    [
+        ("server-error-user", 500, "Server internal error"),
+        ("deleted-user", 400, "User does not exists"),
+    ],
+)
+def test_scenario_users_always_answer_their_status(client, user, status, message):
+    response = client.analyze({"abstractUserId": user})
+    assert (response.status_code, response.json()["body"]["message"]) == (status, message)
+
+
+def test_a_scenario_workspace_without_a_message_gets_the_specs_example(client):
+    response = client.analyze({"workspaceId": "workspace-outage"})
+    assert response.json() == CONTRACT.examples["serverError"].value
+
+
+def test_the_spec_and_the_docs_are_served(client):
+    assert client.get("/openapi.json").json()["paths"].keys() == {"/enterprise/account-analysis"}
+    assert client.get("/openapi.yaml").content == CONTRACT.source.read_bytes()
+    assert client.get("/openapi.json").json()["servers"][0]["url"] == str(client.base_url).rstrip("/")
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and 'src="/docs/static/swagger-ui-bundle.js"' in docs.text
+    assert "http://" not in docs.text and "https://" not in docs.text, "the docs page must not load anything remote"
+    assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
+
+
+def test_a_browser_preflight_from_another_origin_is_answered(client):
+    response = client.options(
+        "/enterprise/account-analysis",
+        headers={
+            "origin": "http://localhost:5173",
+            "access-control-request-method": "POST",
+            "access-control-request-headers": "sivi-api-key, content-type, prefer",
+        },
+    )
+    assert response.status_code == 200
+    assert response.headers["access-control-allow-origin"] in ("*", "http://localhost:5173")
+    assert "sivi-api-key" in response.headers["access-control-allow-headers"].lower()

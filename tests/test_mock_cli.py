@@ -1,0 +1,148 @@
+"""`sivi-mock` as a user runs it: a real process, its banner, its errors, and `--reload`."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from mock_client import DOCUMENTED_USER, CheckedClient
+
+from mock_server.fixtures import BUNDLED_FIXTURES
+
+SIVI_MOCK = Path(sys.executable).parent / "sivi-mock"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class RunningMock:
+    def __init__(self, *args: str) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [str(SIVI_MOCK), "--port", str(self.port), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(f"{self.url}/__mock/health", timeout=0.5)
+                return
+            except httpx.TransportError:
+                assert self.process.poll() is None, f"sivi-mock exited early:\n{self.process.stdout.read()}"
+                time.sleep(0.05)
+        raise AssertionError("sivi-mock did not answer within 10 s")
+
+    def stop(self) -> str:
+        self.process.send_signal(signal.SIGINT)
+        output, _ = self.process.communicate(timeout=10)
+        return output
+
+
+@pytest.fixture
+def running() -> Iterator[list[RunningMock]]:
+    started: list[RunningMock] = []
+    yield started
+    for mock in started:
+        if mock.process.poll() is None:
+            mock.process.kill()
+            mock.process.wait()
+
+
+def test_the_cli_serves_the_bundled_fixtures_and_says_how_to_call_it(running):
+    mock = RunningMock()
+    running.append(mock)
+    with CheckedClient(mock.url) as client:
+        assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
+    output = mock.stop()
+    assert mock.process.returncode == 0
+    assert f"on {mock.url}" in output
+    assert "sivi-api-key: mock-admin-key" in output
+    assert DOCUMENTED_USER in output and "workspace-acme-design" in output
+    assert "Traceback" not in output
+
+
+def test_a_broken_fixture_stops_start_up_with_file_path_and_reason(tmp_path):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    users = fixtures / "users.yaml"
+    users.write_text(users.read_text().replace("lastAccessed: 1325312222", "lastAccessed: yesterday", 1))
+    result = subprocess.run(
+        [str(SIVI_MOCK), "--port", str(free_port()), "--fixtures", str(fixtures)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert result.returncode != 0
+    assert f"{users}: users.{DOCUMENTED_USER}.analysis.lastAccessed:" in result.stderr
+    assert "is not of type" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_a_broken_spec_stops_start_up_with_one_readable_line(tmp_path):
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text("openapi: 3.0.3\n")
+    result = subprocess.run([str(SIVI_MOCK), "--spec", str(spec)], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2
+    assert (
+        result.stderr.strip()
+        == f"sivi-mock: the spec is invalid: {spec}: openapi: expected an OpenAPI 3.1 document, found '3.0.3'"
+    )
+
+
+def test_a_port_in_use_is_one_readable_line():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run([str(SIVI_MOCK), "--port", str(port)], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"sivi-mock: cannot listen on 127.0.0.1:{port}")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def wait_for(predicate, what: str, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_reload_swaps_in_good_fixtures_keeps_the_last_good_ones_and_keeps_runtime_users(tmp_path, running):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    mock = RunningMock("--fixtures", str(fixtures), "--reload")
+    running.append(mock)
+    client = CheckedClient(mock.url)
+    client.put("/__mock/users/added-at-run-time", json={"status": 500})
+
+    workspaces = fixtures / "workspaces.yaml"
+    workspaces.write_text(workspaces.read_text().replace("workspace-acme-design:", "workspace-renamed:"))
+    wait_for(lambda: client.analyze({"workspaceId": "workspace-renamed"}).status_code == 200, "the new workspace")
+    assert client.analyze({"abstractUserId": "added-at-run-time"}).status_code == 500
+
+    workspaces.write_text(workspaces.read_text().replace("mediaSize: 1.5Gb", "mediaSize: lots"))
+    time.sleep(1.5)  # three polls: long enough for the mock to have seen (and refused) the broken file
+    assert client.analyze({"workspaceId": "workspace-renamed"}).json()["body"]["yearlyAnalysis"]["mediaSize"] == "1.5Gb"
+
+    output = mock.stop()
+    assert f"{workspaces}: workspaces.workspace-renamed.analysis.yearlyAnalysis.mediaSize:" in output
+    assert "kept the previous spec and fixtures" in output
+
+
+def test_python_dash_m_runs_the_same_cli():
+    result = subprocess.run([sys.executable, "-m", "mock_server", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "--cors-origin" in result.stdout and "--reload" in result.stdout
