@@ -1,0 +1,99 @@
+"""The `sivi_mock` pytest fixture: the mock on a free port for the test session.
+
+Installed kits register it through the `pytest11` entry point, so a consumer project just asks for it:
+
+    def test_report_shows_usage(sivi_mock):
+        client = MyServiceClient(base_url=sivi_mock.url, api_key=sivi_mock.admin_key)
+        ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from mock_server.app import create_app
+from mock_server.background import BackgroundServer
+from mock_server.fixtures import parse_account
+from mock_server.state import MockState
+
+
+class SiviMock:
+    """A running mock, and what a test needs to steer it."""
+
+    def __init__(self, server: BackgroundServer, state: MockState) -> None:
+        self._server = server
+        self._state = state
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. `http://127.0.0.1:53211`; the endpoint is `url + "/enterprise/account-analysis"`."""
+        return self._server.url
+
+    @property
+    def endpoint(self) -> str:
+        return self.url + self._state.contract.path
+
+    @property
+    def admin_key(self) -> str:
+        return self._state.fixtures.admin_keys[0]
+
+    @property
+    def regular_key(self) -> str | None:
+        return next((k.key for k in self._state.fixtures.keys.values() if not k.is_admin), None)
+
+    def journal(self) -> list[dict[str, Any]]:
+        """The requests received so far (oldest first), with API keys masked."""
+        return self._state.journal.entries()
+
+    def clear_journal(self) -> None:
+        self._state.journal.clear()
+
+    def add_user(self, user_id: str, analysis: dict[str, Any] | None = None, **scenario: Any) -> None:
+        """Serve `analysis` for `user_id`, or force a scenario: `status=500`, `message=...`, `delay_ms=2000`."""
+        self._add("user", user_id, analysis, **scenario)
+
+    def add_workspace(self, workspace_id: str, analysis: dict[str, Any] | None = None, **scenario: Any) -> None:
+        self._add("workspace", workspace_id, analysis, **scenario)
+
+    def reset(self) -> None:
+        """Back to the fixture files: added accounts dropped, journal cleared."""
+        self._state.reset()
+
+    def _add(
+        self,
+        kind: str,
+        account_id: str,
+        analysis: dict[str, Any] | None,
+        *,
+        status: int | None = None,
+        message: str | None = None,
+        delay_ms: int = 0,
+    ) -> None:
+        data: dict[str, Any] = {"delayMs": delay_ms}
+        if analysis is not None:
+            data["analysis"] = analysis
+        if status is not None:
+            data["status"] = status
+        if message is not None:
+            data["message"] = message
+        section = "users" if kind == "user" else "workspaces"
+        # Raises FixtureError naming what is wrong, exactly as a fixture file would.
+        self._state.put_account(parse_account(kind, account_id, data, self._state.contract, f"{section}.{account_id}"))
+
+
+@pytest.fixture(scope="session")
+def sivi_mock_session() -> Iterator[SiviMock]:
+    app = create_app()
+    with BackgroundServer(app) as server:
+        yield SiviMock(server, app.state.mock)
+
+
+@pytest.fixture
+def sivi_mock(sivi_mock_session: SiviMock) -> Iterator[SiviMock]:
+    """The session's mock, reset after each test so that no test sees another's accounts or journal."""
+    sivi_mock_session.clear_journal()
+    yield sivi_mock_session
+    sivi_mock_session.reset()
