@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: mock test lint env clean
+.PHONY: mock test lint env browser clean bench
 
 $(ENV_STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,19 @@ lint: $(ENV_STAMP) $(NODE_STAMP)
 	$(BIN)/python -m openapi_spec_validator openapi.yaml
 	node_modules/.bin/spectral lint --fail-severity=warn openapi.yaml
 
-test: lint
+# The CORS test drives a real headless Chromium: Debian's package, installed here when missing (as root, e.g. in CI).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null); } || \
+	  echo "chromium is missing and cannot be installed here: install it, or run with SIVI_SKIP_BROWSER=1"
+
+test: lint browser
 	$(BIN)/python -m pytest
+
+# `make bench`: the mock vs a bare-Starlette baseline (and Prism when npm is there), loaded by wrk; under 3 minutes.
+# `timeout` is a safety net only: the bench keeps its own time budget and stops its servers by PID.
+bench: $(ENV_STAMP)
+	timeout --signal=INT --kill-after=10 180 $(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) node_modules
