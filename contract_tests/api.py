@@ -1,0 +1,177 @@
+"""`Api`: what the suite's tests talk to. It sends through the run's client and judges every answer.
+
+Every answer to a documented request is checked against the contract (status, JSON, schema, envelope) before
+the test states what it expects; a test only says which promise it is about and which status keeps it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import requests
+import schemathesis
+
+from contract_tests import checks
+from contract_tests.checks import RequestShape
+from contract_tests.client import NOT_JSON, Client, Exchange
+from contract_tests.findings import ContractViolation, Failure, Finding, Journal
+from contract_tests.generation import CONTRACT, schemathesis_failures
+from contract_tests.settings import Settings
+from contract_tests.target import Target, check_reachable, open_target
+from mock_server.contract import Contract
+
+ADMIN_KEY = object()  # the default credential of `Api.post`: the target's admin key
+_REQUESTS_ARGUMENTS = {"method", "url", "headers", "params", "cookies", "data", "json", "files", "auth"}
+# Identical failures of generated inputs shown in full per test; the rest are counted.
+SHOWN_ALIKE = 2
+
+
+class Api:
+    def __init__(self, contract: Contract, target: Target, client: Client, journal: Journal, settings: Settings):
+        self.contract = contract
+        self.target = target
+        self.client = client
+        self.journal = journal
+        self.settings = settings
+        self.shape = RequestShape.from_contract(contract)
+        self.method = contract.method.upper()
+        self._random = random.Random(settings.seed)
+        self._alike: dict[tuple[str, tuple[str, ...], int | None], int] = {}
+
+    @property
+    def target_secrets(self) -> tuple[str, ...]:
+        return tuple(key for key in (self.target.api_key, self.target.regular_api_key) if key)
+
+    # -- what to send ------------------------------------------------------------------------------------------
+
+    def unknown_id(self, kind: str = "user") -> str:
+        """An id no target has: clearly made up, different in every run (reproducible with the seed)."""
+        return f"sivi-contract-no-such-{kind}-{self._random.getrandbits(48):012x}"
+
+    def unknown_key(self) -> str:
+        return f"sivi-contract-unknown-key-{self._random.getrandbits(64):016x}"
+
+    def credentials(self) -> dict[str, str | None]:
+        """Every way of calling without an admin key; the regular key only when the run has one."""
+        found = {"no key": None, "an unknown key": self.unknown_key()}
+        if self.target.regular_api_key:
+            found["the regular key"] = self.target.regular_api_key
+        return found
+
+    def post(
+        self,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        key: Any = ADMIN_KEY,
+        content_type: str | None = "application/json",
+        method: str | None = None,
+    ) -> Exchange:
+        """Send `body` as JSON (or `raw` bytes as they are) to the documented path."""
+        headers = {}
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        key = self.target.api_key if key is ADMIN_KEY else key
+        if key is not None:
+            headers[self.contract.api_key_header] = key
+        data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
+        exchange = self.client.request(method or self.method, self.contract.path, headers=headers, body=data)
+        self._observe(exchange)
+        return exchange
+
+    def send_case(self, case: schemathesis.Case) -> Exchange:
+        """Send a Schemathesis case with the admin key (unless the case is about the key's absence)."""
+        arguments = case.as_transport_kwargs(
+            base_url=self.client.base_url, headers={self.contract.api_key_header: self.target.api_key}
+        )
+        unknown = set(arguments) - _REQUESTS_ARGUMENTS
+        assert not unknown, f"Schemathesis asks for transport arguments this client ignores: {unknown}"
+        exchange = self.client.send(requests.Request(**arguments).prepare())
+        self._observe(exchange)
+        return exchange
+
+    # -- how answers are judged ----------------------------------------------------------------------------------
+
+    def expect(
+        self, exchange: Exchange, status: int | set[int], *, check: str, promise: str, stop: bool = True
+    ) -> None:
+        """The answer keeps the contract and has `status`; else the finding is recorded and (if `stop`) the test
+        fails at once. Property tests pass `stop=False` so that Hypothesis goes on trying other inputs."""
+        expected = {status} if isinstance(status, int) else status
+        failures = self.conformance(exchange) + checks.status_is(exchange, expected, check)
+        if failures and stop:
+            raise ContractViolation(self.journal.record(Finding(promise, exchange, failures)))
+        if failures:
+            self._record_alike(Finding(promise, exchange, failures))
+
+    def expect_refused(self, exchange: Exchange, *, promise: str) -> None:
+        failures = checks.refused(exchange) + checks.slower_than(exchange, self.settings.max_response_time)
+        if failures:
+            raise ContractViolation(self.journal.record(Finding(promise, exchange, failures)))
+
+    def judge_case(self, case: schemathesis.Case, exchange: Exchange, *, promise: str) -> None:
+        """Record (not raise) what is wrong with the answer to a generated case, so generation goes on."""
+        failures, advice = schemathesis_failures(case, exchange)
+        for note in advice:
+            self.journal.note(f"schemathesis:{note.check}", note.message)
+        failures = [Failure(f"schemathesis:{failure.check}", failure.message) for failure in failures]
+        if exchange.method == self.method:
+            failures = self.conformance(exchange) + failures
+        failures += checks.input_handling(exchange, self.contract, self.shape, admin_key=self.target.api_key)
+        if failures:
+            self._record_alike(Finding(promise, exchange, failures))
+
+    def conformance(self, exchange: Exchange) -> list[Failure]:
+        return checks.response_conforms(exchange, self.contract) + checks.slower_than(
+            exchange, self.settings.max_response_time
+        )
+
+    def _record_alike(self, finding: Finding) -> None:
+        status = finding.exchange.status if finding.exchange else None
+        alike = (self.journal.current_test, tuple(finding.checks), status)
+        self._alike[alike] = self._alike.get(alike, 0) + 1
+        if self._alike[alike] <= SHOWN_ALIKE:
+            self.journal.record(finding)
+        else:
+            self.journal.alike_not_shown += 1
+
+    def _observe(self, exchange: Exchange) -> None:
+        """Count the known user's answers, and note what the docs only suggest about any success body."""
+        sent = checks.parse_request_json(exchange.body)
+        valid = sent is not NOT_JSON and self.contract.request.is_valid(sent)
+        named = sent.get(self.shape.user_field) if valid and isinstance(sent, dict) else None
+        admin = checks.header(exchange.headers, self.contract.api_key_header) == self.target.api_key
+        as_json = checks.media_type(checks.header(exchange.headers, "content-type") or "") == checks.JSON_MEDIA_TYPE
+        if named == self.target.user_id and admin and as_json and exchange.method == self.method:
+            self.journal.known_user_requests += 1
+            self.journal.known_user_successes += exchange.status == checks.OK
+        answer = exchange.json() if exchange.status == checks.OK else NOT_JSON
+        if isinstance(answer, dict) and self.contract.responses[checks.OK].is_valid(answer):
+            for message in checks.usage_suggestions(answer["body"]):
+                self.journal.note("usage_suggestion", message)
+
+
+@contextmanager
+def open_api(settings: Settings, journal: Journal) -> Iterator[Api]:
+    """Start or reach the target, check that it answers at all, and hand out the `Api` for the run.
+
+    Raises `TargetError` (one line) when the target cannot be tested.
+    """
+    contract = CONTRACT  # the instance Schemathesis was loaded from: one reading of the spec per process
+    with open_target(settings, contract) as target:
+        client = Client(
+            target.base_url,
+            key_header=contract.api_key_header,
+            timeout=settings.request_timeout,
+            rate_limit=settings.rate_limit,
+            max_requests=settings.max_requests,
+        )
+        try:
+            check_reachable(client, contract)
+            yield Api(contract, target, client, journal, settings)
+        finally:
+            client.close()

@@ -1,0 +1,59 @@
+"""`sivi-contract`: check an implementation of the Account Analysis API against `openapi.yaml`.
+
+Exit status: 0 the target conforms, 1 violations found, 2 usage or configuration error, or the target could not
+be tested (unreachable, stopped answering, request budget spent) - always with one readable line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from contract_tests.settings import OPTIONS, UsageError, read_settings
+
+EPILOG = """\
+exit status: 0 conforms, 1 violations found, 2 usage error or target not testable.
+Without --base-url the bundled mock is started in-process and tested with its own keys and ids.
+Example: SIVI_API_KEY=... sivi-contract --base-url https://connect.sivi.ai/api/staging/v2 --user-id ID
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line instead of argparse's usage block: the option and what is wrong with it.
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sivi-contract",
+        description="Check an implementation of the Sivi Account Analysis API against openapi.yaml.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for option in OPTIONS:
+        parser.add_argument(option.flag, dest=option.dest, metavar=option.metavar, help=f"{option.help} [{option.env}]")
+    parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML file for CI [SIVI_JUNIT_XML]")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    try:
+        settings = read_settings(vars(arguments))
+    except UsageError as error:
+        print(f"sivi-contract: {error}", file=sys.stderr)
+        return 2
+    junit = arguments.junit_xml or os.environ.get("SIVI_JUNIT_XML") or None
+    from contract_tests.runner import run_suite  # the suite loads Schemathesis: not needed for --help
+
+    try:
+        outcome = run_suite(settings, junit_xml=Path(junit) if junit else None)
+    except KeyboardInterrupt:
+        print("sivi-contract: interrupted", file=sys.stderr)
+        return 2
+    return outcome.exit_code

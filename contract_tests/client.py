@@ -1,0 +1,224 @@
+"""Every request of a run goes through one `Client`: paced, counted, bounded, and never able to hang the run.
+
+A target may be slow, reset connections, stream forever or answer something that is not HTTP. Each of those
+becomes an `Exchange` whose `error` says what happened (a finding), never an exception out of a test. When the
+target stops answering altogether, or the request budget is spent, the client raises `StopRun` and the run
+ends with exit status 2 and that one line.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+import urllib3
+
+from contract_tests.settings import is_loopback_url
+from mock_server.secret import mask_key
+
+MAX_BODY_BYTES = 1024 * 1024
+# Consecutive requests without any answer after which the target counts as gone.
+GIVE_UP_AFTER = 5
+NOT_JSON = object()
+# Headers `requests` or Schemathesis add on their own: left out of the curl command, which adds its own.
+_TRANSPORT_HEADERS = {"user-agent", "accept-encoding", "accept", "connection", "content-length",
+                      "x-schemathesis-testcaseid"}
+
+
+class StopRun(BaseException):
+    """End the whole run now (exit 2). A BaseException, so that Hypothesis does not shrink or retry it."""
+
+
+@dataclass
+class Exchange:
+    """One request as sent and what came back: a response, or `error` saying why there is none."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    key_header: str
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+    elapsed: float = 0.0
+    error: str | None = None
+    response: requests.Response | None = None
+
+    @property
+    def content_type(self) -> str:
+        return self.response_headers.get("content-type", "")
+
+    def json(self) -> Any:
+        """The response body parsed as JSON, or `NOT_JSON`."""
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return NOT_JSON
+
+    def curl(self) -> str:
+        """A runnable `curl` command for this request, with the API key masked."""
+        parts = ["curl", "-i", "-X", self.method, shlex.quote(self.url)]
+        for name, value in self.headers.items():
+            if name.lower() in _TRANSPORT_HEADERS:
+                continue
+            shown = mask_key(value) if name.lower() == self.key_header.lower() else value
+            parts += ["-H", shlex.quote(f"{name}: {shown}")]
+        if self.body is None:
+            return " ".join(parts)
+        try:
+            text = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and "\x00" not in text:
+            return " ".join([*parts, "--data-binary", shlex.quote(text)])
+        # Bytes a shell cannot quote: printf writes them, curl reads them from stdin.
+        escaped = "".join(f"\\x{byte:02x}" for byte in self.body)
+        return f"printf '%b' '{escaped}' | " + " ".join([*parts, "--data-binary", "@-"])
+
+    def describe_response(self, limit: int = 2000) -> str:
+        if self.error is not None:
+            return f"no response: {self.error}"
+        text = self.content.decode("utf-8", errors="replace")
+        if len(text) > limit:
+            text = text[:limit] + f"... ({len(self.content)} bytes in all)"
+        content_type = self.content_type or "(no content-type)"
+        return f"HTTP {self.status}, {content_type}, after {self.elapsed:.2f} s\n{text}"
+
+
+class Client:
+    """Sends requests to one base URL at a polite pace, within a budget, and keeps the run's tally."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        key_header: str,
+        timeout: float,
+        rate_limit: float = 0.0,
+        max_requests: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.key_header = key_header
+        self.timeout = timeout
+        self.rate_limit = rate_limit
+        self.max_requests = max_requests
+        self.sent = 0
+        self.statuses: Counter[int] = Counter()
+        self._session = requests.Session()
+        # A remote target is reached the way other tools on the machine reach it (HTTPS_PROXY, NO_PROXY, CA
+        # bundle); a loopback one directly, whatever the environment says.
+        self._session.trust_env = not is_loopback_url(self.base_url)
+        self._clock, self._sleep = clock, sleep
+        self._next_send = 0.0
+        self._failures_in_a_row = 0
+
+    def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes | None = None
+                ) -> Exchange:
+        prepared = requests.Request(method, self.base_url + path, headers=headers or {}, data=body).prepare()
+        return self.send(prepared)
+
+    def send(self, prepared: requests.PreparedRequest) -> Exchange:
+        if self.max_requests is not None and self.sent >= self.max_requests:
+            raise StopRun(
+                f"stopped after {self.sent} requests: the request budget is spent "
+                "(raise --max-requests, or lower --max-examples)"
+            )
+        self._pace()
+        body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
+        exchange = Exchange(
+            method=str(prepared.method),
+            url=str(prepared.url),
+            headers=dict(prepared.headers),
+            body=body,
+            key_header=self.key_header,
+        )
+        self.sent += 1
+        started = time.monotonic()
+        try:
+            self._receive(prepared, exchange, deadline=started + 3 * self.timeout)
+        except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
+            exchange.error = f"no answer within {self.timeout:g} s"
+        # urllib3's own errors come from reading the body ourselves; requests wraps only what it reads.
+        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as error:
+            exchange.error = _reason(error)
+        exchange.elapsed = time.monotonic() - started
+        self._tally(exchange)
+        return exchange
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _pace(self) -> None:
+        if self.rate_limit > 0:
+            now = self._clock()
+            if now < self._next_send:
+                self._sleep(self._next_send - now)
+            self._next_send = max(now, self._next_send) + 1 / self.rate_limit
+
+    def _receive(self, prepared: requests.PreparedRequest, exchange: Exchange, deadline: float) -> None:
+        # Streamed, so that a body that never ends, or ends only after gigabytes, cannot hold the run.
+        response = self._session.send(prepared, timeout=self.timeout, stream=True, allow_redirects=False)
+        with response:
+            chunks, size = [], 0
+            # read1: whatever has arrived, so the deadline is checked as the body trickles in; decoded, as a
+            # client would read it (a gateway may well gzip its answers).
+            while chunk := response.raw.read1(65536, decode_content=True):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    exchange.error = f"the response body exceeds {MAX_BODY_BYTES // 1024} KiB"
+                    break
+                if time.monotonic() > deadline:
+                    exchange.error = f"the response did not end within {3 * self.timeout:g} s"
+                    break
+        exchange.status = response.status_code
+        exchange.response_headers = {name.lower(): value for name, value in response.headers.items()}
+        exchange.content = b"".join(chunks)
+        response._content = exchange.content  # what Schemathesis' checks read
+        exchange.response = response
+
+    def _tally(self, exchange: Exchange) -> None:
+        if exchange.error is None:
+            self._failures_in_a_row = 0
+            self.statuses[exchange.status or 0] += 1
+            return
+        self._failures_in_a_row += 1
+        if self._failures_in_a_row >= GIVE_UP_AFTER:
+            raise StopRun(
+                f"{self.base_url} stopped answering: {GIVE_UP_AFTER} requests in a row got no usable answer "
+                f"({exchange.error})"
+            )
+
+
+def _reason(error: requests.exceptions.RequestException) -> str:
+    """The innermost cause, in words: 'connection refused', 'connection reset by the target', ..."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [error]
+    while pending:
+        cause = pending.pop(0)
+        if id(cause) in seen:
+            continue
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, ConnectionResetError):
+            return "connection reset by the target"
+        if type(cause).__name__ in ("BadStatusLine", "LineTooLong"):
+            return f"the target did not answer with HTTP (it sent {str(cause).strip()[:60]!a})"
+        if type(cause).__name__ == "RemoteDisconnected":
+            return "the target closed the connection without an answer"
+        if type(cause).__name__ == "NameResolutionError":
+            return "the host name does not resolve"
+        # requests and urllib3 keep the cause in `reason`, in `args` or in the exception chain
+        related = [getattr(cause, "reason", None), cause.__cause__, cause.__context__, *cause.args]
+        pending += [item for item in related if isinstance(item, BaseException)]
+    return str(error).split(" (Caused by")[0] or type(error).__name__

@@ -1,0 +1,144 @@
+"""The suite's pytest wiring: its options, the `api` fixture, and how findings become test reports.
+
+`pytest contract_tests --base-url ...` and `sivi-contract --base-url ...` run the same tests: the command
+line tool prepares the run itself (so that an unreachable target is one line, exit 2) and hands it over as
+a `PreparedRun` plugin; under plain pytest this file reads the options and opens the target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+
+import pytest
+
+from contract_tests import generation
+from contract_tests.api import Api, open_api
+from contract_tests.client import StopRun
+from contract_tests.findings import Failure, Redactor
+from contract_tests.report import RunRecord, summary_lines, write_report
+from contract_tests.runner import PreparedRun
+from contract_tests.settings import OPTIONS, UsageError, read_settings
+from contract_tests.target import TargetError
+
+_RUN = pytest.StashKey[PreparedRun]()
+# The order a reader meets the promises in: the cheap, exact ones first, so that a run stopped by its request
+# budget has still checked them.
+MODULE_ORDER = ("authentication", "invalid_input", "lookup", "methods", "success_bodies", "generated_inputs")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sivi-contract", "the Sivi contract suite (each option also reads its variable)")
+    for option in OPTIONS:
+        group.addoption(option.flag, dest=f"sivi_{option.dest}", metavar=option.metavar,
+                        help=f"{option.help} [{option.env}]")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    prepared = [plugin for plugin in config.pluginmanager.get_plugins() if isinstance(plugin, PreparedRun)]
+    run = prepared[0] if prepared else None
+    if run is None:
+        try:
+            settings = read_settings({option.dest: config.getoption(f"sivi_{option.dest}") for option in OPTIONS})
+        except UsageError as error:
+            raise pytest.UsageError(str(error)) from None
+        run = PreparedRun(settings)
+    generation.configure(run.settings)
+    config.stash[_RUN] = run
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def place(item: pytest.Item) -> int:
+        name = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removeprefix("test_").removesuffix(".py")
+        return MODULE_ORDER.index(name) if name in MODULE_ORDER else len(MODULE_ORDER)
+
+    items.sort(key=place)
+
+
+@pytest.fixture(scope="session")
+def api(pytestconfig: pytest.Config) -> Iterator[Api]:
+    run = pytestconfig.stash[_RUN]
+    with ExitStack() as stack:
+        if run.api is None:
+            try:
+                run.api = stack.enter_context(open_api(run.settings, run.journal))
+            except TargetError as error:
+                pytest.exit(str(error), returncode=2)
+        yield run.api
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.config.stash[_RUN].journal.current_test = item.nodeid
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    run = item.config.stash[_RUN]
+    redact = Redactor(run.api.target_secrets if run.api else run.settings.secrets)
+    stop = _stop_reason(call.excinfo.value if call.excinfo else None)
+    findings = run.journal.findings_of(item.nodeid) if call.when == "call" else []
+    if stop is not None:
+        run.journal.stop_reason = stop
+        item.session.shouldstop = stop
+        report.outcome, report.longrepr = "failed", stop
+    elif findings:
+        # The findings say everything; a Python traceback of the suite itself would only hide them.
+        report.outcome = "failed"
+        report.longrepr = redact("\n\n".join(finding.render() for finding in findings))
+    elif report.failed:
+        report.longrepr = redact(str(report.longrepr))
+    return report
+
+
+def _stop_reason(error: BaseException | None) -> str | None:
+    if isinstance(error, StopRun):
+        return str(error)
+    if isinstance(error, BaseExceptionGroup):
+        return next(filter(None, map(_stop_reason, error.exceptions)), None)
+    return None
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash.get(_RUN, None)
+    if run is None or run.api is None:
+        return
+    journal, api = run.journal, run.api
+    if journal.known_user_requests and not journal.known_user_successes and not journal.stop_reason:
+        journal.run_failures.append(Failure(
+            "known_user_answers_200",
+            f"no request for the known user {api.target.user_id!r} was answered 200, so this run proved nothing "
+            "about success bodies: is --user-id an abstractUserId that exists on the target?",
+        ))
+    run.record = RunRecord(
+        target=api.target.label,
+        spec=f"{api.contract.source.name} {api.contract.document.get('info', {}).get('version', '')}".strip(),
+        seed=run.settings.seed,
+        user_id=api.target.user_id,
+        rate_limit=run.settings.rate_limit,
+        max_requests=run.settings.max_requests,
+        sent=api.client.sent,
+        statuses=api.client.statuses,
+        documented=api.contract.statuses,
+        journal=journal,
+    )
+    if journal.stop_reason:
+        session.exitstatus = 2
+    elif journal.run_failures and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if run.settings.report is not None:
+        write_report(run.settings.report, run.record, Redactor(api.target_secrets))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    run = config.stash.get(_RUN, None)
+    if run is None or run.record is None:
+        return
+    terminalreporter.write_sep("=", "sivi-contract summary")
+    redact = Redactor(run.api.target_secrets if run.api else ())
+    for line in summary_lines(run.record):
+        bad = line.startswith(("✗", "VIOLATIONS", "NOT TESTED"))
+        terminalreporter.write_line(redact(line), red=bad, green=line.startswith("CONFORMS"), bold=bad)
+    if run.settings.report is not None:
+        terminalreporter.write_line(f"report: {run.settings.report}")

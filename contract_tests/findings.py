@@ -1,0 +1,104 @@
+"""What a run found: failures (the contract is broken) and notes (warnings, never failures), and how they read.
+
+Every text a run writes about a request goes through `Redactor`: the API key is shown as `mask_key` shows it,
+even where a target echoes it back in a response body.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections import Counter
+from dataclasses import dataclass, field
+
+from contract_tests.client import Exchange
+from mock_server.secret import mask_key
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One check that an answer fails: `check` is the name the report, JUnit and the kit's tests use."""
+
+    check: str
+    message: str
+
+
+@dataclass
+class Finding:
+    """A broken promise: what the API promised, the request as sent and what came back."""
+
+    promise: str
+    exchange: Exchange | None
+    failures: list[Failure]
+    test: str = ""
+
+    @property
+    def checks(self) -> list[str]:
+        return list(dict.fromkeys(failure.check for failure in self.failures))
+
+    def render(self) -> str:
+        lines = [f"Promise: {self.promise}"]
+        for failure in self.failures:
+            lines.append(f"  ✗ {failure.check}: " + textwrap.indent(failure.message, "      ").lstrip())
+        if self.exchange is not None:
+            lines += ["  Request:", "      " + self.exchange.curl(), "  Response:"]
+            lines.append(textwrap.indent(self.exchange.describe_response(), "      "))
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A warning: something the documentation only suggests. Reported, never a failure."""
+
+    check: str
+    message: str
+
+
+class ContractViolation(AssertionError):
+    """Raised inside a test when a promise is broken; the test report shows the rendered finding."""
+
+    def __init__(self, finding: Finding) -> None:
+        self.finding = finding
+        super().__init__(finding.render())
+
+
+class Redactor:
+    """Replaces every secret by its masked form, in any text the run is about to write."""
+
+    def __init__(self, secrets: tuple[str, ...] | list[str]) -> None:
+        # Longest first, so that a key containing another key is masked whole.
+        self.secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, mask_key(secret))
+        return text
+
+
+@dataclass
+class Journal:
+    """Everything a run observed, in the order it happened; the terminal summary and reports read it."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notes: Counter[Note] = field(default_factory=Counter)
+    current_test: str = ""
+    known_user_requests: int = 0
+    known_user_successes: int = 0
+    alike_not_shown: int = 0
+    stop_reason: str | None = None
+    run_failures: list[Failure] = field(default_factory=list)
+
+    def record(self, finding: Finding) -> Finding:
+        finding.test = self.current_test
+        self.findings.append(finding)
+        return finding
+
+    def note(self, check: str, message: str) -> None:
+        self.notes[Note(check, message)] += 1
+
+    def findings_of(self, test: str) -> list[Finding]:
+        return [finding for finding in self.findings if finding.test == test]
+
+    @property
+    def failed_checks(self) -> list[str]:
+        names = [name for finding in self.findings for name in finding.checks]
+        return list(dict.fromkeys(names + [failure.check for failure in self.run_failures]))

@@ -1,0 +1,103 @@
+"""Schemathesis, loaded from the same contract document as the mock and configured for this API.
+
+Upstream defaults, out of the box, fail a correct implementation of this API (a valid request for an unknown
+user rightly gets 400, which `positive_data_acceptance` does not expect) and let real bugs through (400 or
+500 for invalid input passes the default `negative_data_rejection`). Each setting below says which promise of
+the API it encodes; the README's "The contract suite" section lists them against the defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+import schemathesis.checks
+from schemathesis.core.failures import FailureGroup
+
+from contract_tests.checks import INVALID_INPUT, NOT_FOUND, OK, UNAUTHENTICATED
+from contract_tests.client import Exchange
+from contract_tests.findings import Failure
+from contract_tests.settings import Settings
+from mock_server.contract import load_contract
+
+CONTRACT = load_contract()
+SCHEMA = schemathesis.openapi.from_dict(CONTRACT.document)
+
+# Checks whose failure breaks the contract, by their Schemathesis names.
+FAILING_CHECKS = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "positive_data_acceptance",
+    "negative_data_rejection",
+    "missing_required_header",
+    "allow_header_conformance",
+)
+# RFC 9110 wants 405 with an `Allow` header for an undocumented method; the contract documents neither, and a
+# gateway in front of a real deployment may refuse with 404 or 403. A refusal is the promise (checked by
+# `other_methods_refused`); the exact status is advice, so this check reports warnings.
+ADVISORY_CHECKS = ("unsupported_method",)
+
+
+def schemathesis_options(settings: Settings) -> dict[str, Any]:
+    """The `schemathesis.toml` equivalent of a run (see the module docstring for why each value)."""
+    return {
+        "seed": settings.seed,
+        "generation": {
+            "max-examples": settings.max_examples,
+            # Both kinds of data: valid requests must be answered 200/400, invalid ones refused.
+            "mode": "all",
+            # A run is reproduced by its printed seed, not by a database in the working directory.
+            "database": "none",
+            # Findings are collected rather than raised (see test_generated_inputs), so nothing is shrunk.
+            "no-shrink": True,
+        },
+        "phases": {
+            # One read-only operation: there is no state to walk through.
+            "stateful": {"enabled": False},
+        },
+        "checks": {
+            # A well-formed request with the admin key is answered: found (200) or not found (400).
+            "positive_data_acceptance": {"expected-statuses": [str(OK), str(NOT_FOUND)]},
+            # Invalid input gets 422, never 400 (that means "unknown user") nor 5xx. When the generator removed or
+            # broke the key, 401 is right: authentication comes first.
+            "negative_data_rejection": {"expected-statuses": [str(INVALID_INPUT), str(UNAUTHENTICATED)]},
+            # The only required header is the API key: its absence is an authentication failure.
+            "missing_required_header": {"expected-statuses": [str(UNAUTHENTICATED)]},
+            # The probes of `ignored_auth` are what test_authentication sends on purpose, for more cases.
+            "ignored_auth": {"enabled": False},
+        },
+    }
+
+
+def configure(settings: Settings) -> None:
+    """Apply a run's settings to `SCHEMA`, which `@SCHEMA.parametrize()` reads when pytest collects the tests.
+
+    The pytest integration clones the schema at import time and shares its config object, so a run updates
+    that object in place (one process may run the suite several times, as the kit's own tests do).
+    """
+    fresh = schemathesis.Config.from_dict(schemathesis_options(settings))
+    project = fresh.projects.get_default()
+    shared = SCHEMA.config
+    shared.generation = project.generation
+    shared.checks = project.checks
+    shared.phases = project.phases
+    shared.seed = settings.seed
+
+
+def schemathesis_failures(case: schemathesis.Case, exchange: Exchange) -> tuple[list[Failure], list[Failure]]:
+    """Run the configured Schemathesis checks on one answer: (failures, advisory warnings)."""
+    if exchange.response is None or exchange.error is not None:
+        return [], []  # no complete answer: `no_answer` says so
+    failures: list[Failure] = []
+    advice: list[Failure] = []
+    for names, found in ((FAILING_CHECKS, failures), (ADVISORY_CHECKS, advice)):
+        for name in names:
+            check = getattr(schemathesis.checks, name)
+            try:
+                case.validate_response(exchange.response, checks=[check], headers=exchange.headers)
+            except FailureGroup as group:
+                found += [Failure(name, f"{error.title}: {error.message}".strip()) for error in group.exceptions]
+    return failures, advice

@@ -1,0 +1,118 @@
+"""Run the suite in this process: open the target, hand it to pytest, and map the result to 0, 1 or 2.
+
+`run_suite` is what `sivi-contract` calls, and what the kit's own tests call to run the suite against
+deliberately broken implementations without starting a process per run.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stdout
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
+
+from contract_tests.findings import Journal, Redactor
+from contract_tests.settings import Settings
+from contract_tests.target import TargetError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(eq=False)  # a plugin: pluggy keeps plugins in sets
+class PreparedRun:
+    """A run whose target `sivi-contract` already opened; registered as a pytest plugin for conftest to find."""
+
+    settings: Settings
+    journal: Journal = field(default_factory=Journal)
+    api: Any = None  # contract_tests.api.Api, once open
+    record: Any = None  # contract_tests.report.RunRecord, once the session is over
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    run: PreparedRun
+    error: str | None = None
+
+    @property
+    def failed_checks(self) -> list[str]:
+        return self.run.journal.failed_checks
+
+
+class RedactingWriter:
+    """A text stream that masks the run's secrets in everything written through it."""
+
+    def __init__(self, stream: TextIO, redact: Redactor) -> None:
+        self._stream = stream
+        self._redact = redact
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._redact(text))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def run_suite(
+    settings: Settings,
+    *,
+    junit_xml: Path | None = None,
+    out: TextIO | None = None,
+) -> Outcome:
+    """Run the whole suite against `settings`' target; everything printed goes (masked) to `out`."""
+    from contract_tests.api import open_api  # imported here: it loads the spec and Schemathesis
+
+    out = sys.stdout if out is None else out
+    if settings.report is not None:
+        settings = dataclasses.replace(settings, report=settings.report.resolve())
+    junit_xml = junit_xml.resolve() if junit_xml is not None else None
+    run = PreparedRun(settings)
+    redact = Redactor(settings.secrets)
+    try:
+        with open_api(settings, run.journal) as api:
+            run.api = api
+            redact = Redactor(api.target_secrets)
+            arguments = [str(PACKAGE_DIR), "-c", str(PACKAGE_DIR / "pytest.ini"), "--rootdir", str(PACKAGE_DIR)]
+            arguments += ["-v", "--no-header"]
+            if junit_xml is not None:
+                arguments.append(f"--junit-xml={junit_xml}")
+            print(f"sivi-contract: testing {api.target.label} against {api.contract.source.name}", file=out)
+            with redirect_stdout(RedactingWriter(out, redact)), _leaving_no_trace():  # type: ignore[type-var]
+                code = int(pytest.main(arguments, plugins=[run]))
+    except TargetError as error:
+        message = " ".join(redact(str(error)).split())  # one line, whatever the target sent
+        print(f"sivi-contract: {message}", file=out)
+        return Outcome(2, run, message)
+    if junit_xml is not None and junit_xml.exists():
+        junit_xml.write_text(redact(junit_xml.read_text(encoding="utf-8")), encoding="utf-8")
+    if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        return Outcome(code, run)
+    reason = run.journal.stop_reason or (
+        "interrupted" if code == pytest.ExitCode.INTERRUPTED else f"pytest could not run the suite (exit status {code})"
+    )
+    print(f"sivi-contract: {redact(reason)}", file=out)
+    return Outcome(2, run, reason)
+
+
+@contextmanager
+def _leaving_no_trace() -> Iterator[None]:
+    """Run from the package's parent (short test ids in the output) with Hypothesis' cache in a temporary
+    directory: a run leaves nothing behind in the directory it was started from."""
+    started_in = Path.cwd()
+    with tempfile.TemporaryDirectory(prefix="sivi-contract-") as scratch:
+        set_hypothesis_home_dir(scratch)
+        os.chdir(PACKAGE_DIR.parent)
+        try:
+            yield
+        finally:
+            os.chdir(started_in)
+            set_hypothesis_home_dir(None)

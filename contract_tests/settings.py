@@ -1,0 +1,197 @@
+"""What a run is asked to do: options, their environment variables, their checks and their defaults.
+
+One table (`OPTIONS`) feeds both front doors, `sivi-contract` (argparse) and `pytest contract_tests` (pytest
+options), so an option means the same thing, reads the same variable and fails the same way in both.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+# Polite defaults for any host that is not this machine: the vendor publishes no rate limit, so a CI job
+# against staging sends at most two requests a second and a bounded number in total.
+REMOTE_RATE_LIMIT = 2.0
+REMOTE_MAX_REQUESTS = 300
+REMOTE_MAX_EXAMPLES = 10
+LOCAL_MAX_EXAMPLES = 100
+DEFAULT_TIMEOUT = 10.0
+REPORT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
+
+
+class UsageError(Exception):
+    """An option is missing or wrong. The message is one line naming the option."""
+
+
+def _whole_number(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError("must be a whole number") from None
+
+
+def _positive_int(text: str) -> int:
+    value = _whole_number(text)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueError("must be a number") from None
+    if not value >= 0 or value == float("inf"):
+        raise ValueError("must be a number >= 0")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _non_negative_float(text)
+    if value == 0:
+        raise ValueError("must be more than 0")
+    return value
+
+
+def _report_path(text: str) -> Path:
+    path = Path(text)
+    if path.suffix.lower() not in REPORT_FORMATS:
+        raise ValueError("must end in .md or .html (the format follows the extension)")
+    return path
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    env: str
+    help: str
+    parse: Callable[[str], Any] = str
+    metavar: str = "TEXT"
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+
+OPTIONS = (
+    Option("--base-url", "SIVI_BASE_URL", "the API to test, e.g. https://connect.sivi.ai/api/staging/v2 "
+           "(default: start the bundled mock in-process and test it)", metavar="URL"),
+    Option("--api-key", "SIVI_API_KEY", "an Enterprise admin key of the target (prefer the variable: "
+           "a command line is visible to other users of the machine)", metavar="KEY"),
+    Option("--user-id", "SIVI_USER_ID", "an abstractUserId that exists on the target", metavar="ID"),
+    Option("--workspace-id", "SIVI_WORKSPACE_ID", "optional: a workspaceId that exists on the target", metavar="ID"),
+    Option("--regular-api-key", "SIVI_REGULAR_API_KEY", "optional: a valid non-admin key, which must get 401",
+           metavar="KEY"),
+    Option("--max-examples", "SIVI_MAX_EXAMPLES", f"generated inputs per kind (default {LOCAL_MAX_EXAMPLES} on "
+           f"loopback, {REMOTE_MAX_EXAMPLES} elsewhere)", _positive_int, "N"),
+    Option("--seed", "SIVI_SEED", "seed of the generated inputs; a run prints its seed so it can be repeated",
+           _whole_number, "N"),
+    Option("--max-response-time", "SIVI_MAX_RESPONSE_TIME", "latency budget in seconds: a slower answer is a "
+           "violation", _positive_float, "SECONDS"),
+    Option("--rate-limit", "SIVI_RATE_LIMIT", f"requests per second, 0 for no limit (default: none on loopback, "
+           f"{REMOTE_RATE_LIMIT:g} elsewhere)", _non_negative_float, "PER_SECOND"),
+    Option("--max-requests", "SIVI_MAX_REQUESTS", f"stop with exit 2 after this many requests (default: no bound "
+           f"on loopback, {REMOTE_MAX_REQUESTS} elsewhere)", _positive_int, "N"),
+    Option("--request-timeout", "SIVI_REQUEST_TIMEOUT", f"seconds to wait for each answer (default "
+           f"{DEFAULT_TIMEOUT:g})", _positive_float, "SECONDS"),
+    Option("--report", "SIVI_REPORT", "write a human report; Markdown or HTML by the extension (.md, .html)",
+           _report_path, "FILE"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A validated run configuration. `None` ids and keys mean: take them from the bundled mock's fixtures."""
+
+    base_url: str | None = None
+    api_key: str | None = None
+    user_id: str | None = None
+    workspace_id: str | None = None
+    regular_api_key: str | None = None
+    max_examples: int = LOCAL_MAX_EXAMPLES
+    seed: int = 0
+    max_response_time: float | None = None
+    rate_limit: float = 0.0
+    max_requests: int | None = None
+    request_timeout: float = DEFAULT_TIMEOUT
+    report: Path | None = None
+
+    @property
+    def is_loopback(self) -> bool:
+        return self.base_url is None or is_loopback_url(self.base_url)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The values that must never appear in any output."""
+        return tuple(key for key in (self.api_key, self.regular_api_key) if key)
+
+
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
+    """Build `Settings` from option values (by `Option.dest`; `None` = not given), falling back to `environ`.
+
+    Raises `UsageError` with one line naming the option (and its variable) that is wrong.
+    """
+    environ = os.environ if environ is None else environ
+    given: dict[str, Any] = {}
+    for option in OPTIONS:
+        raw = values.get(option.dest)
+        source = option.flag
+        if raw is None and environ.get(option.env, "") != "":
+            raw, source = environ[option.env], option.env
+        if raw is None:
+            continue
+        if isinstance(raw, str):
+            try:
+                raw = option.parse(raw.strip())
+            except ValueError as error:
+                raise UsageError(f"{source}: {raw!r} {error}") from None
+        given[option.dest] = raw
+
+    base_url = given.get("base_url")
+    if base_url is not None:
+        base_url = _check_base_url(base_url)
+        for needed in ("api_key", "user_id"):
+            if not given.get(needed):
+                option = next(o for o in OPTIONS if o.dest == needed)
+                raise UsageError(f"{option.flag} (or {option.env}) is required with --base-url")
+    loopback = base_url is None or is_loopback_url(base_url)
+    return Settings(
+        base_url=base_url,
+        api_key=given.get("api_key"),
+        user_id=given.get("user_id"),
+        workspace_id=given.get("workspace_id"),
+        regular_api_key=given.get("regular_api_key"),
+        max_examples=given.get("max_examples", LOCAL_MAX_EXAMPLES if loopback else REMOTE_MAX_EXAMPLES),
+        seed=given["seed"] if "seed" in given else random.randrange(2**31),
+        max_response_time=given.get("max_response_time"),
+        rate_limit=given.get("rate_limit", 0.0 if loopback else REMOTE_RATE_LIMIT),
+        max_requests=given.get("max_requests", None if loopback else REMOTE_MAX_REQUESTS),
+        request_timeout=given.get("request_timeout", DEFAULT_TIMEOUT),
+        report=given.get("report"),
+    )
+
+
+def _check_base_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"--base-url: {url!r} is not an http:// or https:// URL")
+    if parts.query or parts.fragment:
+        raise UsageError(f"--base-url: {url!r} must not carry a query or a fragment")
+    return url.rstrip("/")

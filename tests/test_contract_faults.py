@@ -1,0 +1,111 @@
+"""A target that hangs, resets connections, answers something that is not HTTP or stops answering halfway is
+reported as a finding or ends the run with exit 2 and one clear line: always within bounded time."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import toy_servers as toys
+
+from contract_tests.client import Client, StopRun
+from contract_tests.runner import run_suite
+from contract_tests.settings import read_settings
+from mock_server.background import BackgroundServer
+
+# A bound, not a measurement: any of these runs that hangs fails here instead of holding the test suite.
+pytestmark = pytest.mark.timeout(60)
+
+
+def settings_for(url: str, **options: str):
+    values = {"base_url": url, "api_key": toys.ADMIN_KEY, "user_id": toys.KNOWN_USER, "max_examples": "3",
+              "seed": "3", "request_timeout": "0.5", **options}
+    return read_settings(values, environ={})
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "reason"),
+    [
+        ("hang", "no answer within 0.5 s"),
+        ("reset", "connection reset by the target"),
+        ("garbage", "the target did not answer with HTTP (it sent '220 smtp.example.com ESMTP ready')"),
+    ],
+)
+def test_a_target_that_is_no_http_server_ends_the_run_with_exit_2_and_one_line(behaviour, reason):
+    out = io.StringIO()
+    with toys.RawServer(behaviour) as server:
+        outcome = run_suite(settings_for(server.url), out=out)
+    assert outcome.exit_code == 2
+    assert out.getvalue() == f"sivi-contract: cannot reach {server.url}: {reason}\n"
+
+
+def test_a_target_that_stops_answering_halfway_ends_the_run_with_exit_2():
+    out = io.StringIO()
+    with BackgroundServer(toys.StopsAnswering().app(), log_level="critical", timeout_graceful_shutdown=0.1) as server:
+        outcome = run_suite(settings_for(server.url), out=out)
+    assert outcome.exit_code == 2
+    assert outcome.error == (
+        f"{server.url} stopped answering: 5 requests in a row got no usable answer (no answer within 0.5 s)"
+    )
+    assert out.getvalue().rstrip().endswith(f"sivi-contract: {outcome.error}")
+    assert outcome.run.api.client.sent == 6  # the probe, then five tries: nothing more
+
+
+def test_a_spent_request_budget_ends_the_run_with_exit_2():
+    out = io.StringIO()
+    with BackgroundServer(toys.Toy().app(), log_level="critical") as server:
+        outcome = run_suite(settings_for(server.url, max_requests="20", request_timeout="5"), out=out)
+    assert outcome.exit_code == 2
+    assert outcome.run.api.client.sent == 20
+    assert "the request budget is spent (raise --max-requests, or lower --max-examples)" in out.getvalue()
+
+
+def test_an_unreachable_target_is_one_line_and_exit_2_from_the_command_line():
+    url = f"http://127.0.0.1:{closed_port()}"
+    script = Path(sys.executable).with_name("sivi-contract")
+    result = subprocess.run(
+        [str(script), "--base-url", url, "--api-key", "k", "--user-id", "u"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
+    )
+    assert result.returncode == 2
+    assert result.stdout + result.stderr == f"sivi-contract: cannot reach {url}: connection refused\n"
+
+
+def test_the_client_paces_requests_to_the_rate_limit():
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    with BackgroundServer(toys.Toy().app(), log_level="critical") as server:
+        client = Client(server.url, key_header="sivi-api-key", timeout=5, rate_limit=2, clock=lambda: now[0],
+                        sleep=sleep)
+        for _ in range(5):
+            client.request("POST", "/enterprise/account-analysis", body=b"{}")
+    assert slept == [0.5, 0.5, 0.5, 0.5]  # two requests a second: the first at once, then one every 0.5 s
+
+
+def test_the_client_refuses_to_exceed_its_budget():
+    with BackgroundServer(toys.Toy().app(), log_level="critical") as server:
+        client = Client(server.url, key_header="sivi-api-key", timeout=5, max_requests=2)
+        client.request("POST", "/enterprise/account-analysis", body=b"{}")
+        client.request("POST", "/enterprise/account-analysis", body=b"{}")
+        with pytest.raises(StopRun, match="budget is spent"):
+            client.request("POST", "/enterprise/account-analysis", body=b"{}")
+    assert client.sent == 2

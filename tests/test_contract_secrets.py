@@ -1,0 +1,55 @@
+"""The API key never appears in anything the suite writes: terminal, JUnit file, Markdown or HTML report,
+not even when the target echoes it back in every answer and every answer is a finding."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import toy_servers as toys
+
+from mock_server.background import BackgroundServer
+from mock_server.secret import mask_key
+
+# Distinctive middles of the two keys: no masked form, path or other text contains them.
+SECRETS = (toys.ADMIN_KEY[9:-2], toys.REGULAR_KEY[11:-2])
+
+
+def assert_no_secret_in(text: str, where: str) -> None:
+    leaked = [secret for secret in SECRETS if secret in text]  # not the text itself: it would print the key
+    assert not leaked, f"an API key leaked into {where}"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
+def test_no_output_shows_a_key_even_when_the_target_echoes_it(tmp_path: Path, command: str):
+    junit, markdown, html = tmp_path / "junit.xml", tmp_path / "report.md", tmp_path / "report.html"
+    env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
+        "SIVI_API_KEY": toys.ADMIN_KEY,
+        "SIVI_REGULAR_API_KEY": toys.REGULAR_KEY,
+        "SIVI_USER_ID": toys.KNOWN_USER,
+        "SIVI_WORKSPACE_ID": toys.KNOWN_WORKSPACE,
+        "SIVI_MAX_EXAMPLES": "3",
+        "SIVI_REPORT": str(markdown if command == "sivi-contract" else html),
+    }
+    script = Path(sys.executable).with_name("sivi-contract")
+    root = Path(__file__).resolve().parent.parent
+    with BackgroundServer(toys.LeaksTheKey().app(), log_level="critical") as server:
+        arguments = ["--base-url", server.url, "--junit-xml", str(junit)]
+        if command == "sivi-contract":
+            result = subprocess.run([str(script), *arguments], env=env, capture_output=True, text=True, timeout=60)
+        else:
+            result = subprocess.run([sys.executable, "-m", "pytest", str(root / "contract_tests"), *arguments],
+                                    env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    report = markdown if command == "sivi-contract" else html
+    assert result.returncode == 1, result.stdout + result.stderr
+    outputs = {"the terminal": result.stdout + result.stderr, "the JUnit file": junit.read_text(),
+               "the report": report.read_text()}
+    for where, text in outputs.items():
+        assert_no_secret_in(text, where)
+        assert mask_key(toys.ADMIN_KEY) in text, f"{where} shows no request (is it empty?)"
+    assert "envelope_status" in outputs["the JUnit file"] and "envelope_status" in outputs["the report"]

@@ -1,0 +1,79 @@
+"""Options and their environment variables: the same meaning in `sivi-contract` and `pytest contract_tests`,
+polite defaults for any host that is not this machine, and one clear line for anything wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from contract_tests.settings import UsageError, read_settings
+
+STAGING = "https://connect.sivi.ai/api/staging/v2"
+
+
+def test_against_a_remote_host_the_run_is_gentle_and_bounded_by_default():
+    settings = read_settings({"base_url": STAGING, "api_key": "k" * 20, "user_id": "u"}, environ={})
+    assert settings.rate_limit == 2.0
+    assert settings.max_requests == 300
+    assert settings.max_examples == 10
+    assert not settings.is_loopback
+
+
+@pytest.mark.parametrize("url", [None, "http://127.0.0.1:4010", "http://localhost:8000/api", "http://[::1]:9000"])
+def test_on_loopback_nothing_is_throttled(url):
+    values = {"base_url": url, "api_key": "k", "user_id": "u"} if url else {}
+    settings = read_settings(values, environ={})
+    assert settings.is_loopback
+    assert settings.rate_limit == 0 and settings.max_requests is None and settings.max_examples == 100
+
+
+def test_every_option_can_come_from_its_environment_variable():
+    environ = {
+        "SIVI_BASE_URL": STAGING + "/",
+        "SIVI_API_KEY": "admin-key-from-the-ci-secret",
+        "SIVI_USER_ID": "281743-2322-34i44sd3-dkfjgdkjf292",
+        "SIVI_WORKSPACE_ID": "workspace-acme-design",
+        "SIVI_REGULAR_API_KEY": "regular-key-from-the-ci-secret",
+        "SIVI_MAX_EXAMPLES": "3",
+        "SIVI_SEED": "42",
+        "SIVI_MAX_RESPONSE_TIME": "1.5",
+        "SIVI_RATE_LIMIT": "0.5",
+        "SIVI_MAX_REQUESTS": "80",
+        "SIVI_REQUEST_TIMEOUT": "4",
+        "SIVI_REPORT": "reports/staging.html",
+    }
+    settings = read_settings({}, environ=environ)
+    assert settings.base_url == STAGING
+    assert settings.api_key == "admin-key-from-the-ci-secret"
+    assert settings.regular_api_key == "regular-key-from-the-ci-secret"
+    assert (settings.user_id, settings.workspace_id) == ("281743-2322-34i44sd3-dkfjgdkjf292", "workspace-acme-design")
+    assert (settings.max_examples, settings.seed, settings.max_response_time) == (3, 42, 1.5)
+    assert (settings.rate_limit, settings.max_requests, settings.request_timeout) == (0.5, 80, 4.0)
+    assert str(settings.report) == "reports/staging.html"
+
+
+def test_an_option_on_the_command_line_wins_over_its_variable():
+    settings = read_settings({"seed": "1"}, environ={"SIVI_SEED": "2"})
+    assert settings.seed == 1
+
+
+def test_without_a_seed_a_run_picks_one_it_can_print():
+    assert isinstance(read_settings({}, environ={}).seed, int)
+
+
+@pytest.mark.parametrize(
+    ("values", "environ", "message"),
+    [
+        ({"base_url": STAGING}, {}, "--api-key (or SIVI_API_KEY) is required with --base-url"),
+        ({"base_url": STAGING, "api_key": "k"}, {}, "--user-id (or SIVI_USER_ID) is required with --base-url"),
+        ({"base_url": "ftp://example.com"}, {}, "--base-url: 'ftp://example.com' is not an http:// or https:// URL"),
+        ({"max_examples": "0"}, {}, "--max-examples: '0' must be at least 1"),
+        ({}, {"SIVI_RATE_LIMIT": "fast"}, "SIVI_RATE_LIMIT: 'fast' must be a number"),
+        ({"seed": "1.5"}, {}, "--seed: '1.5' must be a whole number"),
+        ({"report": "out.pdf"}, {}, "--report: 'out.pdf' must end in .md or .html"),
+    ],
+)
+def test_a_wrong_option_is_one_line_naming_it(values, environ, message):
+    with pytest.raises(UsageError) as raised:
+        read_settings(values, environ=environ)
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)

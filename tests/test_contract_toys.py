@@ -1,0 +1,138 @@
+"""A suite that cannot fail proves nothing: it rejects every broken toy with the check that names its defect,
+and passes correct toys that make other legal choices (zero false alarms)."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+import toy_servers as toys
+
+from contract_tests.runner import Outcome, run_suite
+from contract_tests.settings import read_settings
+from mock_server.background import BackgroundServer
+from mock_server.secret import mask_key
+
+# Small and fixed: every toy run is fast and sends the same requests each time.
+TOY_OPTIONS = {
+    "api_key": toys.ADMIN_KEY,
+    "user_id": toys.KNOWN_USER,
+    "workspace_id": toys.KNOWN_WORKSPACE,
+    "regular_api_key": toys.REGULAR_KEY,
+    "max_examples": "5",
+    "seed": "7",
+    "request_timeout": "5",  # generous: a loaded machine must not turn a slow answer into a finding
+}
+
+
+@contextmanager
+def serving(toy: toys.Toy) -> Iterator[str]:
+    with BackgroundServer(toy.app(), log_level="critical", timeout_graceful_shutdown=0.1) as server:
+        yield server.url
+
+
+def run_against(url: str, **options: Any) -> tuple[Outcome, str]:
+    out = io.StringIO()
+    outcome = run_suite(read_settings({**TOY_OPTIONS, "base_url": url, **options}, environ={}), out=out)
+    return outcome, out.getvalue()
+
+
+@pytest.mark.parametrize("toy", [toys.Toy, toys.CorrectWithOtherChoices, toys.CorrectWithOtherRefusals])
+def test_a_correct_implementation_passes_whatever_legal_choices_it_makes(toy):
+    with serving(toy()) as url:
+        outcome, output = run_against(url)
+    assert outcome.exit_code == 0, f"a false alarm on {toy.__name__}:\n{output}"
+    assert "CONFORMS: no violation found" in output
+
+
+@pytest.mark.parametrize(
+    ("toy", "check"),
+    [
+        (toys.WrongEnvelopeStatus, "envelope_status"),
+        (toys.UnknownUserGets200, "unknown_user_is_400"),
+        (toys.UnknownUserGets404, "documented_status"),
+        (toys.AuthenticatesAfterLookup, "auth_first"),
+        (toys.RegularKeyAccepted, "auth_first"),
+        (toys.ServerErrorOnUnusualText, "schemathesis:not_a_server_error"),
+        (toys.ServerErrorOnNonObjectJson, "invalid_input_is_422"),
+        (toys.InvalidInputGets400, "invalid_input_is_422"),
+        (toys.EmptyIdIsLookedUp, "invalid_input_is_422"),
+        (toys.AcceptsAnyContentType, "invalid_input_is_422"),
+        (toys.ErrorWithoutMessage, "response_schema"),
+        (toys.PlainTextContentType, "json_content_type"),
+        (toys.NegativeCount, "response_schema"),
+        (toys.BadMediaSize, "response_schema"),
+        (toys.IncompleteSuccessBody, "response_schema"),
+        (toys.WorkspaceIgnored, "workspace_id_works"),
+        (toys.WorkspaceWins, "user_id_wins"),
+        (toys.ExtraPropertiesRejected, "extra_properties_ignored"),
+        (toys.GetAccepted, "other_methods_refused"),
+        (toys.AnswersHtml, "json_body"),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else value,
+)
+def test_a_broken_implementation_fails_with_the_check_that_names_its_defect(toy, check):
+    with serving(toy()) as url:
+        outcome, output = run_against(url)
+    assert outcome.exit_code == 1, output
+    assert check in outcome.failed_checks, f"{toy.__name__} was not caught by {check}:\n{output}"
+    assert f"✗ {check}:" in output and "curl -i -X" in output
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize(
+    ("toy", "reason"),
+    [
+        (toys.HangsOnTheWorkspace, "no answer within 0.5 s"),
+        (toys.EndlessBodyForTheKnownUser, "the response body exceeds 1024 KiB"),
+        (toys.TricklesForTheKnownUser, "the response did not end within 1.5 s"),
+    ],
+    ids=["silence", "an endless body", "a body that trickles forever"],
+)
+def test_an_answer_that_never_ends_is_a_finding_within_bounded_time(toy, reason):
+    with serving(toy()) as url:
+        outcome, output = run_against(url, request_timeout="0.5")
+    assert outcome.exit_code == 1, output
+    assert "no_answer" in outcome.failed_checks
+    assert f"no response: {reason}" in output
+
+
+def test_a_slow_answer_is_a_violation_only_with_a_latency_budget():
+    with serving(toys.SlowKnownUser()) as url:
+        without_budget, _ = run_against(url)
+    with serving(toys.SlowKnownUser()) as url:
+        with_budget, output = run_against(url, max_response_time="0.1")
+    assert without_budget.exit_code == 0
+    assert with_budget.exit_code == 1 and with_budget.failed_checks == ["max_response_time"], output
+
+
+def test_a_wrong_user_id_fails_loudly_instead_of_proving_nothing():
+    with serving(toys.Toy()) as url:
+        outcome, output = run_against(url, user_id="someone-the-target-does-not-know")
+    assert outcome.exit_code == 1
+    assert "known_user_answers_200" in outcome.failed_checks
+    assert "this run proved nothing about success bodies" in output
+
+
+def test_what_the_docs_only_suggest_is_a_warning_never_a_failure():
+    with serving(toys.Toy()) as url:  # the documented example: a month with 250 media, a year with 25
+        outcome, output = run_against(url)
+    assert outcome.exit_code == 0
+    assert "monthlyAnalysis[0].numberOfMedia is 250, above the yearly total 25" in output
+    assert "warnings (1; reported, never failures)" in output
+
+
+@pytest.mark.skipif(shutil.which("curl") is None or shutil.which("bash") is None, reason="needs curl and bash")
+def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_filled_in():
+    with serving(toys.WrongEnvelopeStatus()) as url:
+        outcome, _ = run_against(url)
+        finding = next(f for f in outcome.run.journal.findings if f.exchange and f.exchange.status == 400)
+        command = finding.exchange.curl().replace(mask_key(toys.ADMIN_KEY), toys.ADMIN_KEY)
+        replay = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+    assert replay.stdout.startswith("HTTP/1.1 400")
+    assert replay.stdout.endswith(finding.exchange.content.decode())

@@ -1,0 +1,434 @@
+"""Toy implementations of the Account Analysis API, to prove the contract suite: correct ones that make other
+legal choices (the suite must pass them) and broken ones with exactly one defect each (it must reject them).
+
+`Toy` is a small correct implementation; each broken toy overrides one step of it. `RawServer` plays the
+targets that are not HTTP servers at all: one that never answers, one that resets every connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import socket
+import struct
+import threading
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from mock_server.contract import load_contract
+
+CONTRACT = load_contract()
+ADMIN_KEY = "toy-admin-key-7f3e9a1c5b"
+REGULAR_KEY = "toy-regular-key-2d8b4e6f0a"
+KNOWN_USER = "toy-user-0001"
+KNOWN_WORKSPACE = "toy-workspace-acme"
+USER_FIELD, WORKSPACE_FIELD = "abstractUserId", "workspaceId"
+DOCUMENTED = CONTRACT.examples["documentedUser"].value["body"]  # month media 250 > year 25, as documented
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "QUERY"]
+
+
+class Toy:
+    """A correct implementation: 401, then 422, then the lookup (400 or 200), every answer in the envelope."""
+
+    message_401 = "Failed to authenticate request. Please add sivi-api-key header in request"
+    message_422 = "Invalid input"
+    message_400 = "User does not exist"
+
+    def __init__(self) -> None:
+        self.users: dict[str, Any] = {KNOWN_USER: copy.deepcopy(DOCUMENTED)}
+        self.workspaces: dict[str, Any] = {KNOWN_WORKSPACE: copy.deepcopy(DOCUMENTED)}
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[Route(CONTRACT.path, self.endpoint, methods=ALL_METHODS)])
+
+    async def endpoint(self, request: Request) -> Response:
+        if request.method != "POST":
+            return self.other_method(request)
+        if not self.authenticated(request):
+            return self.answer(401, {"message": self.message_401})
+        data = self.parse(await request.body(), request.headers.get("content-type", ""))
+        if data is None:
+            return self.answer(422, {"message": self.message_422})
+        return self.lookup(data)
+
+    def other_method(self, request: Request) -> Response:
+        return self.answer(405, {"message": "Method not allowed"}, headers={"Allow": "POST"})
+
+    def authenticated(self, request: Request) -> bool:
+        return request.headers.get("sivi-api-key") == ADMIN_KEY
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        """The request's ids, or None for invalid input."""
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            return None
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(data, dict) or not (USER_FIELD in data or WORKSPACE_FIELD in data):
+            return None
+        for field in (USER_FIELD, WORKSPACE_FIELD):
+            if field in data and not (isinstance(data[field], str) and data[field]):
+                return None
+        return data
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        if USER_FIELD in data:
+            analysis = self.users.get(data[USER_FIELD])
+        else:
+            analysis = self.workspaces.get(data[WORKSPACE_FIELD])
+        if analysis is None:
+            return self.answer(400, {"message": self.message_400})
+        return self.answer(200, analysis)
+
+    def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+        return JSONResponse({"status": status, "body": body}, status_code=status, headers=headers)
+
+
+# -- correct implementations that make other legal choices ---------------------------------------------------
+
+
+class CorrectWithOtherChoices(Toy):
+    """Other messages, body before status, charset=utf-8, gzip, extra headers and properties, 12 months in Kb/Gb."""
+
+    message_401, message_422, message_400 = "Unauthorized", "Bad input", "No such user"
+
+    def __init__(self) -> None:
+        super().__init__()
+        month = {"numberOfGeneratedDesignVariations": 3, "numberOfEditedDesigns": 1, "numberOfDownloadedDesigns": 0,
+                 "numberOfMedia": 2, "mediaSize": "512.25Kb", "month": "2026-01"}
+        self.users[KNOWN_USER] = {
+            "lastAccessed": 1767225600,
+            "creditBalance": {"usedCredits": 0, "availableCredits": 0, "currency": "credits"},
+            "monthlyAnalysis": [dict(month) for _ in range(12)],
+            "yearlyAnalysis": {**month, "numberOfMedia": 24, "mediaSize": "1.5Gb"},
+            "plan": "enterprise",
+        }
+
+    def app(self) -> Starlette:
+        app = super().app()
+        app.add_middleware(GZipMiddleware, minimum_size=16)
+        return app
+
+    def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+        content = json.dumps({"body": body, "requestId": "req-42", "status": status}, ensure_ascii=False)
+        extra = {"X-Request-Id": "req-42", "Cache-Control": "no-store", **(headers or {})}
+        return Response(content, status, headers=extra, media_type="application/json; charset=utf-8")
+
+
+class CorrectWithOtherRefusals(Toy):
+    """No month at all, sizes in B and lowercase gb; other methods get 404, unknown ones 501, OPTIONS 204."""
+
+    message_400 = "User does not exists"
+
+    def __init__(self) -> None:
+        super().__init__()
+        zero = {"numberOfGeneratedDesignVariations": 0, "numberOfEditedDesigns": 0, "numberOfDownloadedDesigns": 0,
+                "numberOfMedia": 0, "mediaSize": "0B"}
+        self.users[KNOWN_USER] = {"yearlyAnalysis": zero, "monthlyAnalysis": [],
+                                  "creditBalance": {"availableCredits": 5, "usedCredits": 0}, "lastAccessed": 0}
+        self.workspaces[KNOWN_WORKSPACE] = {**self.workspaces[KNOWN_WORKSPACE], "lastAccessed": 1700000000}
+        self.workspaces[KNOWN_WORKSPACE]["yearlyAnalysis"]["mediaSize"] = "2.5gb"
+
+    def other_method(self, request: Request) -> Response:
+        if request.method == "OPTIONS":
+            return Response(status_code=204, headers={"Allow": "POST, OPTIONS"})
+        if request.method in ("TRACE", "QUERY"):
+            return Response("not implemented", status_code=501, media_type="text/plain")
+        return Response("not found", status_code=404, media_type="text/plain")
+
+
+# -- broken implementations, one defect each (the check that must name it is in test_contract_toys.py) -------
+
+
+class WrongEnvelopeStatus(Toy):
+    """The envelope of an error says 200."""
+
+    def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+        return JSONResponse({"status": 200, "body": body}, status_code=status, headers=headers)
+
+
+class UnknownUserGets200(Toy):
+    def lookup(self, data: dict[str, Any]) -> Response:
+        return self.answer(200, DOCUMENTED)
+
+
+class UnknownUserGets404(Toy):
+    """An undocumented status for an unknown user."""
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        response = super().lookup(data)
+        return self.answer(404, {"message": "not found"}) if response.status_code == 400 else response
+
+
+class AuthenticatesAfterLookup(Toy):
+    """Tells an outsider that a user does not exist: 400 before the key is even looked at."""
+
+    async def endpoint(self, request: Request) -> Response:
+        data = self.parse(await request.body(), request.headers.get("content-type", ""))
+        if data is not None and request.method == "POST" and data.get(USER_FIELD, KNOWN_USER) != KNOWN_USER:
+            return self.answer(400, {"message": self.message_400})
+        return await super().endpoint(request)
+
+
+class RegularKeyAccepted(Toy):
+    def authenticated(self, request: Request) -> bool:
+        return request.headers.get("sivi-api-key") in (ADMIN_KEY, REGULAR_KEY)
+
+
+class ServerErrorOnUnusualText(Toy):
+    """Crashes on any id with a character outside printable ASCII."""
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        if any(not (ch.isascii() and ch.isprintable()) for value in data.values() if isinstance(value, str)
+               for ch in value):
+            return self.answer(500, {"message": "Server internal error"})
+        return super().lookup(data)
+
+
+class ServerErrorOnNonObjectJson(Toy):
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+        if not isinstance(data, dict):
+            raise NonObjectBody
+        return super().parse(body, content_type)
+
+    async def endpoint(self, request: Request) -> Response:
+        try:
+            return await super().endpoint(request)
+        except NonObjectBody:
+            return Response("Internal Server Error", status_code=500, media_type="text/plain")
+
+
+class NonObjectBody(Exception):
+    pass
+
+
+class InvalidInputGets400(Toy):
+    def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+        return super().answer(400 if status == 422 else status, body, headers)
+
+
+class EmptyIdIsLookedUp(Toy):
+    """An empty id is treated as an id that does not exist (400) instead of invalid input."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        data = super().parse(body, content_type)
+        if data is None and content_type.startswith("application/json"):
+            try:
+                loaded = json.loads(body)
+            except ValueError:
+                return None
+            if isinstance(loaded, dict) and "" in (loaded.get(USER_FIELD), loaded.get(WORKSPACE_FIELD)):
+                return loaded
+        return data
+
+
+class AcceptsAnyContentType(Toy):
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        return super().parse(body, "application/json")
+
+
+class ErrorWithoutMessage(Toy):
+    """422 with an empty body object."""
+
+    def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+        return super().answer(status, {} if status == 422 else body, headers)
+
+
+class PlainTextContentType(Toy):
+    def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+        return Response(json.dumps({"status": status, "body": body}), status, headers, media_type="text/plain")
+
+
+class NegativeCount(Toy):
+    def __init__(self) -> None:
+        super().__init__()
+        self.users[KNOWN_USER]["creditBalance"]["usedCredits"] = -20
+
+
+class BadMediaSize(Toy):
+    def __init__(self) -> None:
+        super().__init__()
+        self.users[KNOWN_USER]["yearlyAnalysis"]["mediaSize"] = "25 MB"
+
+
+class IncompleteSuccessBody(Toy):
+    def __init__(self) -> None:
+        super().__init__()
+        del self.users[KNOWN_USER]["creditBalance"]
+
+
+class WorkspaceIgnored(Toy):
+    """Only abstractUserId is understood: a workspace id alone is invalid input."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        data = super().parse(body, content_type)
+        return data if data is not None and USER_FIELD in data else None
+
+
+class WorkspaceWins(Toy):
+    def lookup(self, data: dict[str, Any]) -> Response:
+        if WORKSPACE_FIELD in data:
+            return super().lookup({WORKSPACE_FIELD: data[WORKSPACE_FIELD]})
+        return super().lookup(data)
+
+
+class ExtraPropertiesRejected(Toy):
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        data = super().parse(body, content_type)
+        return data if data is not None and set(data) <= {USER_FIELD, WORKSPACE_FIELD} else None
+
+
+class GetAccepted(Toy):
+    """GET answers like POST."""
+
+    async def endpoint(self, request: Request) -> Response:
+        if request.method == "GET":
+            return self.lookup({USER_FIELD: KNOWN_USER})
+        return await super().endpoint(request)
+
+
+class SlowKnownUser(Toy):
+    """Answers the first plain request for the known user after 0.3 s (the toy tests allow 0.1 s)."""
+
+    slow_answers_left = 1
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        if data == {USER_FIELD: KNOWN_USER} and self.slow_answers_left:
+            self.slow_answers_left -= 1
+            time.sleep(0.3)
+        return super().lookup(data)
+
+
+class AnswersHtml(Toy):
+    """Garbage: every request gets the same HTML page."""
+
+    async def endpoint(self, request: Request) -> Response:
+        return HTMLResponse("<html><body><h1>Welcome to nginx!</h1></body></html>", status_code=200)
+
+
+class HangsOnTheWorkspace(Toy):
+    """Never answers the first request that names the known workspace (the toy tests wait 0.5 s for it)."""
+
+    hangs_left = 1
+
+    async def endpoint(self, request: Request) -> Response:
+        if KNOWN_WORKSPACE.encode() in await request.body() and self.hangs_left:
+            self.hangs_left -= 1
+            await asyncio.sleep(60)
+        return await super().endpoint(request)
+
+
+class EndlessBodyForTheKnownUser(Toy):
+    """Streams the known user's answer forever, 64 KiB at a time."""
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        if data != {USER_FIELD: KNOWN_USER}:
+            return super().lookup(data)
+
+        async def forever() -> AsyncIterator[bytes]:
+            while True:
+                yield b" " * 65536
+                await asyncio.sleep(0)
+
+        return StreamingResponse(forever(), media_type="application/json")
+
+
+class TricklesForTheKnownUser(Toy):
+    """Sends its first answer to the known user one byte every 50 ms, forever: never silent long enough to time
+    out, so only the suite's deadline for a whole answer ends it."""
+
+    trickles_left = 1
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        if data != {USER_FIELD: KNOWN_USER} or not self.trickles_left:
+            return super().lookup(data)
+        self.trickles_left -= 1
+
+        async def trickle() -> AsyncIterator[bytes]:
+            while True:
+                yield b" "
+                await asyncio.sleep(0.05)
+
+        return StreamingResponse(trickle(), media_type="application/json")
+
+
+class StopsAnswering(Toy):
+    """Answers the first request (the suite's reachability probe), then never again."""
+
+    answered = 0
+
+    async def endpoint(self, request: Request) -> Response:
+        self.answered += 1
+        if self.answered > 1:
+            await asyncio.sleep(60)
+        return await super().endpoint(request)
+
+
+class LeaksTheKey(WrongEnvelopeStatus):
+    """Echoes the key it was sent in every body, and breaks the envelope so that every answer is a finding."""
+
+    async def endpoint(self, request: Request) -> Response:
+        self.seen_key = request.headers.get("sivi-api-key")
+        return await super().endpoint(request)
+
+    def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+        body = {**body, "debug": f"called with key {self.seen_key}"} if isinstance(body, dict) else body
+        return super().answer(status, body, headers)
+
+
+# -- targets that are not HTTP servers -----------------------------------------------------------------------
+
+
+class RawServer:
+    """A TCP listener on a free loopback port that never answers (`hang`), resets every connection (`reset`)
+    or answers something that is not HTTP (`garbage`)."""
+
+    def __init__(self, behaviour: str) -> None:
+        assert behaviour in ("hang", "reset", "garbage")
+        self.behaviour = behaviour
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self._held: list[socket.socket] = []
+        self._running = True
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
+
+    def __enter__(self) -> RawServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._running = False
+        self._thread.join(5)
+        for connection in self._held:
+            connection.close()
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while self._running:
+            try:
+                connection, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            if self.behaviour == "hang":
+                self._held.append(connection)
+            elif self.behaviour == "garbage":
+                connection.sendall(b"220 smtp.example.com ESMTP ready\r\n")
+                connection.close()
+            else:
+                # Linger 0: close() sends a TCP reset instead of an orderly end.
+                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                connection.close()
