@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 ENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: mock test lint env browser clean bench
+.PHONY: mock test lint env browser clean bench soak
 
 $(ENV_STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ test: lint browser
 # `timeout` is a safety net only: the bench keeps its own time budget and stops its servers by PID.
 bench: $(ENV_STAMP)
 	timeout --signal=INT --kill-after=10 180 $(BIN)/python -m bench.run
+
+# `make soak`: the contract suite at length against a running mock, then 60 s of mixed load (about 2.5 minutes).
+soak: $(ENV_STAMP)
+	timeout --signal=INT --kill-after=10 300 $(BIN)/python -m soak.run
 
 clean:
 	rm -rf $(VENV) node_modules

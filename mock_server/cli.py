@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from mock_server.admin import is_loopback
 from mock_server.contract import BUNDLED_SPEC, SpecError
-from mock_server.fixtures import FixtureError
+from mock_server.fixtures import BUNDLED_FIXTURES, FixtureError, Fixtures
+from mock_server.secret import mask_key
 from mock_server.state import MockState
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -96,7 +97,7 @@ def banner(state: MockState, host: str, port: int, token: str | None, generated:
     lines = [
         f"sivi-mock serving {state.contract.source.name} on {base}",
         f"  POST {base}{state.contract.path}",
-        f"  admin key:   {state.contract.api_key_header}: {', '.join(fixtures.admin_keys)}",
+        f"  admin key:   {state.contract.api_key_header}: {', '.join(shown_keys(fixtures))}",
         f"  users:       {', '.join(fixtures.users)}",
         f"  workspaces:  {', '.join(fixtures.workspaces)}",
         f"  docs:        {base}/docs   admin API: {base}/__mock/health",
@@ -105,6 +106,13 @@ def banner(state: MockState, host: str, port: int, token: str | None, generated:
         origin = "generated for this run" if generated else "from --admin-token"
         lines.append(f"  /__mock/ needs: Authorization: Bearer {token}   ({origin})")
     return "\n".join(lines)
+
+
+def shown_keys(fixtures: Fixtures) -> list[str]:
+    """The bundled keys are public (the README names them); keys from your own fixtures are secrets: masked."""
+    if fixtures.directory.resolve() == BUNDLED_FIXTURES.resolve():
+        return fixtures.admin_keys
+    return [f"{mask_key(key)} (see {fixtures.directory})" for key in fixtures.admin_keys]
 
 
 def fail(message: str) -> int:

@@ -1,0 +1,121 @@
+"""Secrets stay secret and the admin API stays the developer's: what issue 6 calls security."""
+
+from __future__ import annotations
+
+import hmac
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from mock_client import DOCUMENTED_USER
+from test_mock_cli import free_port
+
+from mock_server.auth import KeyCheck, KeyRing
+from mock_server.fixtures import BUNDLED_FIXTURES, ApiKey
+
+SIVI_MOCK = Path(sys.executable).parent / "sivi-mock"
+
+
+def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [str(SIVI_MOCK), "--port", str(port), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            httpx.get(f"{url}/openapi.yaml", timeout=0.5)
+            return process, url
+        except httpx.TransportError:
+            assert process.poll() is None and time.monotonic() < deadline, "sivi-mock did not start"
+            time.sleep(0.05)
+
+
+def stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGINT)
+    return process.communicate(timeout=10)[0]
+
+
+def test_an_api_key_never_appears_in_the_terminal_the_logs_or_the_journal(tmp_path):
+    secret = "sk-test-" + secrets.token_hex(12)
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    (fixtures / "keys.yaml").write_text(f"keys:\n  {secret}: {{role: admin}}\n")
+    process, url = start("--fixtures", str(fixtures), "--log-level", "debug")
+    try:
+        endpoint = f"{url}/enterprise/account-analysis"
+        ok = httpx.post(endpoint, headers={"sivi-api-key": secret}, json={"abstractUserId": DOCUMENTED_USER})
+        assert ok.status_code == 200
+        near_miss = httpx.post(endpoint, headers={"sivi-api-key": secret + "x"}, json={"abstractUserId": "u"})
+        assert near_miss.status_code == 401 and secret not in near_miss.text
+        httpx.post(endpoint, headers={"sivi-api-key": secret}, content=b"{broken")
+        journal = httpx.get(f"{url}/__mock/journal").text
+    finally:
+        output = stop(process)
+    assert "****" in journal and "sivi-api-key" in journal
+    for where, text in (("the journal", journal), ("the terminal and logs", output)):
+        assert secret not in text, f"the API key leaked into {where}"
+        assert secret[:-4] not in text, f"most of the API key leaked into {where}"
+
+
+def test_keys_are_compared_in_constant_time_against_every_key(monkeypatch):
+    compared: list[tuple[bytes, bytes]] = []
+    real_compare = hmac.compare_digest
+
+    def counting_compare(a: bytes, b: bytes) -> bool:
+        compared.append((a, b))
+        return real_compare(a, b)
+
+    monkeypatch.setattr("mock_server.auth.hmac.compare_digest", counting_compare)
+    ring = KeyRing(
+        {k: ApiKey(k, role) for k, role in [("admin-1", "admin"), ("regular-1", "regular"), ("admin-2", "admin")]}
+    )
+    for sent, expected in (
+        (b"admin-1", KeyCheck.ADMIN),
+        (b"nope", KeyCheck.UNKNOWN),
+        (b"regular-1", KeyCheck.NOT_ADMIN),
+    ):
+        compared.clear()
+        assert ring.check([sent]) is expected
+        assert len(compared) == 3, "the check must not stop at the first match: timing would reveal which key"
+
+
+def test_off_loopback_the_admin_api_needs_the_printed_token():
+    # Listening on every address; the test itself only ever connects to 127.0.0.1.
+    process, url = start("--host", "0.0.0.0")
+    try:
+        time.sleep(0.2)
+        refused = httpx.get(f"{url}/__mock/health")
+        api = httpx.post(
+            f"{url}/enterprise/account-analysis",
+            headers={"sivi-api-key": "mock-admin-key"},
+            json={"abstractUserId": DOCUMENTED_USER},
+        )
+    finally:
+        output = stop(process)
+    token = re.search(r"Authorization: Bearer (\S+)", output)
+    assert token, f"no admin token printed at start:\n{output}"
+    assert refused.status_code == 401 and api.status_code == 200
+    process, url = start("--host", "0.0.0.0", "--admin-token", "chosen-token")
+    try:
+        assert httpx.get(f"{url}/__mock/health", headers={"authorization": "Bearer chosen-token"}).status_code == 200
+        assert (
+            httpx.get(f"{url}/__mock/health", headers={"authorization": f"Bearer {token.group(1)}"}).status_code == 401
+        )
+    finally:
+        stop(process)
+
+
+def test_on_loopback_the_admin_api_is_open():
+    process, url = start()
+    try:
+        assert httpx.get(f"{url}/__mock/health").status_code == 200
+    finally:
+        assert "Bearer" not in stop(process)
