@@ -15,7 +15,6 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from mock_server.admin import ADMIN_PREFIX, admin_routes
 from mock_server.contract import BUNDLED_SPEC, Contract
@@ -54,11 +53,7 @@ def create_app(
         fixtures_dir=Path(fixtures_dir) if fixtures_dir is not None else None,
     )
     state = MockState(settings, contract)
-    routes = [
-        Route(state.contract.path, AccountAnalysisEndpoint(state)),
-        *admin_routes(state),
-        *docs_routes(state),
-    ]
+    routes = [*admin_routes(state), *docs_routes(state)]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -98,7 +93,14 @@ def create_app(
 
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(CORSOutsideAdmin, origins=settings.cors_origins)],
+        middleware=[
+            Middleware(
+                FrontDoor,
+                endpoint=AccountAnalysisEndpoint(state),
+                path=state.contract.path,
+                origins=settings.cors_origins,
+            ),
+        ],
         exception_handlers={HTTPException: http_error, Exception: server_error},
         lifespan=lifespan,
     )
@@ -106,22 +108,35 @@ def create_app(
     return app
 
 
-class CORSOutsideAdmin:
-    """CORS for the API and the docs, never for `/__mock/`: a web page must not be able to drive the mock."""
+class FrontDoor:
+    """Where every request comes in: the documented operation goes straight to its endpoint, and CORS applies
+    to the API and the docs but never to `/__mock/` (a web page must not be able to drive the mock).
 
-    def __init__(self, app: Any, origins: Sequence[str]) -> None:
-        self.app = app
-        self.cors = CORSMiddleware(
-            app,
-            allow_origins=list(origins),
-            allow_methods=["POST", "GET", "OPTIONS"],
-            allow_headers=["sivi-api-key", "content-type", "prefer"],
-            expose_headers=[MOCK_ERROR_HEADER.decode()],
-            max_age=600,
-        )
+    The operation skips Starlette's router because it is the hot path of every test run; it still runs inside
+    Starlette's error middleware, so a failure is answered like any other.
+    """
+
+    def __init__(self, app: Any, endpoint: Any, path: str, origins: Sequence[str]) -> None:
+        self.app, self.endpoint, self.path = app, endpoint, path
+        options = {
+            "allow_origins": list(origins),
+            "allow_methods": ["POST", "GET", "OPTIONS"],
+            "allow_headers": ["sivi-api-key", "content-type", "prefer"],
+            "expose_headers": [MOCK_ERROR_HEADER.decode()],
+            "max_age": 600,
+        }
+        self.cors_app = CORSMiddleware(app, **options)
+        self.cors_endpoint = CORSMiddleware(endpoint, **options)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith(ADMIN_PREFIX):
-            await self.cors(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Browsers send Origin with every cross-origin request; without one, CORS has nothing to do.
+        cross_origin = any(name == b"origin" for name, _ in scope["headers"])
+        if scope["path"] == self.path:
+            await (self.cors_endpoint if cross_origin else self.endpoint)(scope, receive, send)
+        elif cross_origin and not scope["path"].startswith(ADMIN_PREFIX):
+            await self.cors_app(scope, receive, send)
         else:
             await self.app(scope, receive, send)

@@ -46,7 +46,7 @@ def parse_request(content_types: list[bytes], body: bytes, contract: Contract) -
     if content_types[0].split(b";", 1)[0].strip().lower() != JSON_MEDIA_TYPE:
         raise InvalidInput(f"Content-Type must be application/json, not {content_types[0].decode('latin-1')!r}")
     try:
-        data = json.loads(body.decode("utf-8"), parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+        data = _DECODER.decode(body.decode("utf-8"))
     except UnicodeDecodeError:
         raise InvalidInput("the body is not UTF-8") from None
     except RecursionError:
@@ -74,3 +74,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
         raise ValueError(f"the key {duplicate!r} appears twice")
     return data
+
+
+# Built once: `json.loads` with options would build a new decoder for every request.
+_DECODER = json.JSONDecoder(parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
