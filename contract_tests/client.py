@@ -27,8 +27,14 @@ MAX_BODY_BYTES = 1024 * 1024
 GIVE_UP_AFTER = 5
 NOT_JSON = object()
 # Headers `requests` or Schemathesis add on their own: left out of the curl command, which adds its own.
-_TRANSPORT_HEADERS = {"user-agent", "accept-encoding", "accept", "connection", "content-length",
-                      "x-schemathesis-testcaseid"}
+_TRANSPORT_HEADERS = {
+    "user-agent",
+    "accept-encoding",
+    "accept",
+    "connection",
+    "content-length",
+    "x-schemathesis-testcaseid",
+}
 
 
 class StopRun(BaseException):
@@ -121,8 +127,9 @@ class Client:
         self._next_send = 0.0
         self._failures_in_a_row = 0
 
-    def request(self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes | None = None
-                ) -> Exchange:
+    def request(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes | None = None
+    ) -> Exchange:
         prepared = requests.Request(method, self.base_url + path, headers=headers or {}, data=body).prepare()
         return self.send(prepared)
 

@@ -30,8 +30,9 @@ MODULE_ORDER = ("authentication", "invalid_input", "lookup", "methods", "success
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sivi-contract", "the Sivi contract suite (each option also reads its variable)")
     for option in OPTIONS:
-        group.addoption(option.flag, dest=f"sivi_{option.dest}", metavar=option.metavar,
-                        help=f"{option.help} [{option.env}]")
+        group.addoption(
+            option.flag, dest=f"sivi_{option.dest}", metavar=option.metavar, help=f"{option.help} [{option.env}]"
+        )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -106,11 +107,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     journal, api = run.journal, run.api
     if journal.known_user_requests and not journal.known_user_successes and not journal.stop_reason:
-        journal.run_failures.append(Failure(
-            "known_user_answers_200",
-            f"no request for the known user {api.target.user_id!r} was answered 200, so this run proved nothing "
-            "about success bodies: is --user-id an abstractUserId that exists on the target?",
-        ))
+        journal.run_failures.append(
+            Failure(
+                "known_user_answers_200",
+                f"no request for the known user {api.target.user_id!r} was answered 200, so this run proved nothing "
+                "about success bodies: is --user-id an abstractUserId that exists on the target?",
+            )
+        )
     run.record = RunRecord(
         target=api.target.label,
         spec=f"{api.contract.source.name} {api.contract.document.get('info', {}).get('version', '')}".strip(),

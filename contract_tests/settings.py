@@ -81,28 +81,77 @@ class Option:
 
 
 OPTIONS = (
-    Option("--base-url", "SIVI_BASE_URL", "the API to test, e.g. https://connect.sivi.ai/api/staging/v2 "
-           "(default: start the bundled mock in-process and test it)", metavar="URL"),
-    Option("--api-key", "SIVI_API_KEY", "an Enterprise admin key of the target (prefer the variable: "
-           "a command line is visible to other users of the machine)", metavar="KEY"),
+    Option(
+        "--base-url",
+        "SIVI_BASE_URL",
+        "the API to test, e.g. https://connect.sivi.ai/api/staging/v2 "
+        "(default: start the bundled mock in-process and test it)",
+        metavar="URL",
+    ),
+    Option(
+        "--api-key",
+        "SIVI_API_KEY",
+        "an Enterprise admin key of the target (prefer the variable: "
+        "a command line is visible to other users of the machine)",
+        metavar="KEY",
+    ),
     Option("--user-id", "SIVI_USER_ID", "an abstractUserId that exists on the target", metavar="ID"),
     Option("--workspace-id", "SIVI_WORKSPACE_ID", "optional: a workspaceId that exists on the target", metavar="ID"),
-    Option("--regular-api-key", "SIVI_REGULAR_API_KEY", "optional: a valid non-admin key, which must get 401",
-           metavar="KEY"),
-    Option("--max-examples", "SIVI_MAX_EXAMPLES", f"generated inputs per kind (default {LOCAL_MAX_EXAMPLES} on "
-           f"loopback, {REMOTE_MAX_EXAMPLES} elsewhere)", _positive_int, "N"),
-    Option("--seed", "SIVI_SEED", "seed of the generated inputs; a run prints its seed so it can be repeated",
-           _whole_number, "N"),
-    Option("--max-response-time", "SIVI_MAX_RESPONSE_TIME", "latency budget in seconds: a slower answer is a "
-           "violation", _positive_float, "SECONDS"),
-    Option("--rate-limit", "SIVI_RATE_LIMIT", f"requests per second, 0 for no limit (default: none on loopback, "
-           f"{REMOTE_RATE_LIMIT:g} elsewhere)", _non_negative_float, "PER_SECOND"),
-    Option("--max-requests", "SIVI_MAX_REQUESTS", f"stop with exit 2 after this many requests (default: no bound "
-           f"on loopback, {REMOTE_MAX_REQUESTS} elsewhere)", _positive_int, "N"),
-    Option("--request-timeout", "SIVI_REQUEST_TIMEOUT", f"seconds to wait for each answer (default "
-           f"{DEFAULT_TIMEOUT:g})", _positive_float, "SECONDS"),
-    Option("--report", "SIVI_REPORT", "write a human report; Markdown or HTML by the extension (.md, .html)",
-           _report_path, "FILE"),
+    Option(
+        "--regular-api-key",
+        "SIVI_REGULAR_API_KEY",
+        "optional: a valid non-admin key, which must get 401",
+        metavar="KEY",
+    ),
+    Option(
+        "--max-examples",
+        "SIVI_MAX_EXAMPLES",
+        f"generated inputs per kind (default {LOCAL_MAX_EXAMPLES} on loopback, {REMOTE_MAX_EXAMPLES} elsewhere)",
+        _positive_int,
+        "N",
+    ),
+    Option(
+        "--seed",
+        "SIVI_SEED",
+        "seed of the generated inputs; a run prints its seed so it can be repeated",
+        _whole_number,
+        "N",
+    ),
+    Option(
+        "--max-response-time",
+        "SIVI_MAX_RESPONSE_TIME",
+        "latency budget in seconds: a slower answer is a violation",
+        _positive_float,
+        "SECONDS",
+    ),
+    Option(
+        "--rate-limit",
+        "SIVI_RATE_LIMIT",
+        f"requests per second, 0 for no limit (default: none on loopback, {REMOTE_RATE_LIMIT:g} elsewhere)",
+        _non_negative_float,
+        "PER_SECOND",
+    ),
+    Option(
+        "--max-requests",
+        "SIVI_MAX_REQUESTS",
+        f"stop with exit 2 after this many requests (default: no bound on loopback, {REMOTE_MAX_REQUESTS} elsewhere)",
+        _positive_int,
+        "N",
+    ),
+    Option(
+        "--request-timeout",
+        "SIVI_REQUEST_TIMEOUT",
+        f"seconds to wait for each answer (default {DEFAULT_TIMEOUT:g})",
+        _positive_float,
+        "SECONDS",
+    ),
+    Option(
+        "--report",
+        "SIVI_REPORT",
+        "write a human report; Markdown or HTML by the extension (.md, .html)",
+        _report_path,
+        "FILE",
+    ),
 )
 
 

@@ -58,8 +58,8 @@ def open_target(settings: Settings, contract: Contract) -> Iterator[Target]:
             base_url=server.url,
             api_key=settings.api_key or fixtures.admin_keys[0],
             user_id=settings.user_id or _documented_account(contract, fixtures.users, shape.user_field),
-            workspace_id=settings.workspace_id or _documented_account(contract, fixtures.workspaces,
-                                                                       shape.workspace_field),
+            workspace_id=settings.workspace_id
+            or _documented_account(contract, fixtures.workspaces, shape.workspace_field),
             regular_api_key=settings.regular_api_key or _regular_key(fixtures),
             label=f"the bundled mock at {server.url}",
         )

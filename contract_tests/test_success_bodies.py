@@ -25,8 +25,9 @@ JSON_VALUES = st.recursive(
 
 def test_any_valid_request_for_the_known_user_gets_a_complete_body(api: Api) -> None:
     ids = {api.shape.user_field, api.shape.workspace_field}
-    extra_properties = st.dictionaries(st.text(min_size=1, max_size=12).filter(lambda k: k not in ids), JSON_VALUES,
-                                       max_size=3)
+    extra_properties = st.dictionaries(
+        st.text(min_size=1, max_size=12).filter(lambda k: k not in ids), JSON_VALUES, max_size=3
+    )
 
     @seed(api.settings.seed)
     @settings(
@@ -43,7 +44,12 @@ def test_any_valid_request_for_the_known_user_gets_a_complete_body(api: Api) -> 
             ids[api.shape.workspace_field] = workspace
         body = {**ids, **extra} if user_first else {**extra, **dict(reversed(ids.items()))}
         exchange = api.post(body)
-        api.expect(exchange, 200, check="known_user_is_200", stop=False,
-                   promise="any valid request for the known user gets 200 with a complete body")
+        api.expect(
+            exchange,
+            200,
+            check="known_user_is_200",
+            stop=False,
+            promise="any valid request for the known user gets 200 with a complete body",
+        )
 
     valid_requests_for_the_known_user()

@@ -19,8 +19,9 @@ CLEAN_ENV = {name: value for name, value in os.environ.items() if not name.start
 
 @pytest.mark.timeout(120)
 def test_the_console_script_checks_the_bundled_mock_by_default_and_it_conforms(tmp_path):
-    result = subprocess.run([str(SCRIPT), "--seed", "1"], capture_output=True, text=True, timeout=120, cwd=tmp_path,
-                            env=CLEAN_ENV)
+    result = subprocess.run(
+        [str(SCRIPT), "--seed", "1"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=CLEAN_ENV
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "target: the bundled mock at http://127.0.0.1:" in output
@@ -50,8 +51,9 @@ def test_a_wrong_option_is_exit_2_and_one_line(arguments, line):
 
 
 def test_python_m_contract_tests_is_the_same_command():
-    result = subprocess.run([sys.executable, "-m", "contract_tests", "--help"], capture_output=True, text=True,
-                            timeout=60, env=CLEAN_ENV)
+    result = subprocess.run(
+        [sys.executable, "-m", "contract_tests", "--help"], capture_output=True, text=True, timeout=60, env=CLEAN_ENV
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("usage: sivi-contract")
     for option in ("--base-url", "SIVI_BASE_URL", "--api-key", "--rate-limit", "--junit-xml", "--report"):

@@ -23,8 +23,15 @@ pytestmark = pytest.mark.timeout(60)
 
 
 def settings_for(url: str, **options: str):
-    values = {"base_url": url, "api_key": toys.ADMIN_KEY, "user_id": toys.KNOWN_USER, "max_examples": "3",
-              "seed": "3", "request_timeout": "0.5", **options}
+    values = {
+        "base_url": url,
+        "api_key": toys.ADMIN_KEY,
+        "user_id": toys.KNOWN_USER,
+        "max_examples": "3",
+        "seed": "3",
+        "request_timeout": "0.5",
+        **options,
+    }
     return read_settings(values, environ={})
 
 
@@ -94,8 +101,9 @@ def test_the_client_paces_requests_to_the_rate_limit():
         now[0] += seconds
 
     with BackgroundServer(toys.Toy().app(), log_level="critical") as server:
-        client = Client(server.url, key_header="sivi-api-key", timeout=5, rate_limit=2, clock=lambda: now[0],
-                        sleep=sleep)
+        client = Client(
+            server.url, key_header="sivi-api-key", timeout=5, rate_limit=2, clock=lambda: now[0], sleep=sleep
+        )
         for _ in range(5):
             client.request("POST", "/enterprise/account-analysis", body=b"{}")
     assert slept == [0.5, 0.5, 0.5, 0.5]  # two requests a second: the first at once, then one every 0.5 s

@@ -43,12 +43,21 @@ def test_no_output_shows_a_key_even_when_the_target_echoes_it(tmp_path: Path, co
         if command == "sivi-contract":
             result = subprocess.run([str(script), *arguments], env=env, capture_output=True, text=True, timeout=60)
         else:
-            result = subprocess.run([sys.executable, "-m", "pytest", str(root / "contract_tests"), *arguments],
-                                    env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+            result = subprocess.run(
+                [sys.executable, "-m", "pytest", str(root / "contract_tests"), *arguments],
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                cwd=tmp_path,
+            )
     report = markdown if command == "sivi-contract" else html
     assert result.returncode == 1, result.stdout + result.stderr
-    outputs = {"the terminal": result.stdout + result.stderr, "the JUnit file": junit.read_text(),
-               "the report": report.read_text()}
+    outputs = {
+        "the terminal": result.stdout + result.stderr,
+        "the JUnit file": junit.read_text(),
+        "the report": report.read_text(),
+    }
     for where, text in outputs.items():
         assert_no_secret_in(text, where)
         assert mask_key(toys.ADMIN_KEY) in text, f"{where} shows no request (is it empty?)"

@@ -130,7 +130,7 @@ def test_a_missing_field_and_a_negative_count_are_both_reported(fixtures_copy):
         ("users:\n  - u1\n", "users: expected a mapping of id to entry, found a list"),
         ("- just\n- a list\n", "(top level): expected a mapping with keys, users, workspaces, found a list"),
         ("users: {u1: [\n", "line 2, column 1: not valid YAML"),
-        ("keys:\n  k: {role: owner}\n", "keys.****.role: \"owner\" is not one of"),
+        ("keys:\n  k: {role: owner}\n", 'keys.****.role: "owner" is not one of'),
     ],
 )
 def test_each_kind_of_drift_is_named(fixtures_copy, text, expected):

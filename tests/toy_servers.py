@@ -103,8 +103,14 @@ class CorrectWithOtherChoices(Toy):
 
     def __init__(self) -> None:
         super().__init__()
-        month = {"numberOfGeneratedDesignVariations": 3, "numberOfEditedDesigns": 1, "numberOfDownloadedDesigns": 0,
-                 "numberOfMedia": 2, "mediaSize": "512.25Kb", "month": "2026-01"}
+        month = {
+            "numberOfGeneratedDesignVariations": 3,
+            "numberOfEditedDesigns": 1,
+            "numberOfDownloadedDesigns": 0,
+            "numberOfMedia": 2,
+            "mediaSize": "512.25Kb",
+            "month": "2026-01",
+        }
         self.users[KNOWN_USER] = {
             "lastAccessed": 1767225600,
             "creditBalance": {"usedCredits": 0, "availableCredits": 0, "currency": "credits"},
@@ -131,10 +137,19 @@ class CorrectWithOtherRefusals(Toy):
 
     def __init__(self) -> None:
         super().__init__()
-        zero = {"numberOfGeneratedDesignVariations": 0, "numberOfEditedDesigns": 0, "numberOfDownloadedDesigns": 0,
-                "numberOfMedia": 0, "mediaSize": "0B"}
-        self.users[KNOWN_USER] = {"yearlyAnalysis": zero, "monthlyAnalysis": [],
-                                  "creditBalance": {"availableCredits": 5, "usedCredits": 0}, "lastAccessed": 0}
+        zero = {
+            "numberOfGeneratedDesignVariations": 0,
+            "numberOfEditedDesigns": 0,
+            "numberOfDownloadedDesigns": 0,
+            "numberOfMedia": 0,
+            "mediaSize": "0B",
+        }
+        self.users[KNOWN_USER] = {
+            "yearlyAnalysis": zero,
+            "monthlyAnalysis": [],
+            "creditBalance": {"availableCredits": 5, "usedCredits": 0},
+            "lastAccessed": 0,
+        }
         self.workspaces[KNOWN_WORKSPACE] = {**self.workspaces[KNOWN_WORKSPACE], "lastAccessed": 1700000000}
         self.workspaces[KNOWN_WORKSPACE]["yearlyAnalysis"]["mediaSize"] = "2.5gb"
 
@@ -188,8 +203,9 @@ class ServerErrorOnUnusualText(Toy):
     """Crashes on any id with a character outside printable ASCII."""
 
     def lookup(self, data: dict[str, Any]) -> Response:
-        if any(not (ch.isascii() and ch.isprintable()) for value in data.values() if isinstance(value, str)
-               for ch in value):
+        if any(
+            not (ch.isascii() and ch.isprintable()) for value in data.values() if isinstance(value, str) for ch in value
+        ):
             return self.answer(500, {"message": "Server internal error"})
         return super().lookup(data)
 

@@ -1,0 +1,1 @@
+"""`make bench`: the mock against a bare-Starlette baseline (and Prism), loaded side by side with `wrk`."""
