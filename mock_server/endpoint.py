@@ -19,6 +19,7 @@ from mock_server.state import MockState
 
 logger = logging.getLogger("sivi_mock")
 TOO_LARGE = error_reply(413, "The request body is too large")
+INTERNAL_ERROR = error_reply(500, "sivi-mock internal error (see the mock's log)")
 
 
 class AccountAnalysisEndpoint:
@@ -33,15 +34,18 @@ class AccountAnalysisEndpoint:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         headers = scope["headers"]
         body = b""
-        if scope["method"] != self._allow:
-            reply = self._not_allowed
-        else:
-            try:
+        try:
+            if scope["method"] != self._allow:
+                reply = self._not_allowed
+            else:
                 reply, body = await self._answer(headers, receive)
-            except BodyTooLarge:
-                reply = TOO_LARGE
-        if self.state.settings.validate_responses:
-            reply = self._checked(reply)
+            if self.state.settings.validate_responses:
+                reply = self._checked(reply)
+        except BodyTooLarge:
+            reply = TOO_LARGE
+        except Exception:  # a bug in the mock: the caller still gets the envelope, the log gets the traceback
+            logger.exception("sivi-mock failed on %s %s", scope["method"], scope["path"])
+            reply = INTERNAL_ERROR
         self.state.journal.record(scope["method"], scope["path"], scope["query_string"], headers, body, reply.status)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
@@ -53,8 +57,7 @@ class AccountAnalysisEndpoint:
         content_types: list[bytes] = []
         prefer: list[str] = []
         declared = None
-        for name, value in headers:
-            name = name.lower()
+        for name, value in headers:  # ASGI servers hand header names over lowercased
             if name == self._key_header:
                 keys.append(value)
             elif name == b"content-type":

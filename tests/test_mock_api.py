@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from mock_client import DOCUMENTED_USER
+from mock_client import DOCUMENTED_USER, CheckedClient
 
+from mock_server.app import create_app
+from mock_server.background import BackgroundServer
 from mock_server.contract import load_contract
 
 CONTRACT = load_contract()
@@ -159,3 +161,22 @@ def test_a_browser_preflight_from_another_origin_is_answered(client):
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] in ("*", "http://localhost:5173")
     assert "sivi-api-key" in response.headers["access-control-allow-headers"].lower()
+
+
+def test_a_bug_inside_the_mock_is_answered_in_the_envelope_and_the_mock_keeps_serving(caplog):
+    app = create_app()
+    state = app.state.mock
+
+    def broken_lookup(*ids):
+        raise RuntimeError("lookup exploded")
+
+    with BackgroundServer(app) as server, CheckedClient(server.url) as client:
+        state.reply_for = broken_lookup
+        response = client.analyze({"abstractUserId": DOCUMENTED_USER})
+        assert response.status_code == 500
+        assert "sivi-mock internal error" in response.json()["body"]["message"]
+        assert "lookup exploded" not in response.text, "a traceback must not reach the caller"
+        assert "lookup exploded" in caplog.text, "the mock's log must say what went wrong"
+        assert client.get("/__mock/journal").json()["body"]["requests"][-1]["status"] == 500
+        del state.reply_for
+        assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
