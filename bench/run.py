@@ -115,11 +115,13 @@ def soak(
         served = 0
         for target in SOAK_CHECKPOINTS:
             # wrk always runs its whole duration: the duration is what reaches the request count.
-            seconds = max(1, math.ceil((target - served) / rate))
+            # 10% over, and each stage at the rate of the one before: the machine's speed drifts.
+            seconds = max(1, math.ceil((target - served) / rate * 1.1))
             if clock.remaining - reserve < seconds + 1:
                 print(f"bench: time budget: memory soak stopped before {target:,} requests", flush=True)
                 break
-            served += run_wrk(wrk, server.url + probe.path, script, seconds).requests
+            result = run_wrk(wrk, server.url + probe.path, script, seconds)
+            served, rate = served + result.requests, result.rps or rate
             checkpoints.append((served, server.rss_mb()))
             print(f"bench: mock RSS after {served:,} requests: {checkpoints[-1][1]:.1f} MB", flush=True)
     except RuntimeError as error:
