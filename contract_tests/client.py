@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -98,6 +99,10 @@ class Exchange:
         return f"HTTP {self.status}, {content_type}, after {self.elapsed:.2f} s\n{text}"
 
 
+class HeadersTooSlow(Exception):
+    pass
+
+
 class Client:
     """Sends requests to one base URL at a polite pace, within a budget, and keeps the run's tally."""
 
@@ -119,10 +124,7 @@ class Client:
         self.max_requests = max_requests
         self.sent = 0
         self.statuses: Counter[int] = Counter()
-        self._session = requests.Session()
-        # A remote target is reached the way other tools on the machine reach it (HTTPS_PROXY, NO_PROXY, CA
-        # bundle); a loopback one directly, whatever the environment says.
-        self._session.trust_env = not is_loopback_url(self.base_url)
+        self._session = self._new_session()
         self._clock, self._sleep = clock, sleep
         self._next_send = 0.0
         self._failures_in_a_row = 0
@@ -154,6 +156,8 @@ class Client:
             self._receive(prepared, exchange, deadline=started + 3 * self.timeout)
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             exchange.error = f"no answer within {self.timeout:g} s"
+        except HeadersTooSlow as error:
+            exchange.error = str(error)
         # urllib3's own errors come from reading the body ourselves; requests wraps only what it reads.
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as error:
             exchange.error = _reason(error)
@@ -171,9 +175,42 @@ class Client:
                 self._sleep(self._next_send - now)
             self._next_send = max(now, self._next_send) + 1 / self.rate_limit
 
+    def _new_session(self) -> requests.Session:
+        session = requests.Session()
+        # A remote target is reached the way other tools on the machine reach it (HTTPS_PROXY, NO_PROXY, CA
+        # bundle); a loopback one directly, whatever the environment says.
+        session.trust_env = not is_loopback_url(self.base_url)
+        return session
+
+    def _send_within(self, prepared: requests.PreparedRequest, deadline: float) -> requests.Response:
+        """`session.send` up to the response headers, given up at `deadline`.
+
+        The read timeout alone cannot bound it: a target can trickle its status line and headers a byte at a
+        time, each byte inside the timeout, forever. So the send runs in a daemon thread; one that misses the
+        deadline is abandoned with its connection (it cannot hold the process at exit), and a fresh session
+        carries on.
+        """
+        outcome: list[Any] = []
+
+        def send() -> None:
+            try:
+                outcome.append(self._session.send(prepared, timeout=self.timeout, stream=True, allow_redirects=False))
+            except BaseException as error:  # handed over to the caller's thread below
+                outcome.append(error)
+
+        sender = threading.Thread(target=send, name="sivi-contract-send", daemon=True)
+        sender.start()
+        sender.join(max(0.0, deadline - time.monotonic()))
+        if not outcome:
+            self._session = self._new_session()
+            raise HeadersTooSlow(f"the response headers did not arrive within {3 * self.timeout:g} s")
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
+
     def _receive(self, prepared: requests.PreparedRequest, exchange: Exchange, deadline: float) -> None:
         # Streamed, so that a body that never ends, or ends only after gigabytes, cannot hold the run.
-        response = self._session.send(prepared, timeout=self.timeout, stream=True, allow_redirects=False)
+        response = self._send_within(prepared, deadline)
         with response:
             chunks, size = [], 0
             # read1: whatever has arrived, so the deadline is checked as the body trickles in; decoded, as a

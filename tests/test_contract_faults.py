@@ -47,6 +47,7 @@ def closed_port() -> int:
         ("hang", "no answer within 0.5 s"),
         ("reset", "connection reset by the target"),
         ("garbage", "the target did not answer with HTTP (it sent '220 smtp.example.com ESMTP ready')"),
+        ("trickle", "the response headers did not arrive within 1.5 s"),
     ],
 )
 def test_a_target_that_is_no_http_server_ends_the_run_with_exit_2_and_one_line(behaviour, reason):
