@@ -29,10 +29,22 @@ MODULE_ORDER = ("authentication", "invalid_input", "lookup", "methods", "success
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("sivi-contract", "the Sivi contract suite (each option also reads its variable)")
+    # pytest has no public way to ask which flags other plugins took; its parser keeps them in these groups.
+    groups = [parser._anonymous, *parser._groups]
+    taken = {name for other in groups for argument in other.options for name in argument.names()}
     for option in OPTIONS:
+        if option.flag in taken:
+            # pytest-base-url (which pytest-playwright brings) owns `--base-url`: its value is read under that
+            # plugin's name instead (`_option_value`).
+            continue
         group.addoption(
             option.flag, dest=f"sivi_{option.dest}", metavar=option.metavar, help=f"{option.help} [{option.env}]"
         )
+
+
+def _option_value(config: pytest.Config, dest: str) -> object:
+    value = config.getoption(f"sivi_{dest}", default=None)
+    return value if value is not None else config.getoption(dest, default=None)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,7 +52,7 @@ def pytest_configure(config: pytest.Config) -> None:
     run = prepared[0] if prepared else None
     if run is None:
         try:
-            settings = read_settings({option.dest: config.getoption(f"sivi_{option.dest}") for option in OPTIONS})
+            settings = read_settings({option.dest: _option_value(config, option.dest) for option in OPTIONS})
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
         run = PreparedRun(settings)

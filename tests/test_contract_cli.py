@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
+
+from mock_server.app import create_app
+from mock_server.background import BackgroundServer
 
 SCRIPT = Path(sys.executable).with_name("sivi-contract")
 DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"
@@ -58,3 +62,30 @@ def test_python_m_contract_tests_is_the_same_command():
     assert result.stdout.startswith("usage: sivi-contract")
     for option in ("--base-url", "SIVI_BASE_URL", "--api-key", "--rate-limit", "--junit-xml", "--report"):
         assert option in result.stdout
+
+
+@pytest.mark.timeout(60)
+def test_pytest_contract_tests_shares_base_url_with_pytest_base_url(tmp_path):
+    # pytest-playwright brings pytest-base-url, which owns `--base-url`; a plugin of the same shape stands in.
+    (tmp_path / "other_base_url_plugin.py").write_text(
+        "def pytest_addoption(parser):\n    parser.addoption('--base-url', dest='base_url')\n"
+    )
+    suite = str(Path(__file__).resolve().parent.parent / "contract_tests")
+    with BackgroundServer(create_app()) as mock:
+        arguments = ["-p", "other_base_url_plugin", "--base-url", mock.url, "--max-examples", "2"]
+        result = subprocess.run(
+            [sys.executable, "-m", "pytest", suite, *arguments],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=tmp_path,
+            env={
+                **CLEAN_ENV,
+                "PYTHONPATH": str(tmp_path),
+                "SIVI_API_KEY": "mock-admin-key",
+                "SIVI_USER_ID": DOCUMENTED_USER,
+            },
+        )
+        seen = [entry["path"] for entry in httpx.get(f"{mock.url}/__mock/journal").json()["body"]["requests"]]
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "/enterprise/account-analysis" in seen, "the suite must have tested the --base-url it was given"
