@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import toy_servers as toys
+from raw_targets import RawServer
 
 from contract_tests.client import Client, StopRun
 from contract_tests.runner import run_suite
@@ -52,7 +53,7 @@ def closed_port() -> int:
 )
 def test_a_target_that_is_no_http_server_ends_the_run_with_exit_2_and_one_line(behaviour, reason):
     out = io.StringIO()
-    with toys.RawServer(behaviour) as server:
+    with RawServer(behaviour) as server:
         outcome = run_suite(settings_for(server.url), out=out)
     assert outcome.exit_code == 2
     assert out.getvalue() == f"sivi-contract: cannot reach {server.url}: {reason}\n"

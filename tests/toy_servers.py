@@ -1,8 +1,8 @@
 """Toy implementations of the Account Analysis API, to prove the contract suite: correct ones that make other
 legal choices (the suite must pass them) and broken ones with exactly one defect each (it must reject them).
 
-`Toy` is a small correct implementation; each broken toy overrides one step of it. `RawServer` plays the
-targets that are not HTTP servers at all: one that never answers, one that resets every connection.
+`Toy` is a small correct implementation; each broken toy overrides one step of it. Targets that are not HTTP
+servers at all are in `raw_targets.py`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import socket
-import struct
-import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -403,61 +400,3 @@ class LeaksTheKey(WrongEnvelopeStatus):
     def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
         body = {**body, "debug": f"called with key {self.seen_key}"} if isinstance(body, dict) else body
         return super().answer(status, body, headers)
-
-
-# -- targets that are not HTTP servers -----------------------------------------------------------------------
-
-
-class RawServer:
-    """A TCP listener on a free loopback port that never answers (`hang`), resets every connection (`reset`),
-    answers something that is not HTTP (`garbage`) or starts an answer and sends its headers one byte every
-    50 ms, forever (`trickle`: never silent long enough for a read timeout)."""
-
-    def __init__(self, behaviour: str) -> None:
-        assert behaviour in ("hang", "reset", "garbage", "trickle")
-        self.behaviour = behaviour
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self._held: list[socket.socket] = []
-        self._running = True
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-
-    def __enter__(self) -> RawServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._running = False
-        self._thread.join(5)
-        for connection in self._held:
-            connection.close()
-        self._listener.close()
-
-    def _serve(self) -> None:
-        while self._running:
-            try:
-                connection, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            if self.behaviour == "hang":
-                self._held.append(connection)
-            elif self.behaviour == "trickle":
-                self._held.append(connection)
-                threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
-            elif self.behaviour == "garbage":
-                connection.sendall(b"220 smtp.example.com ESMTP ready\r\n")
-                connection.close()
-            else:
-                # Linger 0: close() sends a TCP reset instead of an orderly end.
-                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                connection.close()
-
-    def _trickle(self, connection: socket.socket) -> None:
-        try:
-            connection.sendall(b"HTTP/1.1 200 OK\r\nX-Padding: ")
-            while self._running:
-                connection.sendall(b"a")
-                time.sleep(0.05)
-        except OSError:
-            pass  # the client gave up and closed, or the server is shutting down
