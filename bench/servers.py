@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HOST = "127.0.0.1"  # the bench never sends traffic anywhere else
+# What every server under test gets, whatever serves it (uvicorn and granian spell these flags alike).
+SERVER_FLAGS = ("--host", HOST, "--port", "{port}", "--workers", "1", "--log-level", "warning", "--no-access-log")
 
 
 @dataclass(frozen=True)
@@ -49,26 +51,7 @@ class ServerCommand:
 def uvicorn_command(label: str, app: str, stack: str, env: dict[str, str] | None = None) -> ServerCommand:
     """A uvicorn app factory on one worker; `stack` is `uvloop` (uvloop + httptools) or `asyncio` (asyncio + h11)."""
     loop, http = ("uvloop", "httptools") if stack == "uvloop" else ("asyncio", "h11")
-    argv = (
-        sys.executable,
-        "-m",
-        "uvicorn",
-        app,
-        "--factory",
-        "--host",
-        HOST,
-        "--port",
-        "{port}",
-        "--workers",
-        "1",
-        "--loop",
-        loop,
-        "--http",
-        http,
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    )
+    argv = (sys.executable, "-m", "uvicorn", app, "--factory", *SERVER_FLAGS, "--loop", loop, "--http", http)
     return ServerCommand(label, argv, env or {})
 
 

@@ -20,7 +20,7 @@ from bench import report
 from bench.apps import BODY_VARIABLE, PATH_VARIABLE
 from bench.report import ServerRow
 from bench.run import Clock, documented_probe, measure_servers
-from bench.servers import HOST, ServerCommand, uvicorn_command
+from bench.servers import SERVER_FLAGS, ServerCommand, uvicorn_command
 from mock_server.contract import load_contract
 from mock_server.fixtures import load_fixtures
 
@@ -28,24 +28,7 @@ APPS = {"baseline": "bench.apps:baseline", "mock": "mock_server.app:create_app"}
 
 
 def granian_command(binary: str, app: str, loop: str, env: dict[str, str]) -> ServerCommand:
-    argv = (
-        binary,
-        "--interface",
-        "asgi",
-        "--factory",
-        "--host",
-        HOST,
-        "--port",
-        "{port}",
-        "--workers",
-        "1",
-        "--loop",
-        loop,
-        "--no-access-log",
-        "--log-level",
-        "warning",
-        app,
-    )
+    argv = (binary, "--interface", "asgi", "--factory", *SERVER_FLAGS, "--loop", loop, app)
     return ServerCommand(f"granian {loop}, ASGI", argv, env)
 
 
