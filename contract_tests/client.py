@@ -120,6 +120,8 @@ class Client:
         self.base_url = base_url.rstrip("/")
         self.key_header = key_header
         self.timeout = timeout
+        # A whole answer, headers and body, gets three read timeouts: a trickle never trips the read timeout.
+        self.answer_limit = 3 * timeout
         self.rate_limit = rate_limit
         self.max_requests = max_requests
         self.sent = 0
@@ -153,7 +155,7 @@ class Client:
         self.sent += 1
         started = time.monotonic()
         try:
-            self._receive(prepared, exchange, deadline=started + 3 * self.timeout)
+            self._receive(prepared, exchange, deadline=started + self.answer_limit)
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             exchange.error = f"no answer within {self.timeout:g} s"
         except HeadersTooSlow as error:
@@ -203,7 +205,7 @@ class Client:
         sender.join(max(0.0, deadline - time.monotonic()))
         if not outcome:
             self._session = self._new_session()
-            raise HeadersTooSlow(f"the response headers did not arrive within {3 * self.timeout:g} s")
+            raise HeadersTooSlow(f"the response headers did not arrive within {self.answer_limit:g} s")
         if isinstance(outcome[0], BaseException):
             raise outcome[0]
         return outcome[0]
@@ -222,7 +224,7 @@ class Client:
                     exchange.error = f"the response body exceeds {MAX_BODY_BYTES // 1024} KiB"
                     break
                 if time.monotonic() > deadline:
-                    exchange.error = f"the response did not end within {3 * self.timeout:g} s"
+                    exchange.error = f"the response did not end within {self.answer_limit:g} s"
                     break
         exchange.status = response.status_code
         exchange.response_headers = {name.lower(): value for name, value in response.headers.items()}

@@ -1,4 +1,5 @@
-"""The Starlette app: the operation from the spec, the admin API, the docs, and the API's error envelope."""
+"""The mock's ASGI app: the operation from the spec, and Starlette for the admin API, the docs and the envelope
+of everything outside the spec."""
 
 from __future__ import annotations
 
