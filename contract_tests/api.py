@@ -15,13 +15,28 @@ from typing import Any
 import requests
 import schemathesis
 
-from contract_tests import checks
-from contract_tests.checks import RequestShape
-from contract_tests.client import NOT_JSON, Client, Exchange
-from contract_tests.findings import ContractViolation, Failure, Finding, Journal
+from contract_tests.client import Client, SentExchange
+from contract_tests.findings import ContractViolation, Finding, Journal
 from contract_tests.generation import CONTRACT, schemathesis_failures
 from contract_tests.settings import Settings
 from contract_tests.target import Target, check_reachable, open_target
+from mock_server.conformance import (
+    JSON_MEDIA_TYPE,
+    NOT_JSON,
+    OK,
+    Exchange,
+    Failure,
+    RequestShape,
+    header,
+    input_handling,
+    media_type,
+    parse_request_json,
+    refused,
+    response_conforms,
+    slower_than,
+    status_is,
+    usage_suggestions,
+)
 from mock_server.contract import Contract
 
 ADMIN_KEY = object()  # the default credential of `Api.post`: the target's admin key
@@ -70,7 +85,7 @@ class Api:
         key: Any = ADMIN_KEY,
         content_type: str | None = "application/json",
         method: str | None = None,
-    ) -> Exchange:
+    ) -> SentExchange:
         """Send `body` as JSON (or `raw` bytes as they are) to the documented path."""
         headers = {}
         if content_type is not None:
@@ -83,7 +98,7 @@ class Api:
         self._observe(exchange)
         return exchange
 
-    def send_case(self, case: schemathesis.Case) -> Exchange:
+    def send_case(self, case: schemathesis.Case) -> SentExchange:
         """Send a Schemathesis case with the admin key (unless the case is about the key's absence)."""
         arguments = case.as_transport_kwargs(
             base_url=self.client.base_url, headers={self.contract.api_key_header: self.target.api_key}
@@ -102,18 +117,18 @@ class Api:
         """The answer keeps the contract and has `status`; else the finding is recorded and (if `stop`) the test
         fails at once. Property tests pass `stop=False` so that Hypothesis goes on trying other inputs."""
         expected = {status} if isinstance(status, int) else status
-        failures = self.conformance(exchange) + checks.status_is(exchange, expected, check)
+        failures = self.conformance(exchange) + status_is(exchange, expected, check)
         if failures and stop:
             raise ContractViolation(self.journal.record(Finding(promise, exchange, failures)))
         if failures:
             self._record_alike(Finding(promise, exchange, failures))
 
     def expect_refused(self, exchange: Exchange, *, promise: str) -> None:
-        failures = checks.refused(exchange) + checks.slower_than(exchange, self.settings.max_response_time)
+        failures = refused(exchange) + slower_than(exchange, self.settings.max_response_time)
         if failures:
             raise ContractViolation(self.journal.record(Finding(promise, exchange, failures)))
 
-    def judge_case(self, case: schemathesis.Case, exchange: Exchange, *, promise: str) -> None:
+    def judge_case(self, case: schemathesis.Case, exchange: SentExchange, *, promise: str) -> None:
         """Record (not raise) what is wrong with the answer to a generated case, so generation goes on."""
         failures, advice = schemathesis_failures(case, exchange)
         for note in advice:
@@ -121,14 +136,12 @@ class Api:
         failures = [Failure(f"schemathesis:{failure.check}", failure.message) for failure in failures]
         if exchange.method == self.method:
             failures = self.conformance(exchange) + failures
-        failures += checks.input_handling(exchange, self.contract, self.shape, admin_key=self.target.api_key)
+        failures += input_handling(exchange, self.contract, self.shape, admin_key=self.target.api_key)
         if failures:
             self._record_alike(Finding(promise, exchange, failures))
 
     def conformance(self, exchange: Exchange) -> list[Failure]:
-        return checks.response_conforms(exchange, self.contract) + checks.slower_than(
-            exchange, self.settings.max_response_time
-        )
+        return response_conforms(exchange, self.contract) + slower_than(exchange, self.settings.max_response_time)
 
     def _record_alike(self, finding: Finding) -> None:
         status = finding.exchange.status if finding.exchange else None
@@ -141,17 +154,17 @@ class Api:
 
     def _observe(self, exchange: Exchange) -> None:
         """Count the known user's answers, and note what the docs only suggest about any success body."""
-        sent = checks.parse_request_json(exchange.body)
+        sent = parse_request_json(exchange.body)
         valid = sent is not NOT_JSON and self.contract.request.is_valid(sent)
         named = sent.get(self.shape.user_field) if valid and isinstance(sent, dict) else None
-        admin = checks.header(exchange.headers, self.contract.api_key_header) == self.target.api_key
-        as_json = checks.media_type(checks.header(exchange.headers, "content-type") or "") == checks.JSON_MEDIA_TYPE
+        admin = header(exchange.headers, self.contract.api_key_header) == self.target.api_key
+        as_json = media_type(header(exchange.headers, "content-type") or "") == JSON_MEDIA_TYPE
         if named == self.target.user_id and admin and as_json and exchange.method == self.method:
             self.journal.known_user_requests += 1
-            self.journal.known_user_successes += exchange.status == checks.OK
-        answer = exchange.json() if exchange.status == checks.OK else NOT_JSON
-        if isinstance(answer, dict) and self.contract.responses[checks.OK].is_valid(answer):
-            for message in checks.usage_suggestions(answer["body"]):
+            self.journal.known_user_successes += exchange.status == OK
+        answer = exchange.json() if exchange.status == OK else NOT_JSON
+        if isinstance(answer, dict) and self.contract.responses[OK].is_valid(answer):
+            for message in usage_suggestions(answer["body"]):
                 self.journal.note("usage_suggestion", message)
 
 

@@ -8,34 +8,22 @@ ends with exit status 2 and that one line.
 
 from __future__ import annotations
 
-import json
-import shlex
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import requests
 import urllib3
 
 from contract_tests.settings import is_loopback_url
-from mock_server.secret import mask_key
+from mock_server.conformance import Exchange
 
 MAX_BODY_BYTES = 1024 * 1024
 # Consecutive requests without any answer after which the target counts as gone.
 GIVE_UP_AFTER = 5
-NOT_JSON = object()
-# Headers `requests` or Schemathesis add on their own: left out of the curl command, which adds its own.
-_TRANSPORT_HEADERS = {
-    "user-agent",
-    "accept-encoding",
-    "accept",
-    "connection",
-    "content-length",
-    "x-schemathesis-testcaseid",
-}
 
 
 class StopRun(BaseException):
@@ -43,60 +31,10 @@ class StopRun(BaseException):
 
 
 @dataclass
-class Exchange:
-    """One request as sent and what came back: a response, or `error` saying why there is none."""
+class SentExchange(Exchange):
+    """An exchange as this client made it, with the `requests` response that Schemathesis' checks read."""
 
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes | None
-    key_header: str
-    status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
-    content: bytes = b""
-    elapsed: float = 0.0
-    error: str | None = None
     response: requests.Response | None = None
-
-    @property
-    def content_type(self) -> str:
-        return self.response_headers.get("content-type", "")
-
-    def json(self) -> Any:
-        """The response body parsed as JSON, or `NOT_JSON`."""
-        try:
-            return json.loads(self.content)
-        except ValueError:
-            return NOT_JSON
-
-    def curl(self) -> str:
-        """A runnable `curl` command for this request, with the API key masked."""
-        parts = ["curl", "-i", "-X", self.method, shlex.quote(self.url)]
-        for name, value in self.headers.items():
-            if name.lower() in _TRANSPORT_HEADERS:
-                continue
-            shown = mask_key(value) if name.lower() == self.key_header.lower() else value
-            parts += ["-H", shlex.quote(f"{name}: {shown}")]
-        if self.body is None:
-            return " ".join(parts)
-        try:
-            text = self.body.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None and "\x00" not in text:
-            return " ".join([*parts, "--data-binary", shlex.quote(text)])
-        # Bytes a shell cannot quote: printf writes them, curl reads them from stdin.
-        escaped = "".join(f"\\x{byte:02x}" for byte in self.body)
-        return f"printf '%b' '{escaped}' | " + " ".join([*parts, "--data-binary", "@-"])
-
-    def describe_response(self, limit: int = 2000) -> str:
-        if self.error is not None:
-            return f"no response: {self.error}"
-        text = self.content.decode("utf-8", errors="replace")
-        if len(text) > limit:
-            text = text[:limit] + f"... ({len(self.content)} bytes in all)"
-        content_type = self.content_type or "(no content-type)"
-        return f"HTTP {self.status}, {content_type}, after {self.elapsed:.2f} s\n{text}"
 
 
 class HeadersTooSlow(Exception):
@@ -133,11 +71,11 @@ class Client:
 
     def request(
         self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes | None = None
-    ) -> Exchange:
+    ) -> SentExchange:
         prepared = requests.Request(method, self.base_url + path, headers=headers or {}, data=body).prepare()
         return self.send(prepared)
 
-    def send(self, prepared: requests.PreparedRequest) -> Exchange:
+    def send(self, prepared: requests.PreparedRequest) -> SentExchange:
         if self.max_requests is not None and self.sent >= self.max_requests:
             raise StopRun(
                 f"stopped after {self.sent} requests: the request budget is spent "
@@ -145,7 +83,7 @@ class Client:
             )
         self._pace()
         body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
-        exchange = Exchange(
+        exchange = SentExchange(
             method=str(prepared.method),
             url=str(prepared.url),
             headers=dict(prepared.headers),
@@ -210,7 +148,7 @@ class Client:
             raise outcome[0]
         return outcome[0]
 
-    def _receive(self, prepared: requests.PreparedRequest, exchange: Exchange, deadline: float) -> None:
+    def _receive(self, prepared: requests.PreparedRequest, exchange: SentExchange, deadline: float) -> None:
         # Streamed, so that a body that never ends, or ends only after gigabytes, cannot hold the run.
         response = self._send_within(prepared, deadline)
         with response:

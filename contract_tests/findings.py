@@ -10,16 +10,8 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
-from contract_tests.client import Exchange
+from mock_server.conformance import Exchange, Failure
 from mock_server.secret import mask_key
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One check that an answer fails: `check` is the name the report, JUnit and the kit's tests use."""
-
-    check: str
-    message: str
 
 
 @dataclass

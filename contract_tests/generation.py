@@ -14,10 +14,9 @@ import schemathesis
 import schemathesis.checks
 from schemathesis.core.failures import FailureGroup
 
-from contract_tests.checks import INVALID_INPUT, NOT_FOUND, OK, UNAUTHENTICATED
-from contract_tests.client import Exchange
-from contract_tests.findings import Failure
+from contract_tests.client import SentExchange
 from contract_tests.settings import Settings
+from mock_server.conformance import INVALID_INPUT, NOT_FOUND, OK, UNAUTHENTICATED, Failure
 from mock_server.contract import load_contract
 
 CONTRACT = load_contract()
@@ -87,7 +86,7 @@ def configure(settings: Settings) -> None:
     shared.seed = settings.seed
 
 
-def schemathesis_failures(case: schemathesis.Case, exchange: Exchange) -> tuple[list[Failure], list[Failure]]:
+def schemathesis_failures(case: schemathesis.Case, exchange: SentExchange) -> tuple[list[Failure], list[Failure]]:
     """Run the configured Schemathesis checks on one answer: (failures, advisory warnings)."""
     if exchange.response is None or exchange.error is not None:
         return [], []  # no complete answer: `no_answer` says so

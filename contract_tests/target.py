@@ -7,10 +7,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.checks import RequestShape
 from contract_tests.client import Client
 from contract_tests.settings import Settings
 from mock_server.background import BackgroundServer
+from mock_server.conformance import RequestShape
 from mock_server.contract import Contract
 from mock_server.fixtures import Account, FixtureError, Fixtures, load_fixtures
 

@@ -5,13 +5,14 @@ guarantee always fails, and what the documentation only suggests is a warning, n
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract_tests.checks import response_conforms, usage_suggestions
-from contract_tests.client import Exchange
+from mock_server.conformance import Exchange, response_conforms, usage_suggestions
 from mock_server.contract import load_contract
 
 CONTRACT = load_contract()
@@ -100,3 +101,13 @@ def test_a_timestamp_in_milliseconds_is_a_warning():
     assert usage_suggestions(example, now=1_800_000_000) == [
         "lastAccessed 1325312222000 is centuries ahead: milliseconds rather than seconds?"
     ]
+
+
+def test_the_judgement_loads_without_the_contract_suite_or_its_http_client():
+    """The mock's proxy judges answers with the same functions: importing them must not drag in the suite."""
+    probe = (
+        "import sys, mock_server.conformance; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'contract_tests', 'requests', 'schemathesis'}))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]", f"mock_server.conformance imports {loaded.strip()}"

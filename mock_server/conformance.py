@@ -1,24 +1,106 @@
-"""The checks that need an understanding of this API, beyond what a schema alone says.
+"""The one judgement of an answer: does what a server answered to a request keep the contract?
 
-Each check takes an `Exchange` (and what it needs from the contract) and returns `Failure`s; an empty list
-means the answer keeps the promise. The names (`envelope_status`, `auth_first`, ...) appear in reports.
+Pure functions of (the request as sent, the response, the contract) that return `Failure`s; an empty list means
+the answer keeps the promise. The contract suite judges every answer of a run with them, the mock's proxy every
+answer it relays. Each `Failure` says where the expectation comes from: `decision` is `None` when the vendor's
+documentation says it (a violation), else the name of the decision in `openapi.yaml` it rests on (a warning,
+unless the run is strict). The check names (`envelope_status`, `auth_first`, ...) appear in reports.
 """
 
 from __future__ import annotations
 
 import json
+import shlex
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from contract_tests.client import NOT_JSON, Exchange
-from contract_tests.findings import Failure
 from mock_server.contract import Contract, SpecError
+from mock_server.secret import mask_key
 
 JSON_MEDIA_TYPE = "application/json"
-# Statuses with a meaning this suite relies on; `RequestShape.from_contract` checks the spec documents them.
+# Statuses with a meaning the judgement relies on; `RequestShape.from_contract` checks the spec documents them.
 OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT = 200, 400, 401, 422
+NOT_JSON: Any = object()
+# Headers an HTTP client adds on its own: left out of the curl command, which adds its own.
+_TRANSPORT_HEADERS = {
+    "user-agent",
+    "accept-encoding",
+    "accept",
+    "connection",
+    "content-length",
+    "x-schemathesis-testcaseid",
+}
+
+
+@dataclass
+class Exchange:
+    """One request as sent and what came back: a response, or `error` saying why there is none."""
+
+    method: str
+    url: str
+    headers: dict[str, str]
+    body: bytes | None
+    key_header: str
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    content: bytes = b""
+    elapsed: float = 0.0
+    error: str | None = None
+
+    @property
+    def content_type(self) -> str:
+        return self.response_headers.get("content-type", "")
+
+    def json(self) -> Any:
+        """The response body parsed as JSON, or `NOT_JSON`."""
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return NOT_JSON
+
+    def curl(self) -> str:
+        """A runnable `curl` command for this request, with the API key masked."""
+        parts = ["curl", "-i", "-X", self.method, shlex.quote(self.url)]
+        for name, value in self.headers.items():
+            if name.lower() in _TRANSPORT_HEADERS:
+                continue
+            shown = mask_key(value) if name.lower() == self.key_header.lower() else value
+            parts += ["-H", shlex.quote(f"{name}: {shown}")]
+        if self.body is None:
+            return " ".join(parts)
+        try:
+            text: str | None = self.body.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        if text is not None and "\x00" not in text:
+            return " ".join([*parts, "--data-binary", shlex.quote(text)])
+        # Bytes a shell cannot quote: printf writes them, curl reads them from stdin.
+        escaped = "".join(f"\\x{byte:02x}" for byte in self.body)
+        return f"printf '%b' '{escaped}' | " + " ".join([*parts, "--data-binary", "@-"])
+
+    def describe_response(self, limit: int = 2000) -> str:
+        if self.error is not None:
+            return f"no response: {self.error}"
+        text = self.content.decode("utf-8", errors="replace")
+        if len(text) > limit:
+            text = text[:limit] + f"... ({len(self.content)} bytes in all)"
+        content_type = self.content_type or "(no content-type)"
+        return f"HTTP {self.status}, {content_type}, after {self.elapsed:.2f} s\n{text}"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One check that an answer fails: `check` is the name the report, JUnit and the kit's tests use.
+
+    `decision` is `None` for a documented expectation (a violation); otherwise the name of the decision in
+    `openapi.yaml` (`x-decision`) that the expectation rests on (a warning, unless the run is strict).
+    """
+
+    check: str
+    message: str
+    decision: str | None = None
 
 
 @dataclass(frozen=True)
@@ -32,9 +114,9 @@ class RequestShape:
     def from_contract(cls, contract: Contract) -> RequestShape:
         missing = {OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT} - set(contract.statuses)
         if missing:
-            raise SpecError(contract.source, "responses", f"the suite needs the statuses {sorted(missing)} documented")
+            raise SpecError(contract.source, "responses", f"the judgement needs the statuses {sorted(missing)}")
         if len(contract.id_fields) != 2:
-            raise SpecError(contract.source, "requestBody", "the suite expects two ids: a user's and a workspace's")
+            raise SpecError(contract.source, "requestBody", "expected two ids: a user's and a workspace's")
         user_field, workspace_field = contract.id_fields
         return cls(user_field=user_field, workspace_field=workspace_field)
 
@@ -88,10 +170,10 @@ def response_conforms(exchange: Exchange, contract: Contract) -> list[Failure]:
 
 
 def status_is(exchange: Exchange, expected: Iterable[int], check: str, why: str = "") -> list[Failure]:
-    expected = sorted(set(expected))
-    if exchange.error is not None or exchange.status in expected:
+    wanted_statuses = sorted(set(expected))
+    if exchange.error is not None or exchange.status in wanted_statuses:
         return []
-    wanted = " or ".join(map(str, expected))
+    wanted = " or ".join(map(str, wanted_statuses))
     return [Failure(check, f"expected {wanted}, got {exchange.status}" + (f": {why}" if why else ""))]
 
 
