@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from bench.load import LoadResult
 
-# The targets, all relative to the baseline measured in the same run (absolute numbers drift).
+# The performance targets, all relative to the baseline measured in the same run (absolute numbers drift).
 THROUGHPUT_RATIO_MIN = 0.85
 P99_RATIO_MAX = 1.5
 MEMORY_MB_MAX = 60.0

@@ -16,9 +16,9 @@ import requests
 import schemathesis
 
 from contract_tests.client import Client, SentExchange
-from contract_tests.findings import ContractViolation, Finding, Journal
+from contract_tests.findings import ContractViolation, Finding, Observations
 from contract_tests.generation import CONTRACT, schemathesis_failures
-from contract_tests.settings import Settings
+from contract_tests.settings import SuiteSettings
 from contract_tests.target import Target, check_reachable, open_target
 from mock_server.conformance import (
     JSON_MEDIA_TYPE,
@@ -46,11 +46,13 @@ SHOWN_ALIKE = 2
 
 
 class Api:
-    def __init__(self, contract: Contract, target: Target, client: Client, journal: Journal, settings: Settings):
+    def __init__(
+        self, contract: Contract, target: Target, client: Client, observed: Observations, settings: SuiteSettings
+    ):
         self.contract = contract
         self.target = target
         self.client = client
-        self.journal = journal
+        self.observed = observed
         self.settings = settings
         self.shape = RequestShape.from_contract(contract)
         self.method = contract.method.upper()
@@ -119,20 +121,20 @@ class Api:
         expected = {status} if isinstance(status, int) else status
         failures = self.conformance(exchange) + status_is(exchange, expected, check)
         if failures and stop:
-            raise ContractViolation(self.journal.record(Finding(promise, exchange, failures)))
+            raise ContractViolation(self.observed.record(Finding(promise, exchange, failures)))
         if failures:
             self._record_alike(Finding(promise, exchange, failures))
 
     def expect_refused(self, exchange: Exchange, *, promise: str) -> None:
         failures = refused(exchange) + slower_than(exchange, self.settings.max_response_time)
         if failures:
-            raise ContractViolation(self.journal.record(Finding(promise, exchange, failures)))
+            raise ContractViolation(self.observed.record(Finding(promise, exchange, failures)))
 
     def judge_case(self, case: schemathesis.Case, exchange: SentExchange, *, promise: str) -> None:
         """Record (not raise) what is wrong with the answer to a generated case, so generation goes on."""
         failures, advice = schemathesis_failures(case, exchange)
         for note in advice:
-            self.journal.note(f"schemathesis:{note.check}", note.message)
+            self.observed.note(f"schemathesis:{note.check}", note.message)
         failures = [Failure(f"schemathesis:{failure.check}", failure.message) for failure in failures]
         if exchange.method == self.method:
             failures = self.conformance(exchange) + failures
@@ -145,12 +147,12 @@ class Api:
 
     def _record_alike(self, finding: Finding) -> None:
         status = finding.exchange.status if finding.exchange else None
-        alike = (self.journal.current_test, tuple(finding.checks), status)
+        alike = (self.observed.current_test, tuple(finding.checks), status)
         self._alike[alike] = self._alike.get(alike, 0) + 1
         if self._alike[alike] <= SHOWN_ALIKE:
-            self.journal.record(finding)
+            self.observed.record(finding)
         else:
-            self.journal.alike_not_shown += 1
+            self.observed.alike_not_shown += 1
 
     def _observe(self, exchange: Exchange) -> None:
         """Count the known user's answers, and note what the docs only suggest about any success body."""
@@ -160,16 +162,16 @@ class Api:
         admin = header(exchange.headers, self.contract.api_key_header) == self.target.api_key
         as_json = media_type(header(exchange.headers, "content-type") or "") == JSON_MEDIA_TYPE
         if named == self.target.user_id and admin and as_json and exchange.method == self.method:
-            self.journal.known_user_requests += 1
-            self.journal.known_user_successes += exchange.status == OK
+            self.observed.known_user_requests += 1
+            self.observed.known_user_successes += exchange.status == OK
         answer = exchange.json() if exchange.status == OK else NOT_JSON
         if isinstance(answer, dict) and self.contract.responses[OK].is_valid(answer):
             for message in usage_suggestions(answer["body"]):
-                self.journal.note("usage_suggestion", message)
+                self.observed.note("usage_suggestion", message)
 
 
 @contextmanager
-def open_api(settings: Settings, journal: Journal) -> Iterator[Api]:
+def open_api(settings: SuiteSettings, observed: Observations) -> Iterator[Api]:
     """Start or reach the target, check that it answers at all, and hand out the `Api` for the run.
 
     Raises `TargetError` (one line) when the target cannot be tested.
@@ -185,6 +187,6 @@ def open_api(settings: Settings, journal: Journal) -> Iterator[Api]:
         )
         try:
             check_reachable(client, contract)
-            yield Api(contract, target, client, journal, settings)
+            yield Api(contract, target, client, observed, settings)
         finally:
             client.close()

@@ -18,8 +18,8 @@ from typing import Any
 import requests
 import urllib3
 
-from contract_tests.settings import is_loopback_url
 from mock_server.conformance import Exchange
+from mock_server.loopback import is_loopback_url
 
 MAX_BODY_BYTES = 1024 * 1024
 # Consecutive requests without any answer after which the target counts as gone.

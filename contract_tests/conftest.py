@@ -75,7 +75,7 @@ def api(pytestconfig: pytest.Config) -> Iterator[Api]:
     with ExitStack() as stack:
         if run.api is None:
             try:
-                run.api = stack.enter_context(open_api(run.settings, run.journal))
+                run.api = stack.enter_context(open_api(run.settings, run.observed))
             except TargetError as error:
                 pytest.exit(str(error), returncode=2)
         yield run.api
@@ -83,7 +83,7 @@ def api(pytestconfig: pytest.Config) -> Iterator[Api]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    item.config.stash[_RUN].journal.current_test = item.nodeid
+    item.config.stash[_RUN].observed.current_test = item.nodeid
 
 
 @pytest.hookimpl(wrapper=True)
@@ -92,9 +92,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     run = item.config.stash[_RUN]
     redact = Redactor(run.api.target_secrets if run.api else run.settings.secrets)
     stop = _stop_reason(call.excinfo.value if call.excinfo else None)
-    findings = run.journal.findings_of(item.nodeid) if call.when == "call" else []
+    findings = run.observed.findings_of(item.nodeid) if call.when == "call" else []
     if stop is not None:
-        run.journal.stop_reason = stop
+        run.observed.stop_reason = stop
         item.session.shouldstop = stop
         report.outcome, report.longrepr = "failed", stop
     elif findings:
@@ -118,9 +118,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(_RUN, None)
     if run is None or run.api is None:
         return
-    journal, api = run.journal, run.api
-    if journal.known_user_requests and not journal.known_user_successes and not journal.stop_reason:
-        journal.run_failures.append(
+    observed, api = run.observed, run.api
+    if observed.known_user_requests and not observed.known_user_successes and not observed.stop_reason:
+        observed.run_failures.append(
             Failure(
                 "known_user_answers_200",
                 f"no request for the known user {api.target.user_id!r} was answered 200, so this run proved nothing "
@@ -137,11 +137,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         sent=api.client.sent,
         statuses=api.client.statuses,
         documented=api.contract.statuses,
-        journal=journal,
+        observed=observed,
     )
-    if journal.stop_reason:
+    if observed.stop_reason:
         session.exitstatus = 2
-    elif journal.run_failures and session.exitstatus == pytest.ExitCode.OK:
+    elif observed.run_failures and session.exitstatus == pytest.ExitCode.OK:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if run.settings.report is not None:
         write_report(run.settings.report, run.record, Redactor(api.target_secrets))

@@ -67,7 +67,7 @@ class Redactor:
 
 
 @dataclass
-class Journal:
+class Observations:
     """Everything a run observed, in the order it happened; the terminal summary and reports read it."""
 
     findings: list[Finding] = field(default_factory=list)

@@ -15,7 +15,7 @@ import schemathesis.checks
 from schemathesis.core.failures import FailureGroup
 
 from contract_tests.client import SentExchange
-from contract_tests.settings import Settings
+from contract_tests.settings import SuiteSettings
 from mock_server.conformance import INVALID_INPUT, NOT_FOUND, OK, UNAUTHENTICATED, Failure
 from mock_server.contract import load_contract
 
@@ -40,7 +40,7 @@ FAILING_CHECKS = (
 ADVISORY_CHECKS = ("unsupported_method",)
 
 
-def schemathesis_options(settings: Settings) -> dict[str, Any]:
+def schemathesis_options(settings: SuiteSettings) -> dict[str, Any]:
     """The `schemathesis.toml` equivalent of a run (see the module docstring for why each value)."""
     return {
         "seed": settings.seed,
@@ -71,7 +71,7 @@ def schemathesis_options(settings: Settings) -> dict[str, Any]:
     }
 
 
-def configure(settings: Settings) -> None:
+def configure(settings: SuiteSettings) -> None:
     """Apply a run's settings to `SCHEMA`, which `@SCHEMA.parametrize()` reads when pytest collects the tests.
 
     The pytest integration clones the schema at import time and shares its config object, so a run updates

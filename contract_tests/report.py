@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from contract_tests.findings import Journal, Redactor
+from contract_tests.findings import Observations, Redactor
 from contract_tests.settings import REPORT_FORMATS
 
 
@@ -25,16 +25,16 @@ class RunRecord:
     sent: int
     statuses: Counter[int]
     documented: tuple[int, ...]
-    journal: Journal
+    observed: Observations
 
     @property
     def verdict(self) -> str:
-        if self.journal.stop_reason:
-            return f"NOT TESTED to the end: {self.journal.stop_reason}"
-        if self.journal.findings or self.journal.run_failures:
-            tests = len({finding.test for finding in self.journal.findings})
-            checks = ", ".join(self.journal.failed_checks)
-            return f"VIOLATIONS: {len(self.journal.findings)} finding(s) in {tests} test(s); checks failed: {checks}"
+        if self.observed.stop_reason:
+            return f"NOT TESTED to the end: {self.observed.stop_reason}"
+        if self.observed.findings or self.observed.run_failures:
+            tests = len({finding.test for finding in self.observed.findings})
+            checks = ", ".join(self.observed.failed_checks)
+            return f"VIOLATIONS: {len(self.observed.findings)} finding(s) in {tests} test(s); checks failed: {checks}"
         return "CONFORMS: no violation found"
 
 
@@ -48,7 +48,7 @@ def summary_lines(record: RunRecord) -> list[str]:
     budget = f"budget {record.max_requests}" if record.max_requests else "no request budget"
     missing = [str(status) for status in record.documented if status not in record.statuses]
     other = set(record.statuses) - documented
-    journal = record.journal
+    observed = record.observed
     lines = [
         f"target: {record.target}",
         f"spec: {record.spec}; seed {record.seed} (repeat this run with --seed {record.seed})",
@@ -59,17 +59,17 @@ def summary_lines(record: RunRecord) -> list[str]:
     if other:
         lines.append(f"undocumented statuses observed: {_counts(record.statuses, other)}")
     lines.append(
-        f"known user {record.user_id}: {journal.known_user_successes} of {journal.known_user_requests} "
+        f"known user {record.user_id}: {observed.known_user_successes} of {observed.known_user_requests} "
         "requests answered 200"
     )
-    for failure in journal.run_failures:
+    for failure in observed.run_failures:
         lines.append(f"✗ {failure.check}: {failure.message}")
-    if journal.notes:
-        lines.append(f"warnings ({len(journal.notes)}; reported, never failures):")
-        for note, count in journal.notes.items():
+    if observed.notes:
+        lines.append(f"warnings ({len(observed.notes)}; reported, never failures):")
+        for note, count in observed.notes.items():
             lines.append(f"  - {note.check}: {note.message}" + (f" (x{count})" if count > 1 else ""))
-    if journal.alike_not_shown:
-        lines.append(f"{journal.alike_not_shown} more generated inputs failed like the findings shown (not repeated)")
+    if observed.alike_not_shown:
+        lines.append(f"{observed.alike_not_shown} more generated inputs failed like the findings shown (not repeated)")
     lines.append(record.verdict)
     return lines
 
@@ -91,9 +91,9 @@ def _markdown(record: RunRecord) -> str:
     out = [f"# Contract report: {record.target}", "", f"_{stamp}_", "", f"**{record.verdict}**", "", "## Run", ""]
     out += [f"- {line}" for line in _run_lines(record)]
     out += ["", "## Findings", ""]
-    if not record.journal.findings:
+    if not record.observed.findings:
         out += ["None.", ""]
-    for number, finding in enumerate(record.journal.findings, 1):
+    for number, finding in enumerate(record.observed.findings, 1):
         out += [f"### {number}. {finding.promise}", "", f"Test: `{finding.test}`", ""]
         out += [f"- **{failure.check}**: {failure.message}".replace("\n", "\n  ") for failure in finding.failures]
         if finding.exchange is not None:
@@ -101,7 +101,7 @@ def _markdown(record: RunRecord) -> str:
             out += [finding.exchange.describe_response(), "```"]
         out.append("")
     out += ["## Warnings", "", "Things the documentation only suggests; never failures.", ""]
-    notes = record.journal.notes
+    notes = record.observed.notes
     out += [f"- {note.check}: {note.message} (x{count})" for note, count in notes.items()] or ["None."]
     return "\n".join(out) + "\n"
 
@@ -121,9 +121,9 @@ def _html(record: RunRecord) -> str:
     ]
     parts += [f"<li>{esc(line)}</li>" for line in _run_lines(record)]
     parts.append("</ul><h2>Findings</h2>")
-    if not record.journal.findings:
+    if not record.observed.findings:
         parts.append("<p>None.</p>")
-    for number, finding in enumerate(record.journal.findings, 1):
+    for number, finding in enumerate(record.observed.findings, 1):
         parts.append(f"<h3>{number}. {esc(finding.promise)}</h3><p>Test: <code>{esc(finding.test)}</code></p><ul>")
         parts += [f"<li><strong>{esc(f.check)}</strong>: <pre>{esc(f.message)}</pre></li>" for f in finding.failures]
         parts.append("</ul>")
@@ -131,6 +131,6 @@ def _html(record: RunRecord) -> str:
             parts.append(f"<p>Request:</p><pre>{esc(finding.exchange.curl())}</pre>")
             parts.append(f"<p>Response:</p><pre>{esc(finding.exchange.describe_response())}</pre>")
     parts.append("<h2>Warnings</h2><p>Things the documentation only suggests; never failures.</p><ul>")
-    parts += [f"<li>{esc(n.check)}: {esc(n.message)} (x{c})</li>" for n, c in record.journal.notes.items()]
+    parts += [f"<li>{esc(n.check)}: {esc(n.message)} (x{c})</li>" for n, c in record.observed.notes.items()]
     parts.append("</ul></body></html>")
     return "\n".join(parts) + "\n"

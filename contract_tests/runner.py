@@ -19,8 +19,8 @@ from typing import Any, TextIO
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from contract_tests.findings import Journal, Redactor
-from contract_tests.settings import Settings
+from contract_tests.findings import Observations, Redactor
+from contract_tests.settings import SuiteSettings
 from contract_tests.target import TargetError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -30,8 +30,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 class PreparedRun:
     """A run whose target `sivi-contract` already opened; registered as a pytest plugin for conftest to find."""
 
-    settings: Settings
-    journal: Journal = field(default_factory=Journal)
+    settings: SuiteSettings
+    observed: Observations = field(default_factory=Observations)
     api: Any = None  # contract_tests.api.Api, once open
     record: Any = None  # contract_tests.report.RunRecord, once the session is over
 
@@ -44,7 +44,7 @@ class Outcome:
 
     @property
     def failed_checks(self) -> list[str]:
-        return self.run.journal.failed_checks
+        return self.run.observed.failed_checks
 
 
 class RedactingWriter:
@@ -63,7 +63,7 @@ class RedactingWriter:
 
 
 def run_suite(
-    settings: Settings,
+    settings: SuiteSettings,
     *,
     junit_xml: Path | None = None,
     out: TextIO | None = None,
@@ -78,7 +78,7 @@ def run_suite(
     run = PreparedRun(settings)
     redact = Redactor(settings.secrets)
     try:
-        with open_api(settings, run.journal) as api:
+        with open_api(settings, run.observed) as api:
             run.api = api
             redact = Redactor(api.target_secrets)
             arguments = [str(PACKAGE_DIR), "-c", str(PACKAGE_DIR / "pytest.ini"), "--rootdir", str(PACKAGE_DIR)]
@@ -96,7 +96,7 @@ def run_suite(
         junit_xml.write_text(redact(junit_xml.read_text(encoding="utf-8")), encoding="utf-8")
     if code in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         return Outcome(code, run)
-    reason = run.journal.stop_reason or (
+    reason = run.observed.stop_reason or (
         "interrupted" if code == pytest.ExitCode.INTERRUPTED else f"pytest could not run the suite (exit status {code})"
     )
     print(f"sivi-contract: {redact(reason)}", file=out)

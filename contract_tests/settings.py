@@ -6,7 +6,6 @@ options), so an option means the same thing, reads the same variable and fails t
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import random
 from collections.abc import Callable, Mapping
@@ -14,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from mock_server.loopback import is_loopback_url
 
 # Polite defaults for any host that is not this machine: the vendor publishes no rate limit, so a CI job
 # against staging sends at most two requests a second and a bounded number in total.
@@ -156,7 +157,7 @@ OPTIONS = (
 
 
 @dataclass(frozen=True)
-class Settings:
+class SuiteSettings:
     """A validated run configuration. `None` ids and keys mean: take them from the bundled mock's fixtures."""
 
     base_url: str | None = None
@@ -182,18 +183,8 @@ class Settings:
         return tuple(key for key in (self.api_key, self.regular_api_key) if key)
 
 
-def is_loopback_url(url: str) -> bool:
-    host = urlsplit(url).hostname or ""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> Settings:
-    """Build `Settings` from option values (by `Option.dest`; `None` = not given), falling back to `environ`.
+def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> SuiteSettings:
+    """Build `SuiteSettings` from option values (by `Option.dest`; `None` = not given), falling back to `environ`.
 
     Raises `UsageError` with one line naming the option (and its variable) that is wrong.
     """
@@ -221,7 +212,7 @@ def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None =
                 option = next(o for o in OPTIONS if o.dest == needed)
                 raise UsageError(f"{option.flag} (or {option.env}) is required with --base-url")
     loopback = base_url is None or is_loopback_url(base_url)
-    return Settings(
+    return SuiteSettings(
         base_url=base_url,
         api_key=given.get("api_key"),
         user_id=given.get("user_id"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract_tests.client import Client
-from contract_tests.settings import Settings
+from contract_tests.settings import SuiteSettings
 from mock_server.background import BackgroundServer
 from mock_server.conformance import RequestShape
 from mock_server.contract import Contract
@@ -30,7 +30,7 @@ class Target:
 
 
 @contextmanager
-def open_target(settings: Settings, contract: Contract) -> Iterator[Target]:
+def open_target(settings: SuiteSettings, contract: Contract) -> Iterator[Target]:
     """The target of `settings`; without `--base-url`, the bundled mock serves from a thread until the end."""
     if settings.base_url is not None:
         yield Target(
@@ -49,7 +49,7 @@ def open_target(settings: Settings, contract: Contract) -> Iterator[Target]:
     shape = RequestShape.from_contract(contract)
     try:
         fixtures = load_fixtures(None, contract)
-        app = create_app(contract)
+        app = create_app(contract=contract)
         server = BackgroundServer(app).start()
     except (FixtureError, RuntimeError, OSError) as error:
         raise TargetError(f"the bundled mock did not start: {str(error).splitlines()[0]}") from None

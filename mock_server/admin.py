@@ -7,7 +7,6 @@ Locked down because a mock runs on developers' machines: no CORS, a `Host` check
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -16,28 +15,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mock_server.fixtures import FixtureError, parse_account
+from mock_server.fixtures import AccountKind, FixtureError, parse_account
+from mock_server.loopback import is_loopback
 from mock_server.respond import envelope
 from mock_server.state import MockState
 
 ADMIN_PREFIX = "/__mock"
 BODY_LIMIT = 1024 * 1024
-KINDS = {"users": "user", "workspaces": "workspace"}
+KINDS: dict[str, AccountKind] = {"users": "user", "workspaces": "workspace"}
 Handler = Callable[[Request], Awaitable[Response]]
 
 
 def answer(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     return Response(envelope(status, body), status, headers=headers, media_type="application/json")
-
-
-def is_loopback(host: str) -> bool:
-    host = host.strip("[]")
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def guarded(state: MockState, handler: Handler) -> Handler:
@@ -98,7 +88,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
     async def accounts(request: Request) -> Response:
         section = request.url.path.removeprefix(ADMIN_PREFIX + "/")
         kind = KINDS[section]
-        from_files = state.fixtures.users if kind == "user" else state.fixtures.workspaces
+        from_files = state.fixtures.accounts(kind)
         runtime = {a.id: a for a in state.runtime_accounts() if a.kind == kind}
         listed = [
             {"id": a.id, "status": a.status, "delayMs": a.delay_ms, "source": "runtime" if a.id in runtime else "file"}
@@ -128,7 +118,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
             return answer(
                 422, {"message": f"refused: the {KINDS[section]} does not match the spec", "problems": error.problems}
             )
-        replaced = state.find(account_id, None) if account.kind == "user" else state.find(None, account_id)
+        replaced = state.account(account.kind, account.id)
         state.put_account(account)
         return answer(
             200 if replaced else 201,

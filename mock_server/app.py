@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
-from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
@@ -17,41 +17,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from mock_server.admin import ADMIN_PREFIX, admin_routes
-from mock_server.contract import BUNDLED_SPEC, Contract
+from mock_server.contract import Contract
 from mock_server.docs import docs_routes
 from mock_server.endpoint import INTERNAL_ERROR, AccountAnalysisEndpoint
 from mock_server.reload import watch_files
 from mock_server.respond import MOCK_ERROR_HEADER, envelope
-from mock_server.state import MockState, Settings
+from mock_server.settings import Settings
+from mock_server.state import MockState
 
 logger = logging.getLogger("sivi_mock")
 
 
-def create_app(
-    contract: Contract | None = None,
-    fixtures_dir: Path | str | None = None,
-    *,
-    cors_origins: Sequence[str] = ("*",),
-    validate_responses: bool = False,
-    journal_size: int = 1000,
-    admin_token: str | None = None,
-    reload: bool = False,
-    host: str = "127.0.0.1",
-    port: int = 4010,
-    spec_path: Path | str | None = None,
-) -> MockApp:
-    """The mock of the spec (bundled by default) serving `fixtures_dir` (bundled by default)."""
-    settings = Settings(
-        host=host,
-        port=port,
-        cors_origins=tuple(cors_origins),
-        validate_responses=validate_responses,
-        journal_size=journal_size,
-        admin_token=admin_token,
-        reload=reload,
-        spec_path=Path(spec_path) if spec_path else (contract.source if contract else BUNDLED_SPEC),
-        fixtures_dir=Path(fixtures_dir) if fixtures_dir is not None else None,
-    )
+def create_app(settings: Settings | None = None, contract: Contract | None = None) -> MockApp:
+    """The mock as `settings` describe it (`Settings()`: the bundled spec and fixtures).
+
+    `contract` is a spec already loaded with `load_contract`, to skip reading it again; the mock then reloads
+    and resets from its file.
+    """
+    settings = settings or Settings()
+    if contract is not None:
+        settings = dataclasses.replace(settings, spec_path=contract.source)
     state = MockState(settings, contract)
     routes = [*admin_routes(state), *docs_routes(state)]
 

@@ -4,65 +4,44 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import logging
 import secrets
 import socket
 import sys
 from collections.abc import Sequence
 
-from mock_server.admin import is_loopback
-from mock_server.contract import BUNDLED_SPEC, SpecError
+from mock_server.contract import SpecError
 from mock_server.fixtures import BUNDLED_FIXTURES, FixtureError, Fixtures
+from mock_server.loopback import is_loopback
 from mock_server.secret import mask_key
+from mock_server.settings import Settings, add_flags, from_arguments
 from mock_server.state import MockState
 
-LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
-
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None) -> Settings:
     parser = argparse.ArgumentParser(prog="sivi-mock", description="Mock of the Sivi Account Analysis API.")
-    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=4010, help="port to listen on, 0 for any free one (default: 4010)")
-    parser.add_argument("--spec", default=str(BUNDLED_SPEC), help="the OpenAPI file (default: the bundled one)")
-    parser.add_argument("--fixtures", default=None, help="the fixtures directory (default: the bundled one)")
-    parser.add_argument("--reload", action="store_true", help="watch spec and fixtures, swap them in on change")
-    parser.add_argument(
-        "--cors-origin", action="append", dest="cors_origins", metavar="ORIGIN", help="allowed origin (repeatable)"
-    )
-    parser.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="debug also logs every request")
-    parser.add_argument("--validate-responses", action="store_true", help="check every answer against the spec")
-    parser.add_argument("--admin-token", default=None, help="token for /__mock/ (generated off loopback)")
-    parser.add_argument("--journal-size", type=int, default=1000, help="requests kept in the journal")
-    return parser.parse_args(argv)
+    add_flags(parser)
+    return from_arguments(parser.parse_args(argv))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="sivi-mock: %(levelname)s: %(message)s")
-    token = args.admin_token
-    if token is None and not is_loopback(args.host):
-        token = secrets.token_urlsafe(24)
+    settings = parse_args(argv)
+    logging.basicConfig(level=settings.log_level.upper(), format="sivi-mock: %(levelname)s: %(message)s")
+    generated = settings.admin_token is None and not is_loopback(settings.host)
+    if generated:
+        settings = dataclasses.replace(settings, admin_token=secrets.token_urlsafe(24))
 
     try:
-        listener = socket.create_server((args.host, args.port))
+        listener = socket.create_server((settings.host, settings.port))
     except OSError as error:
-        return fail(f"cannot listen on {args.host}:{args.port} ({error.strerror or error})")
-    port = listener.getsockname()[1]
+        return fail(f"cannot listen on {settings.host}:{settings.port} ({error.strerror or error})")
+    settings = dataclasses.replace(settings, port=listener.getsockname()[1])
 
     from mock_server.app import create_app  # after the flags: `--help` stays instant
 
     try:
-        app = create_app(
-            fixtures_dir=args.fixtures,
-            spec_path=args.spec,
-            cors_origins=args.cors_origins or ("*",),
-            validate_responses=args.validate_responses,
-            journal_size=args.journal_size,
-            admin_token=token,
-            reload=args.reload,
-            host=args.host,
-            port=port,
-        )
+        app = create_app(settings)
     except SpecError as error:
         listener.close()
         return fail(f"the spec is invalid: {error}")
@@ -70,9 +49,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         listener.close()
         return fail("the fixtures are invalid:\n  " + "\n  ".join(error.problems))
 
-    print(banner(app.state.mock, args.host, port, token, generated=args.admin_token is None and token is not None))
+    print(banner(app.state.mock, generated=generated))
     sys.stdout.flush()
-    serve(app, listener, args.log_level)
+    serve(app, listener, settings.log_level)
     return 0
 
 
@@ -90,9 +69,10 @@ def serve(app: object, listener: socket.socket, log_level: str) -> None:
         uvicorn.Server(config).run(sockets=[listener])
 
 
-def banner(state: MockState, host: str, port: int, token: str | None, generated: bool) -> str:
+def banner(state: MockState, generated: bool) -> str:
+    host, token = state.settings.host, state.settings.admin_token
     shown_host = f"[{host}]" if ":" in host else host
-    base = f"http://{shown_host}:{port}"
+    base = f"http://{shown_host}:{state.settings.port}"
     fixtures = state.fixtures
     lines = [
         f"sivi-mock serving {state.contract.source.name} on {base}",

@@ -60,6 +60,18 @@ class FixtureError(Exception):
         super().__init__("\n".join(problems))
 
 
+AccountKind = Literal["user", "workspace"]
+
+
+def account_named(abstract_user_id: str | None, workspace_id: str | None) -> tuple[AccountKind, str] | None:
+    """Which account a request names: the user id wins over the workspace id when both are sent."""
+    if abstract_user_id is not None:
+        return "user", abstract_user_id
+    if workspace_id is not None:
+        return "workspace", workspace_id
+    return None
+
+
 @dataclass(frozen=True)
 class ApiKey:
     key: str
@@ -76,7 +88,7 @@ class Account:
     """A user or a workspace: what the mock answers when it is looked up."""
 
     id: str
-    kind: Literal["user", "workspace"]
+    kind: AccountKind
     analysis: dict[str, Any] | None = None
     status: int = 200
     message: str | None = None
@@ -92,21 +104,22 @@ class Fixtures:
     workspaces: Mapping[str, Account]
 
     def find(self, abstract_user_id: str | None, workspace_id: str | None) -> Account | None:
-        """The account a request names: `abstractUserId` wins over `workspaceId` when both are sent."""
-        if abstract_user_id is not None:
-            return self.users.get(abstract_user_id)
-        if workspace_id is not None:
-            return self.workspaces.get(workspace_id)
-        return None
+        """The account a request names (see `account_named`), if these files define it."""
+        named = account_named(abstract_user_id, workspace_id)
+        if named is None:
+            return None
+        kind, account_id = named
+        return self.accounts(kind).get(account_id)
+
+    def accounts(self, kind: AccountKind) -> Mapping[str, Account]:
+        return self.users if kind == "user" else self.workspaces
 
     @property
     def admin_keys(self) -> list[str]:
         return [key.key for key in self.keys.values() if key.is_admin]
 
 
-def parse_account(
-    kind: Literal["user", "workspace"], account_id: Any, data: Any, contract: Contract, where: str
-) -> Account:
+def parse_account(kind: AccountKind, account_id: Any, data: Any, contract: Contract, where: str) -> Account:
     """Check one account against the fixture rules and the spec; raise `FixtureError` naming `where`."""
     problems = []
     if not isinstance(account_id, str) or not account_id:

@@ -16,7 +16,7 @@ BODY_LIMIT = 64 * 1024
 class Journal:
     """A bounded record of requests. Recording stores raw facts; `entries()` formats them when asked."""
 
-    def __init__(self, maxlen: int = 1000, api_key_header: str = "sivi-api-key") -> None:
+    def __init__(self, maxlen: int, api_key_header: str) -> None:
         self._entries: deque[tuple[Any, ...]] = deque(maxlen=maxlen)
         self._ids = itertools.count(1)
         self._key_header = api_key_header.lower().encode("latin-1")

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from mock_server.auth import KeyRing
-from mock_server.contract import BUNDLED_SPEC, Contract, SpecError, load_contract
-from mock_server.fixtures import Account, FixtureError, Fixtures, load_fixtures
+from mock_server.contract import Contract, SpecError, load_contract
+from mock_server.fixtures import Account, AccountKind, FixtureError, Fixtures, account_named, load_fixtures
 from mock_server.journal import Journal
 from mock_server.respond import Answers, Reply
+from mock_server.settings import Settings
 
 logger = logging.getLogger("sivi_mock")
-
-
-@dataclass(frozen=True)
-class Settings:
-    host: str = "127.0.0.1"
-    port: int = 4010
-    cors_origins: tuple[str, ...] = ("*",)
-    validate_responses: bool = False
-    journal_size: int = 1000
-    admin_token: str | None = None
-    reload: bool = False
-    spec_path: Path = field(default=BUNDLED_SPEC)
-    fixtures_dir: Path | None = None
-    body_limit: int = 64 * 1024
-    max_delay_ms: int = 60_000
 
 
 class Loaded:
@@ -65,19 +49,16 @@ class MockState:
     def fixtures(self) -> Fixtures:
         return self._loaded.fixtures
 
-    def find(self, abstract_user_id: str | None, workspace_id: str | None) -> Account | None:
-        """The account a request names: run-time accounts first, then files; the user id wins."""
-        kind, account_id = ("user", abstract_user_id) if abstract_user_id is not None else ("workspace", workspace_id)
-        if account_id is None:
-            return None
-        if account_id in self._runtime[kind]:
-            return self._runtime[kind][account_id]
-        accounts = self.fixtures.users if kind == "user" else self.fixtures.workspaces
-        return accounts.get(account_id)
+    def account(self, kind: AccountKind, account_id: str) -> Account | None:
+        """A user or workspace: run-time accounts first, then files."""
+        return self._runtime[kind].get(account_id) or self.fixtures.accounts(kind).get(account_id)
 
     def reply_for(self, abstract_user_id: str | None, workspace_id: str | None) -> Reply | None:
         """The prepared answer for the account a request names (the hot path's lookup)."""
-        kind, account_id = ("user", abstract_user_id) if abstract_user_id is not None else ("workspace", workspace_id)
+        named = account_named(abstract_user_id, workspace_id)
+        if named is None:
+            return None
+        kind, account_id = named
         reply = self._runtime_replies[kind].get(account_id)
         return reply if reply is not None else self._loaded.replies[kind].get(account_id)
 

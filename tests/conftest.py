@@ -3,10 +3,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from mock_client import CheckedClient
 
 from mock_server.app import create_app
 from mock_server.background import BackgroundServer
+from tests.helpers import CheckedClient
 
 
 @pytest.fixture(scope="session")

@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-import toy_servers as toys
-from raw_targets import RawServer
 
 from contract_tests.client import Client, StopRun
 from contract_tests.runner import run_suite
 from contract_tests.settings import read_settings
 from mock_server.background import BackgroundServer
+from tests import toy_servers as toys
+from tests.helpers import free_port
+from tests.raw_targets import RawServer
 
 # A bound, not a measurement: any of these runs that hangs fails here instead of holding the test suite.
 pytestmark = pytest.mark.timeout(60)
@@ -34,12 +34,6 @@ def settings_for(url: str, **options: str):
         **options,
     }
     return read_settings(values, environ={})
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.parametrize(
@@ -81,7 +75,7 @@ def test_a_spent_request_budget_ends_the_run_with_exit_2():
 
 
 def test_an_unreachable_target_is_one_line_and_exit_2_from_the_command_line():
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     script = Path(sys.executable).with_name("sivi-contract")
     result = subprocess.run(
         [str(script), "--base-url", url, "--api-key", "k", "--user-id", "u"],

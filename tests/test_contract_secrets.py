@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-import toy_servers as toys
 
 from mock_server.background import BackgroundServer
 from mock_server.secret import mask_key
+from tests import toy_servers as toys
 
 # Distinctive middles of the two keys: no masked form, path or other text contains them.
 SECRETS = (toys.ADMIN_KEY[9:-2], toys.REGULAR_KEY[11:-2])

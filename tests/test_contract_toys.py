@@ -11,12 +11,12 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-import toy_servers as toys
 
 from contract_tests.runner import Outcome, run_suite
 from contract_tests.settings import read_settings
 from mock_server.background import BackgroundServer
 from mock_server.secret import mask_key
+from tests import toy_servers as toys
 
 # Small and fixed: every toy run is fast and sends the same requests each time.
 TOY_OPTIONS = {
@@ -131,7 +131,7 @@ def test_what_the_docs_only_suggest_is_a_warning_never_a_failure():
 def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_filled_in():
     with serving(toys.WrongEnvelopeStatus()) as url:
         outcome, _ = run_against(url)
-        finding = next(f for f in outcome.run.journal.findings if f.exchange and f.exchange.status == 400)
+        finding = next(f for f in outcome.run.observed.findings if f.exchange and f.exchange.status == 400)
         command = finding.exchange.curl().replace(mask_key(toys.ADMIN_KEY), toys.ADMIN_KEY)
         replay = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
     assert replay.stdout.startswith("HTTP/1.1 400")

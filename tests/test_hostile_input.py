@@ -10,13 +10,11 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from mock_client import DOCUMENTED_USER, CheckedClient
 
 from mock_server.app import create_app
 from mock_server.background import BackgroundServer
 from mock_server.fixtures import BUNDLED_FIXTURES
-
-PATH = "/enterprise/account-analysis"
+from tests.helpers import DOCUMENTED_USER, PATH, CheckedClient
 
 
 def raw_exchange(port: int, request: bytes, *, then_send: bytes = b"", timeout: float = 5.0) -> bytes:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from mock_client import DOCUMENTED_USER
 
 from mock_server.app import create_app
 from mock_server.background import BackgroundServer
+from mock_server.settings import Settings
+from tests.helpers import ADMIN, DOCUMENTED_USER
 
-ADMIN = {"sivi-api-key": "mock-admin-key"}
 MIX = [
     (ADMIN, {"abstractUserId": DOCUMENTED_USER}, 200),
     (ADMIN, {"abstractUserId": "nobody"}, 400),
@@ -23,7 +23,7 @@ MIX = [
 
 
 def test_mixed_traffic_on_20_connections_gets_exactly_the_expected_statuses():
-    app = create_app(journal_size=200)
+    app = create_app(Settings(journal_size=200))
     with BackgroundServer(app) as server:
 
         def worker(n: int) -> list[tuple[int, int]]:

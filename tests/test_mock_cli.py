@@ -3,53 +3,16 @@
 from __future__ import annotations
 
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
-from mock_client import DOCUMENTED_USER, CheckedClient
 
 from mock_server.fixtures import BUNDLED_FIXTURES
-
-SIVI_MOCK = Path(sys.executable).parent / "sivi-mock"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RunningMock:
-    def __init__(self, *args: str) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen(
-            [str(SIVI_MOCK), "--port", str(self.port), *args],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(f"{self.url}/__mock/health", timeout=0.5)
-                return
-            except httpx.TransportError:
-                assert self.process.poll() is None, f"sivi-mock exited early:\n{self.process.stdout.read()}"
-                time.sleep(0.05)
-        raise AssertionError("sivi-mock did not answer within 10 s")
-
-    def stop(self) -> str:
-        self.process.send_signal(signal.SIGINT)
-        output, _ = self.process.communicate(timeout=10)
-        return output
+from tests.helpers import DOCUMENTED_USER, SIVI_MOCK, CheckedClient, RunningMock, free_port, wait_for
 
 
 @pytest.fixture
@@ -112,13 +75,6 @@ def test_a_port_in_use_is_one_readable_line():
     assert result.returncode == 2
     assert result.stderr.startswith(f"sivi-mock: cannot listen on 127.0.0.1:{port}")
     assert len(result.stderr.strip().splitlines()) == 1
-
-
-def wait_for(predicate, what: str, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.1)
 
 
 def test_reload_swaps_in_good_fixtures_keeps_the_last_good_ones_and_keeps_runtime_users(tmp_path, running):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from mock_client import DOCUMENTED_USER
 
 from mock_server.contract import load_contract
+from tests.helpers import DOCUMENTED_USER
 
 CONTRACT = load_contract()
 

@@ -1,4 +1,4 @@
-"""Secrets stay secret and the admin API stays the developer's: what issue 6 calls security."""
+"""Secrets stay secret and the admin API stays the developer's."""
 
 from __future__ import annotations
 
@@ -6,41 +6,13 @@ import hmac
 import re
 import secrets
 import shutil
-import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
-from mock_client import DOCUMENTED_USER
-from test_mock_cli import free_port
 
 from mock_server.auth import KeyCheck, KeyRing
 from mock_server.fixtures import BUNDLED_FIXTURES, ApiKey
-
-SIVI_MOCK = Path(sys.executable).parent / "sivi-mock"
-
-
-def start(*args: str) -> tuple[subprocess.Popen[str], str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [str(SIVI_MOCK), "--port", str(port), *args], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            httpx.get(f"{url}/openapi.yaml", timeout=0.5)
-            return process, url
-        except httpx.TransportError:
-            assert process.poll() is None and time.monotonic() < deadline, "sivi-mock did not start"
-            time.sleep(0.05)
-
-
-def stop(process: subprocess.Popen[str]) -> str:
-    process.send_signal(signal.SIGINT)
-    return process.communicate(timeout=10)[0]
+from tests.helpers import DOCUMENTED_USER, RunningMock
 
 
 def test_an_api_key_never_appears_in_the_terminal_the_logs_or_the_journal(tmp_path):
@@ -48,7 +20,8 @@ def test_an_api_key_never_appears_in_the_terminal_the_logs_or_the_journal(tmp_pa
     fixtures = tmp_path / "fixtures"
     shutil.copytree(BUNDLED_FIXTURES, fixtures)
     (fixtures / "keys.yaml").write_text(f"keys:\n  {secret}: {{role: admin}}\n")
-    process, url = start("--fixtures", str(fixtures), "--log-level", "debug")
+    mock = RunningMock("--fixtures", str(fixtures), "--log-level", "debug")
+    url = mock.url
     try:
         endpoint = f"{url}/enterprise/account-analysis"
         ok = httpx.post(endpoint, headers={"sivi-api-key": secret}, json={"abstractUserId": DOCUMENTED_USER})
@@ -58,7 +31,7 @@ def test_an_api_key_never_appears_in_the_terminal_the_logs_or_the_journal(tmp_pa
         httpx.post(endpoint, headers={"sivi-api-key": secret}, content=b"{broken")
         journal = httpx.get(f"{url}/__mock/journal").text
     finally:
-        output = stop(process)
+        output = mock.stop()
     assert "****" in journal and "sivi-api-key" in journal
     for where, text in (("the journal", journal), ("the terminal and logs", output)):
         assert secret not in text, f"the API key leaked into {where}"
@@ -89,7 +62,8 @@ def test_keys_are_compared_in_constant_time_against_every_key(monkeypatch):
 
 def test_off_loopback_the_admin_api_needs_the_printed_token():
     # Listening on every address; the test itself only ever connects to 127.0.0.1.
-    process, url = start("--host", "0.0.0.0")
+    mock = RunningMock("--host", "0.0.0.0")
+    url = mock.url
     try:
         time.sleep(0.2)
         refused = httpx.get(f"{url}/__mock/health")
@@ -99,23 +73,24 @@ def test_off_loopback_the_admin_api_needs_the_printed_token():
             json={"abstractUserId": DOCUMENTED_USER},
         )
     finally:
-        output = stop(process)
+        output = mock.stop()
     token = re.search(r"Authorization: Bearer (\S+)", output)
     assert token, f"no admin token printed at start:\n{output}"
     assert refused.status_code == 401 and api.status_code == 200
-    process, url = start("--host", "0.0.0.0", "--admin-token", "chosen-token")
+    mock = RunningMock("--host", "0.0.0.0", "--admin-token", "chosen-token")
+    url = mock.url
     try:
         assert httpx.get(f"{url}/__mock/health", headers={"authorization": "Bearer chosen-token"}).status_code == 200
         assert (
             httpx.get(f"{url}/__mock/health", headers={"authorization": f"Bearer {token.group(1)}"}).status_code == 401
         )
     finally:
-        stop(process)
+        mock.stop()
 
 
 def test_on_loopback_the_admin_api_is_open():
-    process, url = start()
+    mock = RunningMock()
     try:
-        assert httpx.get(f"{url}/__mock/health").status_code == 200
+        assert httpx.get(f"{mock.url}/__mock/health").status_code == 200
     finally:
-        assert "Bearer" not in stop(process)
+        assert "Bearer" not in mock.stop()

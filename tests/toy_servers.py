@@ -2,7 +2,7 @@
 legal choices (the suite must pass them) and broken ones with exactly one defect each (it must reject them).
 
 `Toy` is a small correct implementation; each broken toy overrides one step of it. Targets that are not HTTP
-servers at all are in `raw_targets.py`.
+servers at all are in `tests/raw_targets.py`.
 """
 
 from __future__ import annotations

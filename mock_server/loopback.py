@@ -1,0 +1,27 @@
+"""What counts as this machine: one rule for the admin API's `Host` check and the contract suite's politeness."""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` or a loopback address (`127.0.0.0/8`, `::1`, with or without IPv6 brackets).
+
+    Other names under `.localhost` are not: RFC 6761 only asks resolvers to send them to loopback, and glibc
+    without systemd-resolved asks `/etc/hosts` and then DNS, so where `api.localhost` leads depends on the
+    machine. The contract suite treats a target it cannot be sure of as remote (polite), and the admin API
+    refuses such a `Host`.
+    """
+    host = host.strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_loopback_url(url: str) -> bool:
+    return is_loopback(urlsplit(url).hostname or "")

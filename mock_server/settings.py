@@ -1,0 +1,109 @@
+"""What the mock is asked to do: every option, its default and its `sivi-mock` flag, in one table.
+
+`Settings` is that table. A field whose metadata is `flag(...)` is also a command-line flag: `add_flags` turns
+the fields into argparse arguments and `from_arguments` turns the parsed arguments back into a `Settings`, so
+adding an option to the mock is one field here (plus its test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mock_server.contract import BUNDLED_SPEC
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """How a `Settings` field is given on the command line."""
+
+    name: str
+    help: str
+    parse: Callable[[str], Any] = str
+    metavar: str | None = None
+    choices: tuple[str, ...] | None = None
+    switch: bool = False  # present or absent, no value
+    repeatable: bool = False  # given again for each value; the field is a tuple
+
+
+def flag(name: str, help: str, **details: Any) -> dict[str, Flag]:
+    """The metadata of a `Settings` field that `sivi-mock` also takes as `name`."""
+    return {"flag": Flag(name, help, **details)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How one mock runs. `Settings()` is the mock `make mock` starts; change fields with `dataclasses.replace`."""
+
+    host: str = field(
+        default="127.0.0.1", metadata=flag("--host", "address to listen on; beyond loopback /__mock/ needs a token")
+    )
+    port: int = field(default=4010, metadata=flag("--port", "port to listen on, 0 for any free one", parse=int))
+    spec_path: Path = field(
+        default=BUNDLED_SPEC,
+        metadata=flag("--spec", "the OpenAPI file (default: the bundled one)", parse=Path, metavar="FILE"),
+    )
+    fixtures_dir: Path | None = field(
+        default=None,
+        metadata=flag("--fixtures", "the fixtures directory (default: the bundled one)", parse=Path, metavar="DIR"),
+    )
+    reload: bool = field(
+        default=False, metadata=flag("--reload", "watch spec and fixtures, swap them in on change", switch=True)
+    )
+    cors_origins: tuple[str, ...] = field(
+        default=("*",),
+        metadata=flag(
+            "--cors-origin", "allowed browser origin, repeatable (default: any)", metavar="ORIGIN", repeatable=True
+        ),
+    )
+    log_level: str = field(
+        default="info", metadata=flag("--log-level", "debug also logs every request", choices=LOG_LEVELS)
+    )
+    validate_responses: bool = field(
+        default=False, metadata=flag("--validate-responses", "check every answer against the spec", switch=True)
+    )
+    admin_token: str | None = field(
+        default=None, metadata=flag("--admin-token", "token for /__mock/ (generated off loopback)", metavar="TOKEN")
+    )
+    journal_size: int = field(
+        default=1000, metadata=flag("--journal-size", "requests kept in the journal", parse=int, metavar="N")
+    )
+    # Not flags: settings a program may pass to `create_app`, a command line cannot.
+    body_limit: int = 64 * 1024
+    max_delay_ms: int = 60_000
+
+
+def _flags() -> list[tuple[dataclasses.Field[Any], Flag]]:
+    return [(each, each.metadata["flag"]) for each in dataclasses.fields(Settings) if "flag" in each.metadata]
+
+
+def add_flags(parser: argparse.ArgumentParser) -> None:
+    """One argparse argument per flagged field; a flag not given leaves the field's default."""
+    for setting, option in _flags():
+        stated = option.switch or setting.default is None or "default" in option.help
+        shown_default = "" if stated else f" (default: {setting.default})"
+        arguments: dict[str, Any] = {"dest": setting.name, "default": None, "help": option.help + shown_default}
+        if option.switch:
+            arguments["action"] = "store_true"
+        else:
+            arguments.update(type=option.parse, metavar=option.metavar, choices=option.choices)
+            if option.repeatable:
+                arguments["action"] = "append"
+        parser.add_argument(option.name, **arguments)
+
+
+def from_arguments(arguments: argparse.Namespace) -> Settings:
+    """The `Settings` of parsed `sivi-mock` arguments: what was given, the defaults for the rest."""
+    given: dict[str, Any] = {}
+    for setting, option in _flags():
+        value = getattr(arguments, setting.name)
+        if value is None or (option.switch and value is False):
+            continue
+        given[setting.name] = tuple(value) if option.repeatable else value
+    return Settings(**given)
