@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 ENV_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+# The docs site's tools (Material for MkDocs) live in their own environment: the kit's stays small.
+DOCS_VENV := .venv-docs
+DOCS_STAMP := $(DOCS_VENV)/.installed
 
-.PHONY: mock test lint env browser clean bench soak
+.PHONY: mock test lint env browser clean bench soak docs
 
 $(ENV_STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,6 +18,11 @@ $(ENV_STAMP): pyproject.toml requirements.lock
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(DOCS_STAMP): docs/requirements.lock
+	test -x $(DOCS_VENV)/bin/python || $(PYTHON) -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r docs/requirements.lock
 	touch $@
 
 env: $(ENV_STAMP)
@@ -34,7 +42,7 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null); } || \
 	  echo "chromium is missing and cannot be installed here: install it, or run with SIVI_SKIP_BROWSER=1"
 
-test: lint browser
+test: lint browser $(DOCS_STAMP)
 	$(BIN)/python -m pytest
 
 # `make bench`: the mock vs a bare-Starlette baseline (and Prism when npm is there), loaded by wrk; under 3 minutes.
@@ -46,5 +54,10 @@ bench: $(ENV_STAMP)
 soak: $(ENV_STAMP)
 	timeout --signal=INT --kill-after=10 300 $(BIN)/python -m soak.run
 
+# `make docs`: the site, built offline with no warning allowed, into the git-ignored site/ (open site/index.html).
+# Its flag tables are generated from the CLIs' own argument parsers, which is why it needs the kit's environment too.
+docs: $(ENV_STAMP) $(DOCS_STAMP)
+	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict --quiet
+
 clean:
-	rm -rf $(VENV) node_modules
+	rm -rf $(VENV) $(DOCS_VENV) node_modules site

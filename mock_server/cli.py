@@ -19,10 +19,14 @@ from mock_server.settings import Settings, add_flags, from_arguments
 from mock_server.state import MockState
 
 
-def parse_args(argv: Sequence[str] | None) -> Settings:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sivi-mock", description="Mock of the Sivi Account Analysis API.")
     add_flags(parser)
-    return from_arguments(parser.parse_args(argv))
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None) -> Settings:
+    return from_arguments(build_parser().parse_args(argv))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

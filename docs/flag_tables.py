@@ -1,0 +1,63 @@
+"""The docs' flag tables, made from the command lines' own argument parsers, so they cannot drift from the code.
+
+Run with the kit's Python (`.venv/bin/python docs/flag_tables.py`): prints `{program: markdown table}` as JSON.
+`docs/hooks.py` runs it while MkDocs builds, because the docs' own environment does not have the kit's packages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+# The help of a `sivi-contract` option ends with the environment variable that can give it: "... [SIVI_SEED]".
+VARIABLE = re.compile(r"\s*\[(?P<name>[A-Z][A-Z0-9_]*)\]$")
+
+
+def parsers() -> dict[str, argparse.ArgumentParser]:
+    from contract_tests.cli import build_parser as contract_parser
+    from mock_server.cli import build_parser as mock_parser
+
+    return {"sivi-mock": mock_parser(), "sivi-contract": contract_parser()}
+
+
+def options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    return [action for action in parser._actions if action.option_strings and action.help != argparse.SUPPRESS]
+
+
+def flag_cell(action: argparse.Action) -> str:
+    takes_value = action.nargs != 0
+    if action.choices and takes_value:
+        value = " {" + ",".join(str(choice) for choice in action.choices) + "}"
+    elif takes_value:
+        value = f" {action.metavar or action.dest.upper()}"
+    else:
+        value = ""
+    return ", ".join(f"`{name}{value}`" for name in action.option_strings)
+
+
+def table(parser: argparse.ArgumentParser) -> str:
+    rows = []
+    with_variables = any(VARIABLE.search(action.help or "") for action in options(parser))
+    for action in options(parser):
+        help_text = (action.help or "") % {"default": action.default, "prog": parser.prog}
+        found = VARIABLE.search(help_text)
+        meaning = VARIABLE.sub("", help_text).replace("|", "\\|")
+        cells = [flag_cell(action)]
+        if with_variables:
+            cells.append(f"`{found['name']}`" if found else "")
+        cells.append(meaning)
+        rows.append("| " + " | ".join(cells) + " |")
+    head = ["flag", "variable", "meaning"] if with_variables else ["flag", "meaning"]
+    return "\n".join(["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |", *rows])
+
+
+def main() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    json.dump({program: table(parser) for program, parser in parsers().items()}, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Retake the docs' screenshots from the running kit with headless Chromium: `.venv/bin/python docs/screenshots.py`.
+
+Run on demand (not in `make test`) after a change that shows: each picture is taken from a real mock, a real
+contract run or a real proxy run on loopback, never drawn by hand. Needs Debian's `chromium` (`make browser`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMAGES = ROOT / "docs" / "images"
+# What tests/test_browser_cors.py passes too: no sandbox (root in a container), no GPU, nothing fetched on the side.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--force-device-scale-factor=1",
+    "--virtual-time-budget=10000",
+]
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not found:
+        sys.exit("screenshots: chromium is not installed (`make browser` installs Debian's, as root)")
+    return found
+
+
+def screenshot(url: str, target: Path, size: tuple[int, int]) -> None:
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [
+                chromium(),
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                f"--window-size={size[0]},{size[1]}",
+                f"--screenshot={target}",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+    if done.returncode != 0 or not target.exists():
+        sys.exit(f"screenshots: chromium could not take {target.name}:\n{done.stderr[-2000:]}")
+    print(f"wrote {target.relative_to(ROOT)}")
+
+
+def swagger_docs() -> None:
+    """`/docs` as a frontend developer first sees it."""
+    from mock_server.app import create_app
+    from mock_server.background import BackgroundServer
+
+    with BackgroundServer(create_app(), log_level="critical") as mock:
+        screenshot(f"{mock.url}/docs", IMAGES / "swagger-docs.png", (1280, 1000))
+
+
+def contract_report() -> None:
+    """The HTML report of a run against a server that answers 200 for users that do not exist."""
+    from contract_tests.runner import run_suite
+    from contract_tests.settings import read_settings
+    from mock_server.background import BackgroundServer
+    from tests import toy_servers as toys
+
+    with tempfile.TemporaryDirectory() as scratch, BackgroundServer(toys.UnknownUserGets200().app()) as server:
+        report = Path(scratch) / "contract.html"
+        options = {
+            "base_url": server.url,
+            "api_key": toys.ADMIN_KEY,
+            "user_id": toys.KNOWN_USER,
+            "max_examples": "5",
+            "seed": "7",
+            "report": str(report),
+        }
+        outcome = run_suite(read_settings(options, environ={}), out=io.StringIO())
+        if outcome.exit_code != 1:
+            sys.exit(
+                f"screenshots: the broken toy was expected to fail the contract run, it exited {outcome.exit_code}"
+            )
+        screenshot(report.as_uri(), IMAGES / "contract-report.png", (1280, 1100))
+
+
+SHOTS: dict[str, Callable[[], None]] = {"docs": swagger_docs, "report": contract_report}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python docs/screenshots.py", description=__doc__.splitlines()[0])
+    parser.add_argument("shots", nargs="*", metavar="SHOT", help=f"which to retake: {', '.join(SHOTS)} (default: all)")
+    names = parser.parse_args().shots or list(SHOTS)
+    unknown = sorted(set(names) - set(SHOTS))
+    if unknown:
+        parser.error(f"no screenshot named {', '.join(unknown)} (known: {', '.join(SHOTS)})")
+    sys.path.insert(0, str(ROOT))
+    IMAGES.mkdir(exist_ok=True)
+    for name in names:
+        SHOTS[name]()
+
+
+if __name__ == "__main__":
+    main()

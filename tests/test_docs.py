@@ -1,0 +1,143 @@
+"""The docs site builds with no warning, its flag tables are the commands' own, and what it names exists.
+
+The site is built once per run with `mkdocs build --strict` from the docs' own environment (`.venv-docs`, which
+`make test` sets up): a broken link, a missing anchor or page, or a page left out of the navigation fails it.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contract_tests.cli import build_parser as contract_parser
+from mock_server.cli import build_parser as mock_parser
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+MKDOCS = ROOT / ".venv-docs" / "bin" / "mkdocs"
+# Where each command's generated flag table lives in the built site.
+REFERENCE_PAGES = {"sivi-mock": ("mock.html", mock_parser), "sivi-contract": ("contract-suite.html", contract_parser)}
+# Flags of programs that are not the kit's, as the pages use them: with the program that owns each.
+OTHER_PROGRAMS_FLAGS = {
+    "--help": "every command",
+    "--fail-severity": "Spectral",
+    "--latency": "wrk",
+    "--timeout": "pytest-timeout",
+    "--strict": "mkdocs build",
+}
+
+
+def pages() -> list[Path]:
+    return [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+
+
+def code_in(markdown: str) -> list[str]:
+    """The fenced blocks and inline code spans of a page: where commands, flags and paths are written."""
+    fenced = re.findall(r"^```.*?^```", markdown, flags=re.S | re.M)
+    prose = re.sub(r"^```.*?^```", "", markdown, flags=re.S | re.M)
+    return fenced + re.findall(r"`([^`\n]+)`", prose)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not MKDOCS.exists():
+        pytest.fail(
+            f"{MKDOCS.relative_to(ROOT)} is missing: `make test` (or `make docs`) sets up the docs' environment"
+        )
+    out = tmp_path_factory.mktemp("site")
+    environ = {**os.environ, "SIVI_KIT_PYTHON": sys.executable, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run(
+        [str(MKDOCS), "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, f"`mkdocs build --strict` failed:\n{done.stdout[-2000:]}{done.stderr[-4000:]}"
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("WARNING")]
+    assert not warnings, "the docs build warned:\n" + "\n".join(warnings)
+    return out
+
+
+def test_the_site_builds_with_no_warning_and_every_page_in_it(site: Path) -> None:
+    built = {path.with_suffix(".md").name for path in site.glob("*.html")}
+    missing = {path.name for path in DOCS.glob("*.md")} - built
+    assert not missing, f"pages not built: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("program", REFERENCE_PAGES)
+def test_every_flag_of_a_command_is_in_its_reference_page(site: Path, program: str) -> None:
+    page, build_parser = REFERENCE_PAGES[program]
+    html = (site / page).read_text()
+    assert "<!-- flags" not in html, f"{page}: a flag table marker was left in the page instead of the table"
+    flags = [name for action in build_parser()._actions for name in action.option_strings if name.startswith("--")]
+    # In a table row's first cell, alone or after its short form: `-h`, `--help`.
+    absent = [flag for flag in flags if not re.search(rf"<td>(<code>[^<]*</code>, )*<code>{re.escape(flag)}[ <]", html)]
+    assert not absent, f"{program} flags missing from {page}: {absent}"
+
+
+def kit_flags() -> dict[str, str]:
+    """Every flag the kit's own commands take, with the command."""
+    owners = {}
+    for program, (_, build_parser) in REFERENCE_PAGES.items():
+        for action in build_parser()._actions:
+            owners.update(dict.fromkeys(action.option_strings, program))
+    for module in ("bench.run", "bench.stacks"):
+        help_text = subprocess.run(
+            [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ).stdout
+        owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", help_text), module))
+    return owners
+
+
+def test_every_flag_the_docs_name_is_a_flag_of_some_command() -> None:
+    known = {**OTHER_PROGRAMS_FLAGS, **kit_flags()}
+    gone = []
+    for page in pages():
+        for code in code_in(page.read_text()):
+            gone += [
+                f"{page.name}: {flag}" for flag in re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", code) if flag not in known
+            ]
+    assert not gone, "flags the docs name that no command takes any more:\n" + "\n".join(sorted(set(gone)))
+
+
+def tracked_files() -> list[str]:
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    return listed.splitlines()
+
+
+def ignored_by_git(path: str) -> bool:
+    return subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0
+
+
+def test_every_repository_path_the_docs_name_exists() -> None:
+    files = tracked_files()
+    top_level = {name.split("/", 1)[0] for name in files}
+    missing = []
+    for page in pages():
+        for code in code_in(page.read_text()):
+            for path in re.findall(r"^[\w.-]+(?:/[\w.*-]*)*$", code.strip().rstrip(".,:;")):
+                first = path.split("/", 1)[0]
+                if first not in top_level or ("/" not in path and "." not in path):
+                    continue  # not a path into this repository: a flag value, a host, a key, a module name
+                prefix = path.rstrip("/")
+                exists = any(
+                    name == prefix or name.startswith(prefix + "/") or fnmatch.fnmatch(name, prefix) for name in files
+                )
+                if not exists and not ignored_by_git(path):  # a git-ignored path is made at run time
+                    missing.append(f"{page.name}: {path}")
+    assert not missing, "paths the docs name that are not in the repository:\n" + "\n".join(missing)
+
+
+def test_every_relative_link_of_the_readme_leads_to_a_file_in_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text()
+    links = [target.split("#", 1)[0] for target in re.findall(r"\]\(([^)\s]+)\)", readme)]
+    broken = [link for link in links if link and "://" not in link and not (ROOT / link).exists()]
+    assert not broken, f"README.md links to paths that do not exist: {broken}"
