@@ -33,6 +33,7 @@ mock: $(ENV_STAMP)
 lint: $(ENV_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m openapi_spec_validator openapi.yaml
 	node_modules/.bin/spectral lint --fail-severity=warn openapi.yaml
 

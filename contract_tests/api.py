@@ -100,7 +100,7 @@ class Api:
         self._observe(exchange)
         return exchange
 
-    def send_case(self, case: schemathesis.Case) -> SentExchange:
+    def send_case(self, case: schemathesis.Case[Any]) -> SentExchange:
         """Send a Schemathesis case with the admin key (unless the case is about the key's absence)."""
         arguments = case.as_transport_kwargs(
             base_url=self.client.base_url, headers={self.contract.api_key_header: self.target.api_key}
@@ -130,7 +130,7 @@ class Api:
         if failures:
             raise ContractViolation(self.observed.record(Finding(promise, exchange, failures)))
 
-    def judge_case(self, case: schemathesis.Case, exchange: SentExchange, *, promise: str) -> None:
+    def judge_case(self, case: schemathesis.Case[Any], exchange: SentExchange, *, promise: str) -> None:
         """Record (not raise) what is wrong with the answer to a generated case, so generation goes on."""
         failures, advice = schemathesis_failures(case, exchange)
         for note in advice:

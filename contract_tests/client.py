@@ -13,7 +13,6 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import requests
 import urllib3
@@ -130,7 +129,7 @@ class Client:
         deadline is abandoned with its connection (it cannot hold the process at exit), and a fresh session
         carries on.
         """
-        outcome: list[Any] = []
+        outcome: list[requests.Response | BaseException] = []
 
         def send() -> None:
             try:
@@ -144,9 +143,10 @@ class Client:
         if not outcome:
             self._session = self._new_session()
             raise HeadersTooSlow(f"the response headers did not arrive within {self.answer_limit:g} s")
-        if isinstance(outcome[0], BaseException):
-            raise outcome[0]
-        return outcome[0]
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     def _receive(self, prepared: requests.PreparedRequest, exchange: SentExchange, deadline: float) -> None:
         # Streamed, so that a body that never ends, or ends only after gigabytes, cannot hold the run.
@@ -183,7 +183,7 @@ class Client:
             )
 
 
-def _reason(error: requests.exceptions.RequestException) -> str:
+def _reason(error: Exception) -> str:
     """The innermost cause, in words: 'connection refused', 'connection reset by the target', ..."""
     seen: set[int] = set()
     pending: list[BaseException] = [error]

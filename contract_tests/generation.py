@@ -86,7 +86,7 @@ def configure(settings: SuiteSettings) -> None:
     shared.seed = settings.seed
 
 
-def schemathesis_failures(case: schemathesis.Case, exchange: SentExchange) -> tuple[list[Failure], list[Failure]]:
+def schemathesis_failures(case: schemathesis.Case[Any], exchange: SentExchange) -> tuple[list[Failure], list[Failure]]:
     """Run the configured Schemathesis checks on one answer: (failures, advisory warnings)."""
     if exchange.response is None or exchange.error is not None:
         return [], []  # no complete answer: `no_answer` says so

@@ -86,7 +86,7 @@ def run_suite(
             if junit_xml is not None:
                 arguments.append(f"--junit-xml={junit_xml}")
             print(f"sivi-contract: testing {api.target.label} against {api.contract.source.name}", file=out)
-            with redirect_stdout(RedactingWriter(out, redact)), _leaving_no_trace():  # type: ignore[type-var]
+            with redirect_stdout(RedactingWriter(out, redact)), _leaving_no_trace():
                 code = int(pytest.main(arguments, plugins=[run]))
     except TargetError as error:
         message = " ".join(redact(str(error)).split())  # one line, whatever the target sent

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mock_server.errors import SiviKitError
 from mock_server.loopback import is_loopback_url
 
 # Polite defaults for any host that is not this machine: the vendor publishes no rate limit, so a CI job
@@ -26,7 +27,7 @@ DEFAULT_TIMEOUT = 10.0
 REPORT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
-class UsageError(Exception):
+class UsageError(SiviKitError):
     """An option is missing or wrong. The message is one line naming the option."""
 
 

@@ -12,10 +12,11 @@ from contract_tests.settings import SuiteSettings
 from mock_server.background import BackgroundServer
 from mock_server.conformance import RequestShape
 from mock_server.contract import Contract
+from mock_server.errors import SiviKitError
 from mock_server.fixtures import Account, FixtureError, Fixtures, load_fixtures
 
 
-class TargetError(Exception):
+class TargetError(SiviKitError):
     """The target cannot be tested (unreachable, or the bundled mock cannot start). One line, exit 2."""
 
 

@@ -18,12 +18,13 @@ BODIES = ("the known user", "an unknown user", "an empty user id", "malformed JS
 
 def request_with(api: Api, body: str) -> dict[str, Any]:
     user = api.shape.user_field
-    return {
+    requests: dict[str, dict[str, Any]] = {
         "the known user": {"body": {user: api.target.user_id}},
         "an unknown user": {"body": {user: api.unknown_id()}},
         "an empty user id": {"body": {user: ""}},
         "malformed JSON": {"raw": f'{{"{user}": '.encode()},
-    }[body]
+    }
+    return requests[body]
 
 
 @pytest.mark.parametrize("body", BODIES)

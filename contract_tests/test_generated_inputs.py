@@ -7,6 +7,8 @@ Findings are collected rather than raised, so one run reports every kind of fail
 
 from __future__ import annotations
 
+from typing import Any
+
 import schemathesis
 
 from contract_tests.api import Api
@@ -14,6 +16,6 @@ from contract_tests.generation import SCHEMA
 
 
 @SCHEMA.parametrize()
-def test_generated_inputs_never_break_the_contract(case: schemathesis.Case, api: Api) -> None:
+def test_generated_inputs_never_break_the_contract(case: schemathesis.Case[Any], api: Api) -> None:
     exchange = api.send_case(case)
     api.judge_case(case, exchange, promise="generated inputs never break the contract")

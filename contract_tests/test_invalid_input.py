@@ -34,7 +34,7 @@ INVALID = (
 
 def invalid_request(api: Api, name: str) -> dict[str, Any]:
     user, workspace, known = api.shape.user_field, api.shape.workspace_field, api.target.user_id
-    return {
+    requests: dict[str, dict[str, Any]] = {
         "malformed JSON": {"raw": f'{{"{user}": "{known}"'.encode()},
         "an empty body": {"raw": b""},
         "a JSON array": {"body": [{user: known}]},
@@ -51,7 +51,8 @@ def invalid_request(api: Api, name: str) -> dict[str, Any]:
         "an empty user id beside a workspace id": {"body": {user: "", workspace: api.target.workspace_id or "w"}},
         "a number as the workspace id beside the known user": {"body": {user: known, workspace: 7}},
         "a valid body sent as text/plain": {"body": {user: known}, "content_type": "text/plain"},
-    }[name]
+    }
+    return requests[name]
 
 
 @pytest.mark.parametrize("name", INVALID)

@@ -8,13 +8,13 @@ import contextlib
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.admin import ADMIN_PREFIX, admin_routes
 from mock_server.contract import Contract
@@ -95,17 +95,10 @@ class MockApp:
     def __init__(self, app: Starlette, endpoint: AccountAnalysisEndpoint, path: str, origins: Sequence[str]) -> None:
         self.app, self.endpoint, self.path = app, endpoint, path
         self.state = app.state
-        options = {
-            "allow_origins": list(origins),
-            "allow_methods": ["POST", "GET", "OPTIONS"],
-            "allow_headers": ["sivi-api-key", "content-type", "prefer"],
-            "expose_headers": [MOCK_ERROR_HEADER.decode()],
-            "max_age": 600,
-        }
-        self.cors_app = CORSMiddleware(app, **options)
-        self.cors_endpoint = CORSMiddleware(endpoint, **options)
+        self.cors_app = _cors(app, origins)
+        self.cors_endpoint = _cors(endpoint, origins)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -117,3 +110,14 @@ class MockApp:
             await self.cors_app(scope, receive, send)
         else:
             await self.app(scope, receive, send)
+
+
+def _cors(app: ASGIApp, origins: Sequence[str]) -> CORSMiddleware:
+    return CORSMiddleware(
+        app,
+        allow_origins=list(origins),
+        allow_methods=["POST", "GET", "OPTIONS"],
+        allow_headers=["sivi-api-key", "content-type", "prefer"],
+        expose_headers=[MOCK_ERROR_HEADER.decode()],
+        max_age=600,
+    )

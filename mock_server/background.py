@@ -8,15 +8,15 @@ from types import TracebackType
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 
 class BackgroundServer:
     """`with BackgroundServer(app) as server: httpx.get(server.url + "/...")` — port 0 picks a free port."""
 
-    def __init__(self, app: Any, host: str = "127.0.0.1", port: int = 0, **uvicorn_options: Any) -> None:
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, **uvicorn_options: Any) -> None:
         options = {"log_level": "warning", "lifespan": "on", **uvicorn_options}
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **options))
-        self._server.install_signal_handlers = lambda: None  # not the main thread: leave signals alone
         self._thread = threading.Thread(target=self._server.run, name="sivi-mock", daemon=True)
         self.host = host
         self.port = port

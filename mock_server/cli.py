@@ -10,6 +10,7 @@ import secrets
 import socket
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from mock_server.contract import SpecError
 from mock_server.fixtures import BUNDLED_FIXTURES, FixtureError, Fixtures
@@ -17,6 +18,9 @@ from mock_server.loopback import is_loopback
 from mock_server.secret import mask_key
 from mock_server.settings import Settings, add_flags, from_arguments
 from mock_server.state import MockState
+
+if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
+    from starlette.types import ASGIApp
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def serve(app: object, listener: socket.socket, log_level: str) -> None:
+def serve(app: ASGIApp, listener: socket.socket, log_level: str) -> None:
     import uvicorn
 
     config = uvicorn.Config(

@@ -14,6 +14,8 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from mock_server.errors import SiviKitError
+
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -31,7 +33,7 @@ def bundled_path(name: str) -> Path:
 BUNDLED_SPEC = bundled_path("openapi.yaml")
 
 
-class SpecError(Exception):
+class SpecError(SiviKitError):
     """The spec cannot be used. The message names the file, the place inside it and the reason."""
 
     def __init__(self, file: Path | str, where: str, reason: str) -> None:
@@ -203,7 +205,8 @@ def _json_schema(source: Path, holder: dict[str, Any], key: str | None, where: s
     media = content.get("application/json")
     if not isinstance(media, dict) or not isinstance(media.get("schema"), dict):
         raise SpecError(source, f"{where}.content", "expected an application/json schema")
-    return media["schema"]
+    schema: dict[str, Any] = media["schema"]
+    return schema
 
 
 def _id_fields(source: Path, schema: dict[str, Any], where: str) -> tuple[str, ...]:

@@ -63,9 +63,9 @@ def _generate(contract: Contract, schema: Any, rng: random.Random, depth: int) -
     return None
 
 
-def _merged(contract: Contract, schema: Any) -> dict[str, Any]:
+def _merged(contract: Contract, node: Any) -> dict[str, Any]:
     """The schema with `$ref` followed and `allOf` folded in (properties merged, later ones refining)."""
-    schema = dict(contract.resolve(schema))
+    schema: dict[str, Any] = dict(contract.resolve(node))
     for part in schema.pop("allOf", []):
         part = _merged(contract, part)
         properties = {**schema.get("properties", {})}

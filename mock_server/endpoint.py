@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+
+from starlette.types import Receive, Scope, Send
 
 from mock_server.auth import KeyCheck
 from mock_server.prefer import NONE, PreferError, parse_prefer
@@ -31,7 +32,7 @@ class AccountAnalysisEndpoint:
         allow = (b"allow", self._allow.encode())
         self._not_allowed = Reply(405, not_allowed.body, headers=(*not_allowed.headers, allow))
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = scope["headers"]
         body = b""
         try:
@@ -51,7 +52,7 @@ class AccountAnalysisEndpoint:
             await asyncio.sleep(reply.delay_ms / 1000)
         await send_reply(send, reply)
 
-    async def _answer(self, headers: list[tuple[bytes, bytes]], receive: Any) -> tuple[Reply, bytes]:
+    async def _answer(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> tuple[Reply, bytes]:
         loaded = self.state.loaded
         keys: list[bytes] = []
         content_types: list[bytes] = []
@@ -102,7 +103,7 @@ class AccountAnalysisEndpoint:
         return error_reply(500, f"sivi-mock answer failed the spec (--validate-responses): {problems[0]}")
 
 
-async def send_reply(send: Any, reply: Reply) -> None:
+async def send_reply(send: Send, reply: Reply) -> None:
     await send(
         {
             "type": "http.response.start",

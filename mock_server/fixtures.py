@@ -22,6 +22,7 @@ import jsonschema_rs
 import yaml
 
 from mock_server.contract import Contract, bundled_path, format_path
+from mock_server.errors import SiviKitError
 from mock_server.secret import mask_key
 
 BUNDLED_FIXTURES = bundled_path("fixtures")
@@ -52,7 +53,7 @@ _ACCOUNT_SCHEMA = jsonschema_rs.validator_for(
 )
 
 
-class FixtureError(Exception):
+class FixtureError(SiviKitError):
     """Fixtures cannot be used. Each problem names the file, the path inside it and the reason."""
 
     def __init__(self, problems: list[str]) -> None:
@@ -194,7 +195,7 @@ def load_fixtures(directory: Path | str | None, contract: Contract) -> Fixtures:
                     if section == "keys":
                         keys[entry_id] = _parse_key(entry_id, data, where)
                     else:
-                        kind = "user" if section == "users" else "workspace"
+                        kind: AccountKind = "user" if section == "users" else "workspace"
                         accounts[section][entry_id] = parse_account(kind, entry_id, data, contract, where)
                 except FixtureError as error:
                     problems += [f"{file}: {problem}" for problem in error.problems]

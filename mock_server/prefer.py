@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mock_server.contract import Contract
+from mock_server.errors import SiviKitError
 
 DIRECTIVES = ("code", "example", "dynamic", "delay")
 
 
-class PreferError(Exception):
+class PreferError(SiviKitError):
     """A directive the mock cannot honour; `directive` is the text as sent, e.g. `code=302`."""
 
     def __init__(self, directive: str, reason: str) -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from mock_server.app import create_app
 from mock_server.background import BackgroundServer
-from mock_server.fixtures import parse_account
+from mock_server.fixtures import AccountKind, parse_account
 from mock_server.state import MockState
 
 
@@ -51,12 +51,31 @@ class SiviMock:
     def clear_journal(self) -> None:
         self._state.journal.clear()
 
-    def add_user(self, user_id: str, analysis: dict[str, Any] | None = None, **scenario: Any) -> None:
-        """Serve `analysis` for `user_id`, or force a scenario: `status=500`, `message=...`, `delay_ms=2000`."""
-        self._add("user", user_id, analysis, **scenario)
+    def add_user(
+        self,
+        user_id: str,
+        analysis: dict[str, Any] | None = None,
+        *,
+        status: int | None = None,
+        message: str | None = None,
+        delay_ms: int = 0,
+    ) -> None:
+        """Serve `analysis` (an `AccountAnalysis` body) for `user_id`, or always answer `status` (a documented
+        error, with `message` or the spec's example text); `delay_ms` answers late. Raises `FixtureError`
+        naming what breaks the spec."""
+        self._add("user", user_id, analysis, status, message, delay_ms)
 
-    def add_workspace(self, workspace_id: str, analysis: dict[str, Any] | None = None, **scenario: Any) -> None:
-        self._add("workspace", workspace_id, analysis, **scenario)
+    def add_workspace(
+        self,
+        workspace_id: str,
+        analysis: dict[str, Any] | None = None,
+        *,
+        status: int | None = None,
+        message: str | None = None,
+        delay_ms: int = 0,
+    ) -> None:
+        """As `add_user`, for a `workspaceId`."""
+        self._add("workspace", workspace_id, analysis, status, message, delay_ms)
 
     def reset(self) -> None:
         """Back to the fixture files: added accounts dropped, journal cleared."""
@@ -64,13 +83,12 @@ class SiviMock:
 
     def _add(
         self,
-        kind: str,
+        kind: AccountKind,
         account_id: str,
         analysis: dict[str, Any] | None,
-        *,
-        status: int | None = None,
-        message: str | None = None,
-        delay_ms: int = 0,
+        status: int | None,
+        message: str | None,
+        delay_ms: int,
     ) -> None:
         data: dict[str, Any] = {"delayMs": delay_ms}
         if analysis is not None:

@@ -3,23 +3,25 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.types import Receive
+
 from mock_server.contract import Contract
+from mock_server.errors import SiviKitError
 
 JSON_MEDIA_TYPE = b"application/json"
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(SiviKitError):
+    """The body passed the limit; answered 413."""
 
 
-class InvalidInput(Exception):
+class InvalidInput(SiviKitError):
     """The body is not a request the API accepts; the message says why, for the 422 answer."""
 
 
-async def read_body(receive: Callable[[], Awaitable[dict[str, Any]]], limit: int, declared: int | None) -> bytes:
+async def read_body(receive: Receive, limit: int, declared: int | None) -> bytes:
     """The whole body, or `BodyTooLarge` as soon as it passes `limit` (an endless body costs `limit` bytes)."""
     if declared is not None and declared > limit:
         raise BodyTooLarge
@@ -71,8 +73,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(data) != len(pairs):
         # Parsers disagree on which duplicate wins, so a duplicated id is ambiguous input, not a choice to guess.
         seen: set[str] = set()
-        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
-        raise ValueError(f"the key {duplicate!r} appears twice")
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"the key {key!r} appears twice")
+            seen.add(key)
     return data
 
 

@@ -72,8 +72,9 @@ def example_message(contract: Contract, status: int) -> str:
     """The message of the spec's first named example for an error status."""
     for example in contract.examples_for(status):
         body = example.value.get("body") if isinstance(example.value, dict) else None
-        if isinstance(body, dict) and isinstance(body.get("message"), str):
-            return body["message"]
+        message = body.get("message") if isinstance(body, dict) else None
+        if isinstance(message, str):
+            return message
     return f"HTTP {status}"
 
 

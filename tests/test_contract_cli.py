@@ -29,9 +29,11 @@ def test_the_console_script_checks_the_bundled_mock_by_default_and_it_conforms(t
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
     assert "target: the bundled mock at http://127.0.0.1:" in output
-    sent = int(re.search(r"^requests sent: (\d+) \(no rate limit, no request budget\)$", output, re.M).group(1))
-    assert sent > 100
-    observed = re.search(r"^documented statuses observed: (.*)$", output, re.M).group(1)
+    sent = re.search(r"^requests sent: (\d+) \(no rate limit, no request budget\)$", output, re.M)
+    assert sent and int(sent.group(1)) > 100, output
+    statuses = re.search(r"^documented statuses observed: (.*)$", output, re.M)
+    assert statuses, output
+    observed = statuses.group(1)
     for status in ("200", "400", "401", "422"):
         assert f"{status} x" in observed, observed
     answered = re.search(rf"^known user {DOCUMENTED_USER}: (\d+) of (\d+) requests answered 200$", output, re.M)

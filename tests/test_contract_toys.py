@@ -131,8 +131,8 @@ def test_what_the_docs_only_suggest_is_a_warning_never_a_failure():
 def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_filled_in():
     with serving(toys.WrongEnvelopeStatus()) as url:
         outcome, _ = run_against(url)
-        finding = next(f for f in outcome.run.observed.findings if f.exchange and f.exchange.status == 400)
-        command = finding.exchange.curl().replace(mask_key(toys.ADMIN_KEY), toys.ADMIN_KEY)
+        exchange = next(f.exchange for f in outcome.run.observed.findings if f.exchange and f.exchange.status == 400)
+        command = exchange.curl().replace(mask_key(toys.ADMIN_KEY), toys.ADMIN_KEY)
         replay = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
     assert replay.stdout.startswith("HTTP/1.1 400")
-    assert replay.stdout.endswith(finding.exchange.content.decode())
+    assert replay.stdout.endswith(exchange.content.decode())

@@ -38,3 +38,18 @@ def test_a_consumer_project_gets_the_fixture_by_installing_the_kit(pytester):
     pytester.makepyfile(test_consumer=CONSUMER_TEST)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
+
+
+def test_add_user_and_add_workspace_name_their_options():
+    import inspect
+
+    import pytest
+
+    from mock_server import SiviMock
+
+    for method in (SiviMock.add_user, SiviMock.add_workspace):
+        parameters = inspect.signature(method).parameters
+        keyword_only = [name for name, p in parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
+        assert keyword_only == ["status", "message", "delay_ms"], method.__name__
+        with pytest.raises(TypeError, match="stauts"):
+            method(None, "u-1", stauts=500)  # type: ignore[arg-type, call-arg]

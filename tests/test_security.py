@@ -47,9 +47,8 @@ def test_keys_are_compared_in_constant_time_against_every_key(monkeypatch):
         return real_compare(a, b)
 
     monkeypatch.setattr("mock_server.auth.hmac.compare_digest", counting_compare)
-    ring = KeyRing(
-        {k: ApiKey(k, role) for k, role in [("admin-1", "admin"), ("regular-1", "regular"), ("admin-2", "admin")]}
-    )
+    keys = [ApiKey("admin-1", "admin"), ApiKey("regular-1", "regular"), ApiKey("admin-2", "admin")]
+    ring = KeyRing({key.key: key for key in keys})
     for sent, expected in (
         (b"admin-1", KeyCheck.ADMIN),
         (b"nope", KeyCheck.UNKNOWN),

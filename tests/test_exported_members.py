@@ -1,0 +1,75 @@
+"""The public surface: what the README tells people to import, from the package itself, and nothing heavy until
+it is used (`sivi-mock --help` and `sivi-contract --help` stay quick)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from types import ModuleType
+
+import pytest
+
+import contract_tests
+import mock_server
+
+EXPORTED = {
+    mock_server: [
+        "BackgroundServer",
+        "Contract",
+        "FixtureError",
+        "MockApp",
+        "Settings",
+        "SiviKitError",
+        "SiviMock",
+        "SpecError",
+        "create_app",
+        "load_contract",
+        "mask_key",
+    ],
+    contract_tests: [
+        "Outcome",
+        "SiviKitError",
+        "SuiteSettings",
+        "TargetError",
+        "UsageError",
+        "read_settings",
+        "run_suite",
+    ],
+}
+HEAVY = ["starlette", "uvicorn", "pytest", "_pytest", "schemathesis", "hypothesis", "requests"]
+
+
+@pytest.mark.parametrize("package", EXPORTED, ids=lambda package: package.__name__)
+def test_the_package_exports_its_public_names(package: ModuleType):
+    assert package.__all__ == EXPORTED[package]
+    namespace: dict[str, object] = {}
+    exec(f"from {package.__name__} import *", namespace)
+    assert sorted(name for name in namespace if name != "__builtins__") == package.__all__
+    for name in package.__all__:
+        member = getattr(package, name)
+        assert member.__module__.split(".")[0] in ("mock_server", "contract_tests"), name
+        assert name in dir(package)
+    with pytest.raises(AttributeError, match="no attribute 'create_ap'"):
+        package.create_ap  # noqa: B018 - a typo is an AttributeError naming it
+
+
+def test_every_error_of_the_kit_is_caught_as_one_type():
+    errors = [getattr(package, name) for package in EXPORTED for name in package.__all__ if name.endswith("Error")]
+    from mock_server.prefer import PreferError
+    from mock_server.request_body import BodyTooLarge, InvalidInput
+
+    for error in [*errors, PreferError, InvalidInput, BodyTooLarge]:
+        assert issubclass(error, mock_server.SiviKitError), error
+    with pytest.raises(mock_server.SiviKitError, match=r"openapi\.yaml: cannot read the spec"):
+        mock_server.load_contract("/nonexistent/openapi.yaml")
+
+
+@pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli"])
+def test_the_commands_parse_their_flags_without_loading_the_servers_or_the_suite(command: str):
+    probe = (
+        f"import sys, {command} as cli\n"
+        f"with __import__('contextlib').suppress(SystemExit): cli.main(['--help'])\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines()[-1] == "[]", f"`--help` imports {result.stdout.splitlines()[-1]}"
