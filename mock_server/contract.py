@@ -6,7 +6,7 @@ route, a status or a schema is never written twice in Python.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -64,10 +64,29 @@ class SchemaValidator:
         return self._validator.is_valid(instance)
 
     def errors(self, instance: Any, root: str = "") -> list[str]:
-        return [
-            f"{format_path(error.instance_path, root)}: {error.message}"
+        lines = (
+            f"{format_path(reason.instance_path, root)}: {reason.message}"
             for error in self._validator.iter_errors(instance)
-        ]
+            for reason in _reasons(error)
+        )
+        return list(dict.fromkeys(lines))  # an alternative may repeat what the schema itself already said
+
+
+def _reasons(error: jsonschema_rs.ValidationError) -> list[jsonschema_rs.ValidationError]:
+    """What to tell a person: for a failed `anyOf`/`oneOf`, the errors of the alternative that came closest.
+
+    "Not valid under any of the schemas" names no field; the closest alternative is the one with the fewest
+    errors about the value as a whole (a missing property), then the fewest errors.
+    """
+    kind = error.kind
+    if not isinstance(kind, jsonschema_rs.ValidationErrorKind.AnyOf | jsonschema_rs.ValidationErrorKind.OneOfNotValid):
+        return [error]
+    alternatives = [branch for branch in kind.context if branch]
+    if not alternatives:
+        return [error]
+    depth = len(error.instance_path)
+    closest = min(alternatives, key=lambda branch: (sum(len(e.instance_path) <= depth for e in branch), len(branch)))
+    return [reason for inner in closest for reason in _reasons(inner)]
 
 
 @dataclass(frozen=True)
@@ -114,7 +133,7 @@ class Contract:
         if not self.responses:
             raise SpecError(source, f"{where}.responses", "the operation documents no response")
         self.statuses = tuple(sorted(self.responses))
-        self.id_fields = _id_fields(source, self.resolve(self.request.schema), f"{where}.requestBody")
+        self.id_fields = _id_fields(source, self.request.schema, f"{where}.requestBody", self.resolve)
 
     def resolve(self, node: Any) -> Any:
         """Follow a local `$ref` (`#/components/...`) to what it names."""
@@ -209,9 +228,9 @@ def _json_schema(source: Path, holder: dict[str, Any], key: str | None, where: s
     return schema
 
 
-def _id_fields(source: Path, schema: dict[str, Any], where: str) -> tuple[str, ...]:
+def _id_fields(source: Path, schema: dict[str, Any], where: str, resolve: Callable[[Any], Any]) -> tuple[str, ...]:
     """The ids a request may name, in order of preference: the `anyOf` alternatives, first one wins."""
-    alternatives = [branch.get("required", []) for branch in schema.get("anyOf", [])]
+    alternatives = [resolve(branch).get("required", []) for branch in resolve(schema).get("anyOf", [])]
     if not alternatives or not all(len(names) == 1 for names in alternatives):
         raise SpecError(source, f"{where}.anyOf", "expected alternatives that each require one id")
     return tuple(names[0] for names in alternatives)
