@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from mock_server.decisions import DecisionError, Decisions
 from mock_server.errors import SiviKitError
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
@@ -108,6 +109,10 @@ class Contract:
         self.path, self.method, operation = _the_operation(source, document)
         self.api_key_header = _api_key_header(source, document, operation)
         self._components = document.get("components", {})
+        try:
+            self.decisions = Decisions(document)
+        except DecisionError as error:
+            raise SpecError(source, error.where, error.reason) from None
         self._component_validators: dict[str, SchemaValidator] = {}
 
         where = f"paths.{self.path}.{self.method}"

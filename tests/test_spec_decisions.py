@@ -1,0 +1,84 @@
+"""The spec's decisions are listed once, in `openapi.yaml`: the README's table shows that catalogue, every decision
+marks the nodes it qualifies, and the judgement of an answer reads the marks (no list of decisions in Python)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from mock_server.conformance import Exchange, RequestShape, expectation
+from mock_server.contract import BUNDLED_SPEC, SpecError, load_contract
+from mock_server.decisions import REPORTED, marks
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = load_contract()
+SHAPE = RequestShape.from_contract(CONTRACT)
+ADMIN_KEY = "admin-key-for-the-judgement"
+
+
+def readme_decisions() -> list[list[str]]:
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Spec decisions", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")][2:]
+    return [[cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", row)[1:-1]] for row in rows]
+
+
+def test_the_readme_table_shows_the_catalogue_of_the_spec():
+    shown = {row[0].strip("`"): row[1:] for row in readme_decisions()}
+    listed = {
+        name: [decision.question, decision.docs, decision.decides, decision.why, decision.default_run]
+        for name, decision in CONTRACT.decisions.catalogue.items()
+    }
+    assert list(shown) == list(listed), "the README's decisions and openapi.yaml's x-decisions differ in names or order"
+    for name in listed:
+        assert shown[name] == listed[name], f"the README's row {name!r} says otherwise than openapi.yaml's x-decisions"
+
+
+def test_every_decision_marks_what_it_qualifies_in_the_spec():
+    marked = {name for _, name in marks(CONTRACT.document)}
+    unmarked = set(CONTRACT.decisions.catalogue) - marked
+    assert not unmarked, f"decisions that mark no node of openapi.yaml: {sorted(unmarked)}"
+
+
+def test_a_mark_of_a_decision_the_catalogue_does_not_list_stops_the_spec(tmp_path):
+    document = yaml.safe_load(BUNDLED_SPEC.read_text(encoding="utf-8"))
+    document["components"]["schemas"]["Count"]["x-decision"] = "no-such-decision"
+    spec = tmp_path / "openapi.yaml"
+    spec.write_text(yaml.safe_dump(document), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"components\.schemas\.Count: marks the decision 'no-such-decision'"):
+        load_contract(spec)
+
+
+def sent(body: object, *, content_type: str = "application/json", key: str | None = ADMIN_KEY) -> Exchange:
+    headers = {"content-type": content_type} | ({CONTRACT.api_key_header: key} if key else {})
+    return Exchange("POST", "http://127.0.0.1:1/", headers, json.dumps(body).encode(), CONTRACT.api_key_header)
+
+
+@pytest.mark.parametrize(
+    ("request_sent", "decision"),
+    [
+        (sent({"abstractUserId": "u", "workspaceId": ""}), "user-id-wins"),
+        (sent({"abstractUserId": "u", "workspaceId": 7}), "user-id-wins"),
+        (sent({"abstractUserId": "", "workspaceId": "w"}), "user-id-wins"),
+        (sent({"abstractUserId": "u"}, content_type="text/plain"), "content-type"),
+        (sent({"abstractUserId": "u", "note": 1}), "unknown-properties"),
+        (sent({"abstractUserId": ""}, key=None), "check-order"),
+        # What the documentation itself says: no decision to hide behind.
+        (sent({"abstractUserId": ""}), None),
+        (sent({"workspaceId": ""}), None),
+        (sent({}), None),
+        (sent(["u"]), None),
+        (sent({"abstractUserId": "u"}), None),
+        (sent({"abstractUserId": "u"}, key=None), None),
+    ],
+    ids=lambda value: value.body.decode() + " " + value.headers["content-type"] if isinstance(value, Exchange) else "",
+)
+def test_the_judgement_of_a_request_names_the_decision_its_status_rests_on(request_sent, decision):
+    expected = expectation(request_sent, CONTRACT, SHAPE, admin_key=ADMIN_KEY)
+    assert expected.decision == decision
+    if decision is not None:
+        assert CONTRACT.decisions[decision].verdict == REPORTED
+        assert 500 not in expected.core, "no decision makes a 5xx acceptable"
