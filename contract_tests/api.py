@@ -10,6 +10,7 @@ import json
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -17,7 +18,7 @@ import schemathesis
 
 from contract_tests.client import Client, SentExchange
 from contract_tests.findings import ContractViolation, Finding, Observations
-from contract_tests.generation import CONTRACT, schemathesis_failures
+from contract_tests.generation import CONTRACT, STATUS_CHECKS, schemathesis_failures
 from contract_tests.settings import SuiteSettings
 from contract_tests.target import Target, check_reachable, open_target
 from mock_server.conformance import (
@@ -25,16 +26,20 @@ from mock_server.conformance import (
     NOT_JSON,
     OK,
     Exchange,
+    Expectation,
     Failure,
     RequestShape,
+    expectation,
     header,
-    input_handling,
+    judge,
     media_type,
+    meets,
     parse_request_json,
+    refusal,
     refused,
     response_conforms,
     slower_than,
-    status_is,
+    under_decision,
     usage_suggestions,
 )
 from mock_server.contract import Contract
@@ -114,36 +119,85 @@ class Api:
     # -- how answers are judged ----------------------------------------------------------------------------------
 
     def expect(
-        self, exchange: Exchange, status: int | set[int], *, check: str, promise: str, stop: bool = True
+        self,
+        exchange: Exchange,
+        status: int | set[int],
+        *,
+        check: str,
+        promise: str,
+        stop: bool = True,
+        decision: str | None = None,
     ) -> None:
         """The answer keeps the contract and has `status`; else the finding is recorded and (if `stop`) the test
-        fails at once. Property tests pass `stop=False` so that Hypothesis goes on trying other inputs."""
-        expected = {status} if isinstance(status, int) else status
-        failures = self.conformance(exchange) + status_is(exchange, expected, check)
-        if failures and stop:
-            raise ContractViolation(self.observed.record(Finding(promise, exchange, failures)))
-        if failures:
-            self._record_alike(Finding(promise, exchange, failures))
+        fails at once. Property tests pass `stop=False` so that Hypothesis goes on trying other inputs.
+
+        `decision` names the decision of openapi.yaml that `status` rests on, where the request alone does not say
+        it (a request that names both ids, say); otherwise the judgement of the request names it.
+        """
+        expected = Expectation(check, frozenset({status} if isinstance(status, int) else status), "")
+        generic = self._expectation(exchange)
+        if generic is not None and decision is not None:
+            core = generic.core if generic.decision else generic.statuses
+            expected = under_decision(self.contract, expected, decision, core)
+        elif generic is not None and generic.decision is not None:
+            expected = replace(expected, decision=generic.decision, core=generic.core)
+        failures = self.conformance(exchange, refusal(exchange, expected)) + meets(exchange, expected)
+        self._settle(promise, exchange, failures, stop=stop)
 
     def expect_refused(self, exchange: Exchange, *, promise: str) -> None:
         failures = refused(exchange) + slower_than(exchange, self.settings.max_response_time)
-        if failures:
-            raise ContractViolation(self.observed.record(Finding(promise, exchange, failures)))
+        self._settle(promise, exchange, failures, stop=True)
 
     def judge_case(self, case: schemathesis.Case[Any], exchange: SentExchange, *, promise: str) -> None:
-        """Record (not raise) what is wrong with the answer to a generated case, so generation goes on."""
-        failures, advice = schemathesis_failures(case, exchange)
+        """Record (not raise) what is wrong with the answer to a generated case, so generation goes on.
+
+        Schemathesis' checks of which status an input gets rest on the same decision as the suite's own.
+        """
+        found, advice = schemathesis_failures(case, exchange)
         for note in advice:
             self.observed.note(f"schemathesis:{note.check}", note.message)
-        failures = [Failure(f"schemathesis:{failure.check}", failure.message) for failure in failures]
-        if exchange.method == self.method:
-            failures = self.conformance(exchange) + failures
-        failures += input_handling(exchange, self.contract, self.shape, admin_key=self.target.api_key)
-        if failures:
-            self._record_alike(Finding(promise, exchange, failures))
+        expected = self._expectation(exchange)
+        decision = expected.decision if expected is not None and refusal(exchange, expected) else None
+        theirs = [
+            Failure(
+                f"schemathesis:{failure.check}", failure.message, decision if failure.check in STATUS_CHECKS else None
+            )
+            for failure in found
+        ]
+        ours = judge(
+            exchange, self.contract, self.shape, admin_key=self.target.api_key, regular_keys=self.regular_keys
+        ) + slower_than(exchange, self.settings.max_response_time)
+        self._settle(promise, exchange, ours + theirs, stop=False)
 
-    def conformance(self, exchange: Exchange) -> list[Failure]:
-        return response_conforms(exchange, self.contract) + slower_than(exchange, self.settings.max_response_time)
+    def conformance(self, exchange: Exchange, refused_under: str | None = None) -> list[Failure]:
+        return response_conforms(exchange, self.contract, refusal=refused_under) + slower_than(
+            exchange, self.settings.max_response_time
+        )
+
+    @property
+    def regular_keys(self) -> tuple[str, ...]:
+        return (self.target.regular_api_key,) if self.target.regular_api_key else ()
+
+    def _expectation(self, exchange: Exchange) -> Expectation | None:
+        if exchange.method != self.method:
+            return None
+        return expectation(
+            exchange, self.contract, self.shape, admin_key=self.target.api_key, regular_keys=self.regular_keys
+        )
+
+    def _settle(self, promise: str, exchange: Exchange, failures: list[Failure], *, stop: bool) -> None:
+        """Differences from a decision are warnings (unless the run is strict); the rest is a violation."""
+        if not self.settings.strict:
+            for failure in failures:
+                if failure.decision is not None:
+                    self.observed.differ(failure, exchange)
+            failures = [failure for failure in failures if failure.decision is None]
+        if not failures:
+            return
+        finding = Finding(promise, exchange, failures)
+        if stop:
+            raise ContractViolation(self.observed.record(finding))
+        self._record_alike(finding)
 
     def _record_alike(self, finding: Finding) -> None:
         status = finding.exchange.status if finding.exchange else None

@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     for option in OPTIONS:
-        parser.add_argument(option.flag, dest=option.dest, metavar=option.metavar, help=f"{option.help} [{option.env}]")
+        parser.add_argument(option.flag, dest=option.dest, help=f"{option.help} [{option.env}]", **option.argument)
     parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML file for CI [SIVI_JUNIT_XML]")
     return parser
 

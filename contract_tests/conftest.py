@@ -11,6 +11,7 @@ from collections.abc import Generator, Iterator
 from contextlib import ExitStack
 
 import pytest
+from _pytest import junitxml
 
 from contract_tests import generation
 from contract_tests.api import Api, open_api
@@ -39,7 +40,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             # plugin's name instead (`_option_value`).
             continue
         group.addoption(
-            option.flag, dest=f"sivi_{option.dest}", metavar=option.metavar, help=f"{option.help} [{option.env}]"
+            option.flag, dest=f"sivi_{option.dest}", help=f"{option.help} [{option.env}]", **option.argument
         )
 
 
@@ -95,6 +96,11 @@ def pytest_runtest_makereport(
     redact = Redactor(run.api.target_secrets if run.api else run.settings.secrets)
     stop = _stop_reason(call.excinfo.value if call.excinfo else None)
     findings = run.observed.findings_of(item.nodeid) if call.when == "call" else []
+    if call.when == "call":
+        # JUnit shows them as properties of the test: warnings, never failures.
+        for difference in run.observed.differences.values():
+            if difference.test == item.nodeid:
+                item.user_properties.append((f"decision differs: {difference.decision}", redact(difference.render())))
     if stop is not None:
         run.observed.stop_reason = stop
         item.session.shouldstop = stop
@@ -116,6 +122,7 @@ def _stop_reason(error: BaseException | None) -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest's JUnit writer, which reads the suite's verdict property
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(_RUN, None)
     if run is None or run.api is None:
@@ -140,7 +147,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         statuses=api.client.statuses,
         documented=api.contract.statuses,
         observed=observed,
+        strict=run.settings.strict,
+        questions={name: decision.question for name, decision in api.contract.decisions.catalogue.items()},
     )
+    junit = session.config.stash.get(junitxml.xml_key, None)
+    if junit is not None:
+        junit.add_global_property("sivi-contract", f"{run.record.verdict} ({run.record.mode})")
     if observed.stop_reason:
         session.exitstatus = 2
     elif observed.run_failures and session.exitstatus == pytest.ExitCode.OK:

@@ -30,10 +30,39 @@ class Finding:
     def render(self) -> str:
         lines = [f"Promise: {self.promise}"]
         for failure in self.failures:
-            lines.append(f"  ✗ {failure.check}: " + textwrap.indent(failure.message, "      ").lstrip())
+            lines.append(f"  ✗ {failure.check}: " + textwrap.indent(_described(failure), "      ").lstrip())
         if self.exchange is not None:
             lines += ["  Request:", "      " + self.exchange.curl(), "  Response:"]
             lines.append(textwrap.indent(self.exchange.describe_response(), "      "))
+        return "\n".join(lines)
+
+
+def _described(failure: Failure) -> str:
+    if failure.decision is None:
+        return failure.message
+    return f"{failure.message}\n(the decision {failure.decision} of openapi.yaml, enforced by --strict)"
+
+
+@dataclass
+class Difference:
+    """Answers that differ from a decision of openapi.yaml, and from nothing the documentation says: a warning.
+
+    Alike answers (the same decision, check and status) are counted; the first is kept to be shown.
+    """
+
+    failure: Failure
+    exchange: Exchange
+    test: str
+    count: int = 1
+
+    @property
+    def decision(self) -> str:
+        return self.failure.decision or ""
+
+    def render(self) -> str:
+        lines = [f"{self.failure.check}: {self.failure.message}" + (f" (x{self.count})" if self.count > 1 else "")]
+        lines += ["Request:", "    " + self.exchange.curl(), "Response:"]
+        lines.append(textwrap.indent(self.exchange.describe_response(limit=500), "    "))
         return "\n".join(lines)
 
 
@@ -72,6 +101,7 @@ class Observations:
 
     findings: list[Finding] = field(default_factory=list)
     notes: Counter[Note] = field(default_factory=Counter)
+    differences: dict[tuple[str, str, int | None], Difference] = field(default_factory=dict)
     current_test: str = ""
     known_user_requests: int = 0
     known_user_successes: int = 0
@@ -86,6 +116,19 @@ class Observations:
 
     def note(self, check: str, message: str) -> None:
         self.notes[Note(check, message)] += 1
+
+    def differ(self, failure: Failure, exchange: Exchange) -> None:
+        alike = (failure.decision or "", failure.check, exchange.status)
+        if alike in self.differences:
+            self.differences[alike].count += 1
+        else:
+            self.differences[alike] = Difference(failure, exchange, self.current_test)
+
+    def differences_by_decision(self) -> dict[str, list[Difference]]:
+        grouped: dict[str, list[Difference]] = {}
+        for difference in self.differences.values():
+            grouped.setdefault(difference.decision, []).append(difference)
+        return grouped
 
     def findings_of(self, test: str) -> list[Finding]:
         return [finding for finding in self.findings if finding.test == test]

@@ -38,6 +38,14 @@ FAILING_CHECKS = (
 # gateway in front of a real deployment may refuse with 404 or 403. A refusal is the promise (checked by
 # `other_methods_refused`); the exact status is advice, so this check reports warnings.
 ADVISORY_CHECKS = ("unsupported_method",)
+# Checks of which status an input gets: where the suite's own judgement of the input rests on a decision of the
+# spec, their verdict rests on it too.
+STATUS_CHECKS = (
+    "status_code_conformance",
+    "positive_data_acceptance",
+    "negative_data_rejection",
+    "missing_required_header",
+)
 
 
 def schemathesis_options(settings: SuiteSettings) -> dict[str, Any]:

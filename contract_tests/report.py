@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import html
+import textwrap
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,6 +27,17 @@ class RunRecord:
     statuses: Counter[int]
     documented: tuple[int, ...]
     observed: Observations
+    strict: bool = False
+    questions: dict[str, str] = field(default_factory=dict)  # decision name -> the question it answers
+
+    @property
+    def mode(self) -> str:
+        if self.strict:
+            return "mode: strict (--strict): every decision of openapi.yaml is enforced, a difference is a violation"
+        return (
+            "mode: default: what the vendor documents is enforced; a difference from a decision of openapi.yaml "
+            "is a warning (--strict enforces them)"
+        )
 
     @property
     def verdict(self) -> str:
@@ -35,7 +47,8 @@ class RunRecord:
             tests = len({finding.test for finding in self.observed.findings})
             checks = ", ".join(self.observed.failed_checks)
             return f"VIOLATIONS: {len(self.observed.findings)} finding(s) in {tests} test(s); checks failed: {checks}"
-        return "CONFORMS: no violation found"
+        decisions = len(self.observed.differences_by_decision())
+        return "CONFORMS: no violation found" + (f"; {decisions} decision(s) differ" if decisions else "")
 
 
 def _counts(statuses: Counter[int], keep: set[int]) -> str:
@@ -51,6 +64,7 @@ def summary_lines(record: RunRecord) -> list[str]:
     observed = record.observed
     lines = [
         f"target: {record.target}",
+        record.mode,
         f"spec: {record.spec}; seed {record.seed} (repeat this run with --seed {record.seed})",
         f"requests sent: {record.sent} ({pace}, {budget})",
         f"documented statuses observed: {_counts(record.statuses, documented)}"
@@ -68,16 +82,35 @@ def summary_lines(record: RunRecord) -> list[str]:
         lines.append(f"warnings ({len(observed.notes)}; reported, never failures):")
         for note, count in observed.notes.items():
             lines.append(f"  - {note.check}: {note.message}" + (f" (x{count})" if count > 1 else ""))
+    lines += difference_lines(record)
     if observed.alike_not_shown:
         lines.append(f"{observed.alike_not_shown} more generated inputs failed like the findings shown (not repeated)")
     lines.append(record.verdict)
     return lines
 
 
+def difference_lines(record: RunRecord) -> list[str]:
+    """Answers that differ from a decision only, grouped by decision: each with its request, response and count."""
+    grouped = record.observed.differences_by_decision()
+    if not grouped:
+        return []
+    lines = [f"decisions that differ ({len(grouped)}; warnings, violations only under --strict):"]
+    for decision, differences in grouped.items():
+        lines.append(f"  - {decision} ({record.questions.get(decision, '')}):")
+        lines += [textwrap.indent(difference.render(), "      ") for difference in differences]
+    return lines
+
+
 def _run_lines(record: RunRecord) -> list[str]:
     """The summary without the verdict and the warnings, which the reports show in sections of their own."""
     lines = summary_lines(record)[:-1]
-    return [line for line in lines if not line.startswith(("  ", "warnings ("))]
+    return [line for line in lines if not line.startswith(("  ", "warnings (", "decisions that differ ("))]
+
+
+_DIFFERENCES_INTRO = (
+    "Answers that differ from a decision openapi.yaml made where the vendor's documentation is silent, and from "
+    "nothing the documentation says: warnings by default, violations under --strict."
+)
 
 
 def write_report(path: Path, record: RunRecord, redact: Redactor) -> None:
@@ -100,6 +133,18 @@ def _markdown(record: RunRecord) -> str:
             out += ["", "Request:", "", "```sh", finding.exchange.curl(), "```", "", "Response:", "", "```"]
             out += [finding.exchange.describe_response(), "```"]
         out.append("")
+    out += ["## Decisions that differ", "", _DIFFERENCES_INTRO, ""]
+    grouped = record.observed.differences_by_decision()
+    for decision, differences in grouped.items():
+        out += [f"### {decision}: {record.questions.get(decision, '')}", ""]
+        for difference in differences:
+            count = f" (x{difference.count})" if difference.count > 1 else ""
+            out += [f"- **{difference.failure.check}**{count}: {difference.failure.message}", ""]
+            exchange = difference.exchange
+            out += ["```sh", exchange.curl(), "```", "", "```", exchange.describe_response(), "```"]
+            out.append("")
+    if not grouped:
+        out += ["None.", ""]
     out += ["## Warnings", "", "Things the documentation only suggests; never failures.", ""]
     notes = record.observed.notes
     out += [f"- {note.check}: {note.message} (x{count})" for note, count in notes.items()] or ["None."]
@@ -130,6 +175,19 @@ def _html(record: RunRecord) -> str:
         if finding.exchange is not None:
             parts.append(f"<p>Request:</p><pre>{esc(finding.exchange.curl())}</pre>")
             parts.append(f"<p>Response:</p><pre>{esc(finding.exchange.describe_response())}</pre>")
+    parts.append(f"<h2>Decisions that differ</h2><p>{esc(_DIFFERENCES_INTRO)}</p>")
+    grouped = record.observed.differences_by_decision()
+    for decision, differences in grouped.items():
+        parts.append(f"<h3>{esc(decision)}: {esc(record.questions.get(decision, ''))}</h3><ul>")
+        for difference in differences:
+            count = f" (x{difference.count})" if difference.count > 1 else ""
+            failure = difference.failure
+            parts.append(f"<li><strong>{esc(failure.check)}</strong>{count}: {esc(failure.message)}")
+            parts.append(f"<pre>{esc(difference.exchange.curl())}</pre>")
+            parts.append(f"<pre>{esc(difference.exchange.describe_response())}</pre></li>")
+        parts.append("</ul>")
+    if not grouped:
+        parts.append("<p>None.</p>")
     parts.append("<h2>Warnings</h2><p>Things the documentation only suggests; never failures.</p><ul>")
     parts += [f"<li>{esc(n.check)}: {esc(n.message)} (x{c})</li>" for n, c in record.observed.notes.items()]
     parts.append("</ul></body></html>")

@@ -62,6 +62,13 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _switch(text: str) -> bool:
+    value = text.lower()
+    if value not in ("1", "true", "yes", "0", "false", "no", ""):
+        raise ValueError("must be 1 or 0")
+    return value in ("1", "true", "yes")
+
+
 def _report_path(text: str) -> Path:
     path = Path(text)
     if path.suffix.lower() not in REPORT_FORMATS:
@@ -80,6 +87,13 @@ class Option:
     @property
     def dest(self) -> str:
         return self.flag.removeprefix("--").replace("-", "_")
+
+    @property
+    def argument(self) -> dict[str, Any]:
+        """How argparse and pytest read it: a value after the flag, or the flag alone for a switch."""
+        if self.parse is _switch:
+            return {"action": "store_const", "const": "1"}
+        return {"metavar": self.metavar}
 
 
 OPTIONS = (
@@ -148,6 +162,13 @@ OPTIONS = (
         "SECONDS",
     ),
     Option(
+        "--strict",
+        "SIVI_STRICT",
+        "enforce every decision of openapi.yaml: a difference from one is a violation, not a warning "
+        "(for teams that adopt the spec as written; the variable takes 1 or 0)",
+        _switch,
+    ),
+    Option(
         "--report",
         "SIVI_REPORT",
         "write a human report; Markdown or HTML by the extension (.md, .html)",
@@ -173,6 +194,7 @@ class SuiteSettings:
     max_requests: int | None = None
     request_timeout: float = DEFAULT_TIMEOUT
     report: Path | None = None
+    strict: bool = False
 
     @property
     def is_loopback(self) -> bool:
@@ -226,6 +248,7 @@ def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None =
         max_requests=given.get("max_requests", None if loopback else REMOTE_MAX_REQUESTS),
         request_timeout=given.get("request_timeout", DEFAULT_TIMEOUT),
         report=given.get("report"),
+        strict=given.get("strict", False),
     )
 
 

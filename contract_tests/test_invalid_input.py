@@ -1,7 +1,9 @@
 """Invalid input gets 422 in the error envelope, never 200, 400 (that means "unknown user") or a 5xx.
 
 Invalid means: malformed JSON, JSON that is not an object, neither id, an id that is not a string, an empty
-id, or a body that is not sent as application/json.
+id, or a body that is not sent as application/json. Where only a decision of openapi.yaml makes the input
+invalid (its content type, a malformed id beside a valid one), the judgement of the request says so: another
+answer is then a warning, unless it is a 5xx, outside the envelope, or a 2xx for what must be refused.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ INVALID = (
     "an empty user id beside a workspace id",
     "a number as the workspace id beside the known user",
     "a valid body sent as text/plain",
+    "an object without either id sent as text/plain",
 )
 
 
@@ -51,6 +54,7 @@ def invalid_request(api: Api, name: str) -> dict[str, Any]:
         "an empty user id beside a workspace id": {"body": {user: "", workspace: api.target.workspace_id or "w"}},
         "a number as the workspace id beside the known user": {"body": {user: known, workspace: 7}},
         "a valid body sent as text/plain": {"body": {user: known}, "content_type": "text/plain"},
+        "an object without either id sent as text/plain": {"body": {}, "content_type": "text/plain"},
     }
     return requests[name]
 

@@ -38,7 +38,14 @@ def test_the_user_id_wins_over_an_unknown_workspace_id(api: Api) -> None:
 def test_a_known_workspace_id_does_not_rescue_an_unknown_user(api: Api) -> None:
     body = {api.shape.user_field: api.unknown_id(), api.shape.workspace_field: known_workspace(api)}
     exchange = api.post(body)
-    api.expect(exchange, 400, check="user_id_wins", promise="with both ids, only the user id is looked up")
+    # The documentation's "in order of preference" also reads as a fallback to the workspace (200).
+    api.expect(
+        exchange,
+        400,
+        check="user_id_wins",
+        promise="with both ids, only the user id is looked up",
+        decision="user-id-wins",
+    )
 
 
 def test_properties_the_spec_does_not_name_are_ignored(api: Api) -> None:

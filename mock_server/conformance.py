@@ -10,84 +10,18 @@ unless the run is strict). The check names (`envelope_status`, `auth_first`, ...
 from __future__ import annotations
 
 import json
-import shlex
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 from mock_server.contract import Contract, SpecError
-from mock_server.secret import mask_key
+from mock_server.decisions import REPORTED
+from mock_server.exchange import NOT_JSON, Exchange
 
 JSON_MEDIA_TYPE = "application/json"
 # Statuses with a meaning the judgement relies on; `RequestShape.from_contract` checks the spec documents them.
 OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT = 200, 400, 401, 422
-NOT_JSON: Any = object()
-# Headers an HTTP client adds on its own: left out of the curl command, which adds its own.
-_TRANSPORT_HEADERS = {
-    "user-agent",
-    "accept-encoding",
-    "accept",
-    "connection",
-    "content-length",
-    "x-schemathesis-testcaseid",
-}
-
-
-@dataclass
-class Exchange:
-    """One request as sent and what came back: a response, or `error` saying why there is none."""
-
-    method: str
-    url: str
-    headers: dict[str, str]
-    body: bytes | None
-    key_header: str
-    status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
-    content: bytes = b""
-    elapsed: float = 0.0
-    error: str | None = None
-
-    @property
-    def content_type(self) -> str:
-        return self.response_headers.get("content-type", "")
-
-    def json(self) -> Any:
-        """The response body parsed as JSON, or `NOT_JSON`."""
-        try:
-            return json.loads(self.content)
-        except ValueError:
-            return NOT_JSON
-
-    def curl(self) -> str:
-        """A runnable `curl` command for this request, with the API key masked."""
-        parts = ["curl", "-i", "-X", self.method, shlex.quote(self.url)]
-        for name, value in self.headers.items():
-            if name.lower() in _TRANSPORT_HEADERS:
-                continue
-            shown = mask_key(value) if name.lower() == self.key_header.lower() else value
-            parts += ["-H", shlex.quote(f"{name}: {shown}")]
-        if self.body is None:
-            return " ".join(parts)
-        try:
-            text: str | None = self.body.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-        if text is not None and "\x00" not in text:
-            return " ".join([*parts, "--data-binary", shlex.quote(text)])
-        # Bytes a shell cannot quote: printf writes them, curl reads them from stdin.
-        escaped = "".join(f"\\x{byte:02x}" for byte in self.body)
-        return f"printf '%b' '{escaped}' | " + " ".join([*parts, "--data-binary", "@-"])
-
-    def describe_response(self, limit: int = 2000) -> str:
-        if self.error is not None:
-            return f"no response: {self.error}"
-        text = self.content.decode("utf-8", errors="replace")
-        if len(text) > limit:
-            text = text[:limit] + f"... ({len(self.content)} bytes in all)"
-        content_type = self.content_type or "(no content-type)"
-        return f"HTTP {self.status}, {content_type}, after {self.elapsed:.2f} s\n{text}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +49,9 @@ class RequestShape:
         missing = {OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT} - set(contract.statuses)
         if missing:
             raise SpecError(contract.source, "responses", f"the judgement needs the statuses {sorted(missing)}")
+        unlisted = {CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES} - set(contract.decisions.catalogue)
+        if unlisted:
+            raise SpecError(contract.source, "x-decisions", f"the judgement applies the decisions {sorted(unlisted)}")
         if len(contract.id_fields) != 2:
             raise SpecError(contract.source, "requestBody", "expected two ids: a user's and a workspace's")
         user_field, workspace_field = contract.id_fields
@@ -144,15 +81,24 @@ def parse_request_json(body: bytes | None) -> Any:
         return NOT_JSON
 
 
-def response_conforms(exchange: Exchange, contract: Contract) -> list[Failure]:
-    """Every answer: a documented status, JSON, valid against that status's schema, envelope status = HTTP status."""
+def response_conforms(exchange: Exchange, contract: Contract, *, refusal: str | None = None) -> list[Failure]:
+    """Every answer: a documented status, JSON, valid against that status's schema, envelope status = HTTP status.
+
+    `refusal` names the decision under which the request may be refused with any 4xx: then a 4xx the spec does
+    not document differs from that decision only, and must still be an error in the envelope.
+    """
     if exchange.error is not None:
         return [Failure("no_answer", exchange.error)]
-    status = exchange.status
-    if status not in contract.statuses:
-        documented = ", ".join(map(str, contract.statuses))
-        return [Failure("documented_status", f"HTTP {status} is not a status the spec documents ({documented})")]
+    status = exchange.status or 0
     failures = []
+    schema = contract.responses.get(status)
+    if schema is None:
+        documented = ", ".join(map(str, contract.statuses))
+        failure = Failure("documented_status", f"HTTP {status} is not a status the spec documents ({documented})")
+        if refusal is None or not 400 <= status < 500:
+            return [failure]
+        failures.append(Failure(failure.check, failure.message, refusal))
+        schema = contract.responses[INVALID_INPUT]  # the error envelope, whatever its status
     if media_type(exchange.content_type) != JSON_MEDIA_TYPE:
         shown = exchange.content_type or "no content-type header"
         failures.append(Failure("json_content_type", f"{shown}; the spec documents {JSON_MEDIA_TYPE}"))
@@ -160,21 +106,19 @@ def response_conforms(exchange: Exchange, contract: Contract) -> list[Failure]:
     if data is NOT_JSON:
         return [*failures, Failure("json_body", "the body is not JSON")]
     envelope_status = data.get("status") if isinstance(data, dict) else None
-    errors = contract.responses[status].errors(data)
-    if isinstance(data, dict) and "status" in data and envelope_status != status:
-        failures.append(Failure("envelope_status", f"the envelope says status {envelope_status!r}, HTTP says {status}"))
+    errors = schema.errors(data)
+    if isinstance(data, dict) and "status" in data:
         errors = [error for error in errors if not error.startswith("status:")]
+        if envelope_status != status:
+            message = f"the envelope says status {envelope_status!r}, HTTP says {status}"
+            failures.append(Failure("envelope_status", message))
     if errors:
         failures.append(Failure("response_schema", f"not a valid {status} answer:\n" + "\n".join(errors)))
     return failures
 
 
 def status_is(exchange: Exchange, expected: Iterable[int], check: str, why: str = "") -> list[Failure]:
-    wanted_statuses = sorted(set(expected))
-    if exchange.error is not None or exchange.status in wanted_statuses:
-        return []
-    wanted = " or ".join(map(str, wanted_statuses))
-    return [Failure(check, f"expected {wanted}, got {exchange.status}" + (f": {why}" if why else ""))]
+    return meets(exchange, Expectation(check, frozenset(expected), why))
 
 
 def refused(exchange: Exchange) -> list[Failure]:
@@ -191,24 +135,127 @@ def refused(exchange: Exchange) -> list[Failure]:
     return [Failure("other_methods_refused", f"{exchange.method} got {status}; the spec documents only POST")]
 
 
-def input_handling(exchange: Exchange, contract: Contract, shape: RequestShape, *, admin_key: str) -> list[Failure]:
+@dataclass(frozen=True)
+class Expectation:
+    """The statuses a request calls for, and where that comes from.
+
+    `decision` is `None` when the documentation says so; else the statuses are that decision's reading, and only
+    `core` (what the documentation says whatever the reading: refused with a 4xx, or also answered) is a rule.
+    """
+
+    check: str
+    statuses: frozenset[int]
+    why: str
+    decision: str | None = None
+    core: frozenset[int] = frozenset()
+
+
+def meets(exchange: Exchange, expected: Expectation) -> list[Failure]:
+    """The answer has one of the expected statuses; a miss within the core of a decision differs from it only."""
+    if exchange.error is not None or exchange.status in expected.statuses:
+        return []
+    message = f"expected {' or '.join(map(str, sorted(expected.statuses)))}, got {exchange.status}"
+    message += f": {expected.why}" if expected.why else ""
+    if expected.decision is None:
+        return [Failure(expected.check, message)]
+    if exchange.status in expected.core:
+        return [Failure(expected.check, message, expected.decision)]
+    allowed = "refused (4xx)" + (" or answered (200)" if OK in expected.core else "")
+    documented = f"whatever {expected.decision} decides, the documentation wants it {allowed}"
+    return [Failure(expected.check, f"{message}; {documented}")]
+
+
+REFUSED = frozenset(range(400, 500))
+# The decisions of openapi.yaml this judgement applies by name; `RequestShape.from_contract` checks the spec lists
+# them. Whether each is only reported (a warning) or enforced is the spec's `x-decisions` to say.
+CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES = (
+    "content-type",
+    "check-order",
+    "non-admin-key",
+    "unknown-properties",
+)
+
+
+def expectation(
+    exchange: Exchange,
+    contract: Contract,
+    shape: RequestShape,
+    *,
+    admin_key: str,
+    regular_keys: Collection[str] = (),
+) -> Expectation:
+    """The status a request of the documented method must get, from what was actually sent: 401, 422, 200/400."""
+    sent_type = header(exchange.headers, "content-type") or ""
+    data = parse_request_json(exchange.body)
+    errors = contract.request.errors(data) if data is not NOT_JSON else ["the body is not JSON"]
+    lifted = contract.decisions.lifted_by(contract.request.schema, data) if errors and data is not NOT_JSON else None
+    # Could a server that reads the documentation another way process this request? Then 200 is in the core.
+    answerable = REFUSED | {OK} if not errors or lifted else REFUSED
+
+    key = header(exchange.headers, contract.api_key_header)
+    if key != admin_key:
+        unauthenticated = Expectation("auth_first", frozenset({UNAUTHENTICATED}), "the request carries no admin key")
+        invalid = bool(errors) or media_type(sent_type) != JSON_MEDIA_TYPE
+        # 422 for an invalid body is the order of checks; any other refusal of a regular key is its status.
+        if key in regular_keys and not (invalid and exchange.status == INVALID_INPUT):
+            # A regular key is refused; answering 400 for a valid body would be a lookup, which is no refusal.
+            core = REFUSED if invalid else REFUSED - {NOT_FOUND}
+            return under_decision(contract, unauthenticated, NON_ADMIN_KEY, core)
+        if invalid:
+            return under_decision(contract, unauthenticated, CHECK_ORDER, REFUSED)
+        return unauthenticated
+    invalid = Expectation("invalid_input_is_422", frozenset({INVALID_INPUT}), "")
+    if media_type(sent_type) != JSON_MEDIA_TYPE:
+        why = f"the body is sent as {sent_type or 'no content type'}, not {JSON_MEDIA_TYPE}"
+        return under_decision(contract, replace(invalid, why=why), CONTENT_TYPE, answerable)
+    if errors:
+        why = "the body is not JSON" if data is NOT_JSON else f"the body is invalid ({errors[0]})"
+        return under_decision(contract, replace(invalid, why=why), lifted, answerable)
+    why = f"a valid request names a {shape.user_field} or {shape.workspace_field} that exists (200) or not (400)"
+    valid = Expectation("valid_input_is_answered", frozenset({OK, NOT_FOUND}), why)
+    unnamed = isinstance(data, dict) and bool(set(data) - {shape.user_field, shape.workspace_field})
+    return under_decision(contract, valid, UNKNOWN_PROPERTIES if unnamed else None, answerable)
+
+
+def under_decision(contract: Contract, expected: Expectation, name: str | None, core: frozenset[int]) -> Expectation:
+    """`expected` as the reading of decision `name`, with `core` documented, if the spec only reports `name`."""
+    if name is None or contract.decisions[name].verdict != REPORTED:
+        return expected
+    return replace(expected, decision=name, core=core)
+
+
+def input_handling(
+    exchange: Exchange,
+    contract: Contract,
+    shape: RequestShape,
+    *,
+    admin_key: str,
+    regular_keys: Collection[str] = (),
+) -> list[Failure]:
     """The status any request must get, from what was actually sent, in the spec's order: 401, 422, 200/400."""
     if exchange.method != contract.method.upper():
         return refused(exchange)
-    if header(exchange.headers, contract.api_key_header) != admin_key:
-        return status_is(exchange, {UNAUTHENTICATED}, "auth_first", "the request carries no admin key")
-    sent_type = header(exchange.headers, "content-type") or ""
-    if media_type(sent_type) != JSON_MEDIA_TYPE:
-        why = f"the body is sent as {sent_type or 'no content type'}, not {JSON_MEDIA_TYPE}"
-        return status_is(exchange, {INVALID_INPUT}, "invalid_input_is_422", why)
-    data = parse_request_json(exchange.body)
-    if data is NOT_JSON:
-        return status_is(exchange, {INVALID_INPUT}, "invalid_input_is_422", "the body is not JSON")
-    errors = contract.request.errors(data)
-    if errors:
-        return status_is(exchange, {INVALID_INPUT}, "invalid_input_is_422", f"the body is invalid ({errors[0]})")
-    why = f"a valid request names a {shape.user_field} or {shape.workspace_field} that exists (200) or not (400)"
-    return status_is(exchange, {OK, NOT_FOUND}, "valid_input_is_answered", why)
+    return meets(exchange, expectation(exchange, contract, shape, admin_key=admin_key, regular_keys=regular_keys))
+
+
+def judge(
+    exchange: Exchange,
+    contract: Contract,
+    shape: RequestShape,
+    *,
+    admin_key: str,
+    regular_keys: Collection[str] = (),
+) -> list[Failure]:
+    """The whole judgement of one answer: the answer itself, and the status its request called for."""
+    if exchange.method != contract.method.upper():
+        return refused(exchange)
+    expected = expectation(exchange, contract, shape, admin_key=admin_key, regular_keys=regular_keys)
+    return response_conforms(exchange, contract, refusal=refusal(exchange, expected)) + meets(exchange, expected)
+
+
+def refusal(exchange: Exchange, expected: Expectation) -> str | None:
+    """The decision under which this answer's status is an acceptable refusal, if it is one."""
+    return expected.decision if expected.decision and exchange.status in expected.core else None
 
 
 def slower_than(exchange: Exchange, budget: float | None) -> list[Failure]:

@@ -3,12 +3,14 @@ and passes correct toys that make other legal choices (zero false alarms)."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -62,7 +64,6 @@ def test_a_correct_implementation_passes_whatever_legal_choices_it_makes(toy):
         (toys.ServerErrorOnNonObjectJson, "invalid_input_is_422"),
         (toys.InvalidInputGets400, "invalid_input_is_422"),
         (toys.EmptyIdIsLookedUp, "invalid_input_is_422"),
-        (toys.AcceptsAnyContentType, "invalid_input_is_422"),
         (toys.ErrorWithoutMessage, "response_schema"),
         (toys.PlainTextContentType, "json_content_type"),
         (toys.NegativeCount, "response_schema"),
@@ -70,18 +71,50 @@ def test_a_correct_implementation_passes_whatever_legal_choices_it_makes(toy):
         (toys.IncompleteSuccessBody, "response_schema"),
         (toys.WorkspaceIgnored, "workspace_id_works"),
         (toys.WorkspaceWins, "user_id_wins"),
-        (toys.ExtraPropertiesRejected, "extra_properties_ignored"),
         (toys.GetAccepted, "other_methods_refused"),
         (toys.AnswersHtml, "json_body"),
+        # Broken behind a decision: what the decision leaves open, the documentation still rules out.
+        (toys.ServerErrorForTextPlain, "invalid_input_is_422"),
+        (toys.ServerErrorForMalformedIgnoredId, "invalid_input_is_422"),
+        (toys.AnswersAnyBodyNotSentAsJson, "invalid_input_is_422"),
+        (toys.PlainTextRefusalOfContentType, "json_body"),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else value,
 )
 def test_a_broken_implementation_fails_with_the_check_that_names_its_defect(toy, check):
     with serving(toy()) as url:
-        outcome, output = run_against(url)
+        outcome, output = run_against(url, **toy.suite_options)
     assert outcome.exit_code == 1, output
     assert check in outcome.failed_checks, f"{toy.__name__} was not caught by {check}:\n{output}"
     assert f"✗ {check}:" in output and "curl -i -X" in output
+
+
+@pytest.mark.parametrize(
+    ("toy", "decision", "check"),
+    [
+        (toys.AcceptsAnyContentType, "content-type", "invalid_input_is_422"),
+        (toys.UnsupportedMediaType, "content-type", "invalid_input_is_422"),
+        (toys.IgnoredIdNotValidated, "user-id-wins", "invalid_input_is_422"),
+        (toys.WorkspaceFallback, "user-id-wins", "user_id_wins"),
+        (toys.ForbiddenForRegularKey, "non-admin-key", "auth_first"),
+        (toys.ValidatesBeforeAuthenticating, "check-order", "auth_first"),
+        (toys.ExtraPropertiesRejected, "unknown-properties", "extra_properties_ignored"),
+    ],
+    ids=lambda value: value.__name__ if isinstance(value, type) else value,
+)
+def test_another_reading_of_a_decision_is_a_warning_by_default_and_a_violation_under_strict(toy, decision, check):
+    with serving(toy()) as url:
+        default, output = run_against(url)
+    assert default.exit_code == 0, f"{toy.__name__} reads {decision} another way, which is no violation:\n{output}"
+    assert "mode: default" in output and "decision(s) differ" in output
+    assert f"  - {decision} (" in output, f"the warning does not name {decision}:\n{output}"
+    assert {difference.decision for difference in default.run.observed.differences.values()} == {decision}, output
+    with serving(toy()) as url:
+        strict, output = run_against(url, strict="1")
+    assert strict.exit_code == 1, output
+    assert "mode: strict" in output
+    assert check in strict.failed_checks, f"under --strict, {toy.__name__} was not caught by {check}:\n{output}"
+    assert f"the decision {decision} of openapi.yaml, enforced by --strict" in output
 
 
 @pytest.mark.timeout(60)
@@ -136,3 +169,23 @@ def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_fille
         replay = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
     assert replay.stdout.startswith("HTTP/1.1 400")
     assert replay.stdout.endswith(exchange.content.decode())
+
+
+def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_failures(tmp_path):
+    junit, markdown, page = tmp_path / "contract.xml", tmp_path / "contract.md", tmp_path / "contract.html"
+    with serving(toys.UnsupportedMediaType()) as url:
+        settings = read_settings({**TOY_OPTIONS, "base_url": url, "report": str(markdown)}, environ={})
+        outcome = run_suite(settings, junit_xml=junit, out=io.StringIO())
+        run_suite(dataclasses.replace(settings, report=page), out=io.StringIO())
+    assert outcome.exit_code == 0
+    suite = ElementTree.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "0" and suite.get("errors") == "0"
+    verdict = {prop.get("name"): prop.get("value") for prop in suite.findall("properties/property")}
+    assert verdict["sivi-contract"].startswith("CONFORMS: no violation found; 1 decision(s) differ (mode: default")
+    differences = [prop for prop in suite.iter("property") if prop.get("name") == "decision differs: content-type"]
+    shown = [prop.get("value", "") for prop in differences]
+    assert any("expected 422, got 415" in value and "curl -i -X POST" in value for value in shown), shown
+    report = markdown.read_text(encoding="utf-8")
+    assert "## Decisions that differ" in report and "### content-type: Body not sent as `application/json`" in report
+    assert "curl -i -X POST" in report.split("## Decisions that differ")[1]
+    assert "<h3>content-type: Body not sent as `application/json`</h3>" in page.read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ import copy
 import json
 import time
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.applications import Starlette
 from starlette.middleware.gzip import GZipMiddleware
@@ -35,6 +35,8 @@ ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRAC
 class Toy:
     """A correct implementation: 401, then 422, then the lookup (400 or 200), every answer in the envelope."""
 
+    # How the toy tests run the suite against it, beyond their fixed options.
+    suite_options: ClassVar[dict[str, str]] = {}
     message_401 = "Failed to authenticate request. Please add sivi-api-key header in request"
     message_422 = "Invalid input"
     message_400 = "User does not exist"
@@ -158,6 +160,79 @@ class CorrectWithOtherRefusals(Toy):
         return Response("not found", status_code=404, media_type="text/plain")
 
 
+# -- correct implementations that read a decision of openapi.yaml another way (warnings, violations under strict) --
+
+
+class AcceptsAnyContentType(Toy):
+    """Parses the body as JSON whatever its content type (Starlette's `request.json()` does): content-type."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        return super().parse(body, "application/json")
+
+
+class UnsupportedMediaType(Toy):
+    """415 in the envelope for a body not sent as JSON: content-type."""
+
+    async def endpoint(self, request: Request) -> Response:
+        sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method == "POST" and self.authenticated(request) and sent != "application/json":
+            return self.answer(415, {"message": "Unsupported media type"})
+        return await super().endpoint(request)
+
+
+class IgnoredIdNotValidated(Toy):
+    """With `abstractUserId` present, `workspaceId` is ignored, so not validated either: user-id-wins."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        data = super().parse(body, content_type)
+        if data is None and content_type.split(";")[0].strip().lower() == "application/json":
+            try:
+                loaded = json.loads(body)
+            except ValueError:
+                return None
+            if isinstance(loaded, dict) and isinstance(loaded.get(USER_FIELD), str) and loaded[USER_FIELD]:
+                return {USER_FIELD: loaded[USER_FIELD]}
+        return data
+
+
+class WorkspaceFallback(Toy):
+    """An unknown user with a known workspace gets the workspace ("in order of preference" as a fallback):
+    user-id-wins."""
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        response = super().lookup(data)
+        if response.status_code == 400 and USER_FIELD in data and WORKSPACE_FIELD in data:
+            return super().lookup({WORKSPACE_FIELD: data[WORKSPACE_FIELD]})
+        return response
+
+
+class ForbiddenForRegularKey(Toy):
+    """403 in the envelope for a valid key without admin rights ("insufficient privileges"): non-admin-key."""
+
+    async def endpoint(self, request: Request) -> Response:
+        if request.method == "POST" and request.headers.get("sivi-api-key") == REGULAR_KEY:
+            return self.answer(403, {"message": "Enterprise admin key required"})
+        return await super().endpoint(request)
+
+
+class ValidatesBeforeAuthenticating(Toy):
+    """Invalid input gets 422 before the key is looked at (nothing is looked up without the key): check-order."""
+
+    async def endpoint(self, request: Request) -> Response:
+        body, content_type = await request.body(), request.headers.get("content-type", "")
+        if request.method == "POST" and self.parse(body, content_type) is None:
+            return self.answer(422, {"message": self.message_422})
+        return await super().endpoint(request)
+
+
+class ExtraPropertiesRejected(Toy):
+    """422 for a property the documentation does not name: unknown-properties."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        data = super().parse(body, content_type)
+        return data if data is not None and set(data) <= {USER_FIELD, WORKSPACE_FIELD} else None
+
+
 # -- broken implementations, one defect each (the check that must name it is in test_contract_toys.py) -------
 
 
@@ -197,7 +272,9 @@ class RegularKeyAccepted(Toy):
 
 
 class ServerErrorOnUnusualText(Toy):
-    """Crashes on any id with a character outside printable ASCII."""
+    """Crashes on any id with a character outside printable ASCII (only generated inputs find it: enough of them)."""
+
+    suite_options: ClassVar[dict[str, str]] = {"max_examples": "15"}
 
     def lookup(self, data: dict[str, Any]) -> Response:
         if any(
@@ -207,25 +284,30 @@ class ServerErrorOnUnusualText(Toy):
         return super().lookup(data)
 
 
-class ServerErrorOnNonObjectJson(Toy):
+class Crash(Exception):
+    """Raised by a broken toy's step: the request then gets a plain 500, as from a crashed server."""
+
+
+class CrashesOnSomeInput(Toy):
+    async def endpoint(self, request: Request) -> Response:
+        try:
+            return await super().endpoint(request)
+        except Crash:
+            return self.crashed()
+
+    def crashed(self) -> Response:
+        return Response("Internal Server Error", status_code=500, media_type="text/plain")
+
+
+class ServerErrorOnNonObjectJson(CrashesOnSomeInput):
     def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
         try:
             data = json.loads(body)
         except ValueError:
             return None
         if not isinstance(data, dict):
-            raise NonObjectBody
+            raise Crash
         return super().parse(body, content_type)
-
-    async def endpoint(self, request: Request) -> Response:
-        try:
-            return await super().endpoint(request)
-        except NonObjectBody:
-            return Response("Internal Server Error", status_code=500, media_type="text/plain")
-
-
-class NonObjectBody(Exception):
-    pass
 
 
 class InvalidInputGets400(Toy):
@@ -246,11 +328,6 @@ class EmptyIdIsLookedUp(Toy):
             if isinstance(loaded, dict) and "" in (loaded.get(USER_FIELD), loaded.get(WORKSPACE_FIELD)):
                 return loaded
         return data
-
-
-class AcceptsAnyContentType(Toy):
-    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
-        return super().parse(body, "application/json")
 
 
 class ErrorWithoutMessage(Toy):
@@ -298,18 +375,56 @@ class WorkspaceWins(Toy):
         return super().lookup(data)
 
 
-class ExtraPropertiesRejected(Toy):
-    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
-        data = super().parse(body, content_type)
-        return data if data is not None and set(data) <= {USER_FIELD, WORKSPACE_FIELD} else None
-
-
 class GetAccepted(Toy):
     """GET answers like POST."""
 
     async def endpoint(self, request: Request) -> Response:
         if request.method == "GET":
             return self.lookup({USER_FIELD: KNOWN_USER})
+        return await super().endpoint(request)
+
+
+class ServerErrorForTextPlain(CrashesOnSomeInput):
+    """Hides behind the content-type decision: a 500 for a body sent as text/plain."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        if content_type.startswith("text/plain"):
+            raise Crash
+        return super().parse(body, content_type)
+
+    def crashed(self) -> Response:
+        return self.answer(500, {"message": "Server internal error"})
+
+
+class ServerErrorForMalformedIgnoredId(IgnoredIdNotValidated, CrashesOnSomeInput):
+    """Hides behind user-id-wins: ignores a workspace id beside the user id, but crashes when it is no string."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        try:
+            loaded = json.loads(body)
+        except ValueError:
+            loaded = None
+        if isinstance(loaded, dict) and USER_FIELD in loaded and not isinstance(loaded.get(WORKSPACE_FIELD, ""), str):
+            raise Crash
+        return super().parse(body, content_type)
+
+
+class AnswersAnyBodyNotSentAsJson(Toy):
+    """Hides behind the content-type decision: a body not sent as JSON gets the known user, whatever it says."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            return {USER_FIELD: KNOWN_USER}
+        return super().parse(body, content_type)
+
+
+class PlainTextRefusalOfContentType(Toy):
+    """Hides behind the content-type decision: refuses other content types, but outside the envelope."""
+
+    async def endpoint(self, request: Request) -> Response:
+        sent = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if request.method == "POST" and self.authenticated(request) and sent != "application/json":
+            return Response("Unsupported Media Type", status_code=415, media_type="text/plain")
         return await super().endpoint(request)
 
 
