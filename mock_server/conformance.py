@@ -19,6 +19,33 @@ from mock_server.contract import Contract, SpecError
 from mock_server.decisions import REPORTED
 from mock_server.exchange import NOT_JSON, Exchange
 
+__all__ = [
+    "INVALID_INPUT",
+    "JSON_MEDIA_TYPE",
+    "NOT_FOUND",
+    "NOT_JSON",
+    "OK",
+    "UNAUTHENTICATED",
+    "Exchange",
+    "Expectation",
+    "Failure",
+    "RequestShape",
+    "expectation",
+    "header",
+    "input_handling",
+    "judge",
+    "media_type",
+    "meets",
+    "parse_request_json",
+    "refusal",
+    "refused",
+    "response_conforms",
+    "slower_than",
+    "status_is",
+    "under_decision",
+    "usage_suggestions",
+]
+
 JSON_MEDIA_TYPE = "application/json"
 # Statuses with a meaning the judgement relies on; `RequestShape.from_contract` checks the spec documents them.
 OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT = 200, 400, 401, 422
@@ -204,13 +231,13 @@ def expectation(
         if invalid:
             return under_decision(contract, unauthenticated, CHECK_ORDER, REFUSED)
         return unauthenticated
-    invalid = Expectation("invalid_input_is_422", frozenset({INVALID_INPUT}), "")
+    bad_input = Expectation("invalid_input_is_422", frozenset({INVALID_INPUT}), "")
     if media_type(sent_type) != JSON_MEDIA_TYPE:
         why = f"the body is sent as {sent_type or 'no content type'}, not {JSON_MEDIA_TYPE}"
-        return under_decision(contract, replace(invalid, why=why), CONTENT_TYPE, answerable)
+        return under_decision(contract, replace(bad_input, why=why), CONTENT_TYPE, answerable)
     if errors:
         why = "the body is not JSON" if data is NOT_JSON else f"the body is invalid ({errors[0]})"
-        return under_decision(contract, replace(invalid, why=why), lifted, answerable)
+        return under_decision(contract, replace(bad_input, why=why), lifted, answerable)
     why = f"a valid request names a {shape.user_field} or {shape.workspace_field} that exists (200) or not (400)"
     valid = Expectation("valid_input_is_answered", frozenset({OK, NOT_FOUND}), why)
     unnamed = isinstance(data, dict) and bool(set(data) - {shape.user_field, shape.workspace_field})

@@ -181,7 +181,7 @@ def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_f
     suite = ElementTree.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "0" and suite.get("errors") == "0"
     verdict = {prop.get("name"): prop.get("value") for prop in suite.findall("properties/property")}
-    assert verdict["sivi-contract"].startswith("CONFORMS: no violation found; 1 decision(s) differ (mode: default")
+    assert str(verdict["sivi-contract"]).startswith("CONFORMS: no violation found; 1 decision(s) differ (mode: default")
     differences = [prop for prop in suite.iter("property") if prop.get("name") == "decision differs: content-type"]
     shown = [prop.get("value", "") for prop in differences]
     assert any("expected 422, got 415" in value and "curl -i -X POST" in value for value in shown), shown

@@ -20,21 +20,25 @@ SHAPE = RequestShape.from_contract(CONTRACT)
 ADMIN_KEY = "admin-key-for-the-judgement"
 
 
-def readme_decisions() -> list[list[str]]:
-    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Spec decisions", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| ")][2:]
+def table_rows(text: str) -> list[list[str]]:
+    rows = [line for line in text.splitlines() if line.startswith("| ")][2:]
     return [[cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", row)[1:-1]] for row in rows]
 
 
-def test_the_readme_table_shows_the_catalogue_of_the_spec():
-    shown = {row[0].strip("`"): row[1:] for row in readme_decisions()}
+README_SECTION = (ROOT / "README.md").read_text(encoding="utf-8").split("## Spec decisions", 1)[1].split("\n## ", 1)[0]
+DOCS_PAGE = (ROOT / "docs" / "spec-decisions.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("shown_in", ["README.md", "docs/spec-decisions.md"])
+def test_the_decisions_table_shows_the_catalogue_of_the_spec(shown_in):
+    shown = {row[0].strip("`"): row[1:] for row in table_rows(README_SECTION if shown_in == "README.md" else DOCS_PAGE)}
     listed = {
         name: [decision.question, decision.docs, decision.decides, decision.why, decision.default_run]
         for name, decision in CONTRACT.decisions.catalogue.items()
     }
-    assert list(shown) == list(listed), "the README's decisions and openapi.yaml's x-decisions differ in names or order"
+    assert list(shown) == list(listed), f"{shown_in} and openapi.yaml's x-decisions differ in names or order"
     for name in listed:
-        assert shown[name] == listed[name], f"the README's row {name!r} says otherwise than openapi.yaml's x-decisions"
+        assert shown[name] == listed[name], f"{shown_in}'s row {name!r} says otherwise than openapi.yaml's x-decisions"
 
 
 def test_every_decision_marks_what_it_qualifies_in_the_spec():
@@ -74,7 +78,7 @@ def sent(body: object, *, content_type: str = "application/json", key: str | Non
         (sent({"abstractUserId": "u"}), None),
         (sent({"abstractUserId": "u"}, key=None), None),
     ],
-    ids=lambda value: value.body.decode() + " " + value.headers["content-type"] if isinstance(value, Exchange) else "",
+    ids=lambda value: f"{value.body!r} {value.headers['content-type']}" if isinstance(value, Exchange) else "",
 )
 def test_the_judgement_of_a_request_names_the_decision_its_status_rests_on(request_sent, decision):
     expected = expectation(request_sent, CONTRACT, SHAPE, admin_key=ADMIN_KEY)
