@@ -1,6 +1,7 @@
 """The docs' flag tables, made from the command lines' own argument parsers, so they cannot drift from the code.
 
-Run with the kit's Python (`.venv/bin/python docs/flag_tables.py`): prints `{program: markdown table}` as JSON.
+Run with the kit's Python (`.venv/bin/python docs/flag_tables.py`): prints each program's table as JSON (its head,
+then its rows with the flags each one documents).
 `docs/hooks.py` runs it while MkDocs builds, because the docs' own environment does not have the kit's packages.
 """
 
@@ -11,6 +12,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 # The help of a `sivi-contract` option ends with the environment variable that can give it: "... [SIVI_SEED]".
 VARIABLE = re.compile(r"\s*\[(?P<name>[A-Z][A-Z0-9_]*)\]$")
@@ -38,20 +40,20 @@ def flag_cell(action: argparse.Action) -> str:
     return ", ".join(f"`{name}{value}`" for name in action.option_strings)
 
 
-def table(parser: argparse.ArgumentParser) -> str:
-    rows = []
+def table(parser: argparse.ArgumentParser) -> dict[str, Any]:
+    """The table's head and one row per option, keyed by each of its flags (`-h` and `--help` name one row)."""
     with_variables = any(VARIABLE.search(action.help or "") for action in options(parser))
+    head = ["flag", "variable", "meaning"] if with_variables else ["flag", "meaning"]
+    rows = []
     for action in options(parser):
         help_text = (action.help or "") % {"default": action.default, "prog": parser.prog}
         found = VARIABLE.search(help_text)
-        meaning = VARIABLE.sub("", help_text).replace("|", "\\|")
         cells = [flag_cell(action)]
         if with_variables:
             cells.append(f"`{found['name']}`" if found else "")
-        cells.append(meaning)
-        rows.append("| " + " | ".join(cells) + " |")
-    head = ["flag", "variable", "meaning"] if with_variables else ["flag", "meaning"]
-    return "\n".join(["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |", *rows])
+        cells.append(VARIABLE.sub("", help_text).replace("|", "\\|"))
+        rows.append({"flags": action.option_strings, "row": "| " + " | ".join(cells) + " |"})
+    return {"head": ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"], "rows": rows}
 
 
 def main() -> None:

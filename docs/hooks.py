@@ -1,4 +1,5 @@
-"""MkDocs hooks: `<!-- flags: sivi-mock -->` in a page becomes that program's flag table, made at build time.
+"""MkDocs hooks: `<!-- flags: sivi-mock -->` in a page becomes that program's flag table, made at build time;
+`<!-- flags: sivi-mock --proxy --record -->` only those flags' rows, in the parser's order.
 
 The tables come from the argument parsers through `docs/flag_tables.py`, run with the kit's Python
 (`.venv/bin/python`, or `SIVI_KIT_PYTHON`), since the docs' environment does not hold the kit's packages.
@@ -16,8 +17,8 @@ from typing import Any
 from mkdocs.exceptions import PluginError
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKER = re.compile(r"<!-- flags: (?P<program>[\w-]+) -->")
-_tables: dict[str, str] = {}
+MARKER = re.compile(r"<!-- flags: (?P<program>[\w-]+)(?P<flags>(?: --?[\w-]+)*) -->")
+_tables: dict[str, dict[str, Any]] = {}
 
 
 def kit_python() -> str:
@@ -40,9 +41,14 @@ def on_pre_build(config: Any) -> None:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     def table(match: re.Match[str]) -> str:
-        program = match["program"]
+        program, wanted = match["program"], match["flags"].split()
         if program not in _tables:
             raise PluginError(f"{page.file.src_path}: no flag table for {program!r} (known: {', '.join(_tables)})")
-        return _tables[program]
+        rows = _tables[program]["rows"]
+        unknown = set(wanted) - {flag for row in rows for flag in row["flags"]}
+        if unknown:
+            raise PluginError(f"{page.file.src_path}: {program} has no flag {', '.join(sorted(unknown))}")
+        chosen = [row["row"] for row in rows if not wanted or set(row["flags"]) & set(wanted)]
+        return "\n".join([*_tables[program]["head"], *chosen])
 
     return MARKER.sub(table, markdown)
