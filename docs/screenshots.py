@@ -91,10 +91,32 @@ def contract_report() -> None:
             sys.exit(
                 f"screenshots: the broken toy was expected to fail the contract run, it exited {outcome.exit_code}"
             )
-        screenshot(report.as_uri(), IMAGES / "contract-report.png", (1280, 1100))
+        screenshot(report.as_uri(), IMAGES / "contract-report.png", (1040, 900))
 
 
-SHOTS: dict[str, Callable[[], None]] = {"docs": swagger_docs, "report": contract_report}
+def proxy_journal() -> None:
+    """The journal of `sivi-mock --proxy` in front of a server whose error envelopes say 200: one answer conforms,
+    the other violates the contract."""
+    import httpx
+
+    from mock_server.app import create_app
+    from mock_server.background import BackgroundServer
+    from mock_server.settings import Settings
+    from tests import toy_servers as toys
+
+    with BackgroundServer(toys.WrongEnvelopeStatus().app()) as upstream:
+        proxy_app = create_app(Settings(proxy_url=upstream.url))
+        with BackgroundServer(proxy_app) as proxy:
+            for user in (toys.KNOWN_USER, "no-such-user"):
+                httpx.post(
+                    f"{proxy.url}/enterprise/account-analysis",
+                    headers={"sivi-api-key": toys.ADMIN_KEY},
+                    json={"abstractUserId": user},
+                )
+            screenshot(f"{proxy.url}/__mock/journal", IMAGES / "proxy-journal.png", (1280, 1000))
+
+
+SHOTS: dict[str, Callable[[], None]] = {"docs": swagger_docs, "report": contract_report, "journal": proxy_journal}
 
 
 def main() -> None:
