@@ -7,6 +7,7 @@ The site is built once per run with `mkdocs build --strict` from the docs' own e
 from __future__ import annotations
 
 import fnmatch
+import html
 import os
 import re
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 
 from contract_tests.cli import build_parser as contract_parser
 from mock_server.cli import build_parser as mock_parser
+from mock_server.contract import load_contract
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -81,6 +83,27 @@ def test_every_flag_of_a_command_is_in_its_reference_page(site: Path, program: s
     # In a table row's first cell, alone or after its short form: `-h`, `--help`.
     absent = [flag for flag in flags if not re.search(rf"<td>(<code>[^<]*</code>, )*<code>{re.escape(flag)}[ <]", html)]
     assert not absent, f"{program} flags missing from {page}: {absent}"
+
+
+def text_of(cell: str) -> str:
+    """A table cell as a reader sees it: markup, code ticks and emphasis gone, spaces collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).replace("`", "").replace("*", "").split())
+
+
+def test_the_decisions_page_shows_every_decision_of_the_spec_as_openapi_yaml_words_it(site: Path) -> None:
+    page = (site / "spec-decisions.html").read_text()
+    assert "<!-- decisions" not in page, "the decisions marker was left in the page instead of the table"
+    assert "<th>decision</th>" in page, "docs/spec-decisions.md shows no decisions table (`<!-- decisions -->`)"
+    table = page.split("<th>decision</th>", 1)[1].split("</table>", 1)[0]
+    shown = [[text_of(cell) for cell in re.findall(r"<td>(.*?)</td>", row, flags=re.S)] for row in table.split("<tr>")]
+    shown = [row for row in shown if row]
+    catalogue = load_contract().decisions.catalogue.values()
+    expected = [
+        [text_of(text) for text in (d.name, d.question, d.docs, d.decides, d.why, d.default_run)] for d in catalogue
+    ]
+    assert [row[0] for row in shown] == [row[0] for row in expected], "the page's decisions differ from openapi.yaml's"
+    for row, wanted in zip(shown, expected, strict=True):
+        assert row == wanted, f"the page's row {row[0]!r} says otherwise than openapi.yaml's x-decisions"
 
 
 def kit_flags() -> dict[str, str]:

@@ -1,8 +1,9 @@
-"""The docs' flag tables, made from the command lines' own argument parsers, so they cannot drift from the code.
+"""The docs' reference tables, made from what they describe, so they cannot drift from it: each command's flags
+from its own argument parser, the spec decisions from `openapi.yaml`'s `x-decisions` as the kit reads them.
 
-Run with the kit's Python (`.venv/bin/python docs/flag_tables.py`): prints each program's table as JSON (its head,
-then its rows with the flags each one documents).
-`docs/hooks.py` runs it while MkDocs builds, because the docs' own environment does not have the kit's packages.
+Run with the kit's Python (`.venv/bin/python docs/reference_tables.py`): prints the tables as JSON, each as its
+head and its rows (a flag table's rows with the flags each one documents). `docs/hooks.py` runs it while MkDocs
+builds, because the docs' own environment does not have the kit's packages.
 """
 
 from __future__ import annotations
@@ -56,9 +57,22 @@ def table(parser: argparse.ArgumentParser) -> dict[str, Any]:
     return {"head": ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"], "rows": rows}
 
 
+def decisions() -> dict[str, Any]:
+    from mock_server.contract import load_contract
+    from mock_server.decisions import COLUMNS
+
+    head = ["decision", "question", "the docs", "`openapi.yaml` decides", "why", "default run"]
+    rows = []
+    for name, decision in load_contract().decisions.catalogue.items():
+        cells = [f"`{name}`", *(getattr(decision, column.replace("-", "_")) for column in COLUMNS)]
+        rows.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    return {"head": ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"], "rows": rows}
+
+
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    json.dump({program: table(parser) for program, parser in parsers().items()}, sys.stdout)
+    tables = {"flags": {program: table(parser) for program, parser in parsers().items()}, "decisions": decisions()}
+    json.dump(tables, sys.stdout)
 
 
 if __name__ == "__main__":
