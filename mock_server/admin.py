@@ -19,6 +19,7 @@ from mock_server.fixtures import AccountKind, FixtureError, parse_account
 from mock_server.loopback import is_loopback
 from mock_server.respond import envelope
 from mock_server.state import MockState
+from mock_server.verdict import VERDICTS
 
 ADMIN_PREFIX = "/__mock"
 BODY_LIMIT = 1024 * 1024
@@ -77,7 +78,10 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
             cleared = len(state.journal)
             state.journal.clear()
             return answer(200, {"message": f"cleared {cleared} requests", "cleared": cleared})
-        entries = state.journal.entries()
+        contract = request.query_params.get("contract")
+        if contract is not None and contract not in VERDICTS:
+            return answer(422, {"message": f"contract must be one of {', '.join(VERDICTS)}, not {contract!r}"})
+        entries = state.journal.entries(contract)
         limit = request.query_params.get("limit", "")
         if limit:
             if not limit.isdigit():

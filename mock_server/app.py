@@ -39,6 +39,12 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
         settings = dataclasses.replace(settings, spec_path=contract.source)
     state = MockState(settings, contract)
     routes = [*admin_routes(state), *docs_routes(state)]
+    endpoint: ASGIApp = AccountAnalysisEndpoint(state)
+    proxy = None
+    if settings.proxy_url is not None:
+        from mock_server.proxy import build_proxy  # the proxy's modules are only imported by a proxy
+
+        endpoint = proxy = build_proxy(state, endpoint)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -46,6 +52,8 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
         yield
         if watcher:
             watcher.cancel()
+        if proxy is not None:
+            await proxy.upstream.close()
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
@@ -78,7 +86,7 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
         lifespan=lifespan,
     )
     app.state.mock = state
-    return MockApp(app, AccountAnalysisEndpoint(state), state.contract.path, settings.cors_origins)
+    return MockApp(app, endpoint, state.contract.path, settings.cors_origins)
 
 
 class MockApp:
@@ -92,7 +100,7 @@ class MockApp:
     `state` is the Starlette app's, so `app.state.mock` reads as it would on a Starlette app.
     """
 
-    def __init__(self, app: Starlette, endpoint: AccountAnalysisEndpoint, path: str, origins: Sequence[str]) -> None:
+    def __init__(self, app: Starlette, endpoint: ASGIApp, path: str, origins: Sequence[str]) -> None:
         self.app, self.endpoint, self.path = app, endpoint, path
         self.state = app.state
         self.cors_app = _cors(app, origins)
@@ -118,6 +126,6 @@ def _cors(app: ASGIApp, origins: Sequence[str]) -> CORSMiddleware:
         allow_origins=list(origins),
         allow_methods=["POST", "GET", "OPTIONS"],
         allow_headers=["sivi-api-key", "content-type", "prefer"],
-        expose_headers=[MOCK_ERROR_HEADER.decode()],
+        expose_headers=[MOCK_ERROR_HEADER.decode(), "sivi-contract"],
         max_age=600,
     )

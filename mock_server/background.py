@@ -10,12 +10,15 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from mock_server.deadline import with_request_deadline
+
 
 class BackgroundServer:
     """`with BackgroundServer(app) as server: httpx.get(server.url + "/...")` — port 0 picks a free port."""
 
     def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, **uvicorn_options: Any) -> None:
-        options = {"log_level": "warning", "lifespan": "on", **uvicorn_options}
+        # The same deadline for half-sent requests as `sivi-mock` serves with.
+        options = {"log_level": "warning", "lifespan": "on", "http": with_request_deadline(), **uvicorn_options}
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **options))
         self._thread = threading.Thread(target=self._server.run, name="sivi-mock", daemon=True)
         self.host = host

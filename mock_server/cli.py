@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from mock_server.contract import SpecError
 from mock_server.fixtures import BUNDLED_FIXTURES, FixtureError, Fixtures
 from mock_server.loopback import is_loopback
+from mock_server.recorder import RECORDING
 from mock_server.secret import mask_key
-from mock_server.settings import Settings, add_flags, from_arguments
+from mock_server.settings import Settings, add_flags, flag_name, from_arguments
 from mock_server.state import MockState
 
 if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
@@ -30,7 +31,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def parse_args(argv: Sequence[str] | None) -> Settings:
-    return from_arguments(build_parser().parse_args(argv))
+    parser = build_parser()
+    settings = from_arguments(parser.parse_args(argv))
+    if settings.proxy_url is None:
+        without_proxy = proxy_options_given(settings)
+        if without_proxy:
+            parser.error(f"{', '.join(without_proxy)} needs --proxy URL")
+    for name in ("proxy_timeout", "request_deadline"):
+        if not getattr(settings, name) > 0:
+            parser.error(f"{flag_name(name)} must be a positive number of seconds")
+    return settings
+
+
+def proxy_options_given(settings: Settings) -> list[str]:
+    """The flags of proxy options that differ from their defaults (they mean nothing without `--proxy`)."""
+    defaults = Settings()
+    names = ("proxy_timeout", "fixtures_first", "upstream_key_env", "proxy_insecure", "proxy_errors", "record_dir")
+    return [flag_name(name) for name in names if getattr(settings, name) != getattr(defaults, name)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -47,6 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = dataclasses.replace(settings, port=listener.getsockname()[1])
 
     from mock_server.app import create_app  # after the flags: `--help` stays instant
+    from mock_server.proxy import ProxySetupError
 
     try:
         app = create_app(settings)
@@ -56,22 +74,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FixtureError as error:
         listener.close()
         return fail("the fixtures are invalid:\n  " + "\n  ".join(error.problems))
+    except (ProxySetupError, OSError) as error:
+        listener.close()
+        return fail(str(error))
 
     print(banner(app.state.mock, generated=generated))
     sys.stdout.flush()
-    serve(app, listener, settings.log_level)
+    if settings.proxy_insecure:
+        print(
+            "sivi-mock: WARNING: --proxy-insecure: the upstream's TLS certificate is NOT verified; anyone on the way"
+            " can read and change the traffic, the key included. Use it only for a local self-signed upstream.",
+            file=sys.stderr,
+            flush=True,
+        )
+    serve(app, listener, settings.log_level, settings.request_deadline)
     return 0
 
 
-def serve(app: ASGIApp, listener: socket.socket, log_level: str) -> None:
+def serve(app: ASGIApp, listener: socket.socket, log_level: str, request_deadline: float) -> None:
     import uvicorn
+
+    from mock_server.deadline import with_request_deadline
 
     config = uvicorn.Config(
         app,
         log_level=log_level,
         access_log=log_level == "debug",  # a log line per request would cost more than answering it
         loop="uvloop" if _has("uvloop") else "asyncio",
-        http="httptools" if _has("httptools") else "h11",
+        http=with_request_deadline(request_deadline),
     )
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop the mock
         uvicorn.Server(config).run(sockets=[listener])
@@ -90,6 +120,20 @@ def banner(state: MockState, generated: bool) -> str:
         f"  workspaces:  {', '.join(fixtures.workspaces)}",
         f"  docs:        {base}/docs   admin API: {base}/__mock/health",
     ]
+    settings = state.settings
+    if settings.proxy_url is not None:
+        mode = (
+            "ids the mock knows answered by the mock, the rest"
+            if settings.fixtures_first
+            else "requests without Prefer"
+        )
+        lines.append(f"  proxy:       {mode} relayed to {settings.proxy_url}{state.contract.path}")
+        checked = "violations answered 502 (--proxy-errors)" if settings.proxy_errors else "header Sivi-Contract"
+        lines.append(f"               every upstream answer checked against the contract: {checked}")
+        if settings.upstream_key_env is not None:
+            lines.append(f"  upstream key: from ${settings.upstream_key_env}; callers use the mock's admin key")
+        if settings.record_dir is not None:
+            lines.append(f"  recording:   conforming 200 answers into {settings.record_dir / RECORDING}")
     if token:
         origin = "generated for this run" if generated else "from --admin-token"
         lines.append(f"  /__mock/ needs: Authorization: Bearer {token}   ({origin})")

@@ -29,21 +29,36 @@ class Journal:
         return len(self._entries)
 
     def record(
-        self, method: str, path: str, query: bytes, headers: list[tuple[bytes, bytes]], body: bytes, status: int
+        self,
+        method: str,
+        path: str,
+        query: bytes,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+        status: int,
+        *,
+        upstream: dict[str, Any] | None = None,
     ) -> None:
+        """`upstream`: in proxy mode, what the upstream answered (status, time, contract verdict and findings)."""
         # Only the first BODY_LIMIT bytes are kept, so a full journal has a fixed upper size.
         self._entries.append(
-            (next(self._ids), time.time(), method, path, query, headers, body[:BODY_LIMIT], len(body), status)
+            (next(self._ids), time.time(), method, path, query, headers, body[:BODY_LIMIT], len(body), status, upstream)
         )
 
     def clear(self) -> None:
         self._entries.clear()
 
-    def entries(self) -> list[dict[str, Any]]:
-        return [self._format(entry) for entry in self._entries]
+    def entries(self, contract: str | None = None) -> list[dict[str, Any]]:
+        """Every entry, or only those whose upstream answer got that contract verdict (`violates`, ...)."""
+        kept = (
+            self._entries
+            if contract is None
+            else [e for e in self._entries if (e[-1] or {}).get("contract") == contract]
+        )
+        return [self._format(entry) for entry in kept]
 
     def _format(self, entry: tuple[Any, ...]) -> dict[str, Any]:
-        entry_id, when, method, path, query, raw_headers, body, size, status = entry
+        entry_id, when, method, path, query, raw_headers, body, size, status, upstream = entry
         headers: dict[str, str] = {}
         for name, value in raw_headers:
             text = value.decode("latin-1")
@@ -61,4 +76,5 @@ class Journal:
             "body": body.decode("utf-8", errors="replace"),
             "bodyTruncated": size > len(body),
             "status": status,
+            **({"upstream": upstream} if upstream is not None else {}),
         }

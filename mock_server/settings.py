@@ -74,6 +74,47 @@ class Settings:
     journal_size: int = field(
         default=1000, metadata=flag("--journal-size", "requests kept in the journal", parse=int, metavar="N")
     )
+    request_deadline: float = field(
+        default=10.0,
+        metadata=flag(
+            "--request-deadline", "seconds for a request to arrive whole, from its first byte", parse=float, metavar="S"
+        ),
+    )
+    proxy_url: str | None = field(
+        default=None,
+        metadata=flag(
+            "--proxy", "relay the operation to the real API at this base URL, checking every answer", metavar="URL"
+        ),
+    )
+    proxy_timeout: float = field(
+        default=10.0,
+        metadata=flag("--proxy-timeout", "proxy: seconds for a whole upstream answer", parse=float, metavar="S"),
+    )
+    fixtures_first: bool = field(
+        default=False, metadata=flag("--fixtures-first", "proxy: ids the mock knows are answered by it", switch=True)
+    )
+    upstream_key_env: str | None = field(
+        default=None,
+        metadata=flag(
+            "--upstream-key-env",
+            "proxy: callers use the mock's keys; the upstream gets the key in this environment variable",
+            metavar="NAME",
+        ),
+    )
+    proxy_insecure: bool = field(
+        default=False,
+        metadata=flag("--proxy-insecure", "proxy: do not verify the upstream's TLS certificate", switch=True),
+    )
+    proxy_errors: bool = field(
+        default=False,
+        metadata=flag(
+            "--proxy-errors", "proxy: answer 502 instead of an answer that violates the contract", switch=True
+        ),
+    )
+    record_dir: Path | None = field(
+        default=None,
+        metadata=flag("--record", "proxy: keep conforming 200 answers as DIR/recorded.yaml", parse=Path, metavar="DIR"),
+    )
     # Not flags: settings a program may pass to `create_app`, a command line cannot.
     body_limit: int = 64 * 1024
     max_delay_ms: int = 60_000
@@ -81,6 +122,11 @@ class Settings:
 
 def _flags() -> list[tuple[dataclasses.Field[Any], Flag]]:
     return [(each, each.metadata["flag"]) for each in dataclasses.fields(Settings) if "flag" in each.metadata]
+
+
+def flag_name(setting: str) -> str:
+    """The `sivi-mock` flag of the `Settings` field named `setting`."""
+    return next(option.name for each, option in _flags() if each.name == setting)
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:

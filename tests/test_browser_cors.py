@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,8 +18,11 @@ from starlette.routing import Route
 
 from mock_server.app import create_app
 from mock_server.background import BackgroundServer
+from tests.toy_servers import KNOWN_USER, Toy
+from tests.upstreams import PATH, REAL_KEY, proxy, upstream
 
 PAGE = Path(__file__).parent / "browser" / "page.html"
+DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"  # the user the page asks for
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -44,23 +48,31 @@ def chromium() -> str:
     )
 
 
+def run_page(browser: str, profile: Path, page_url: str, mock_url: str) -> dict[str, Any]:
+    """What the page reports after calling `mock_url` from its own origin."""
+    result = subprocess.run(
+        [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"{page_url}/?mock={mock_url}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    match = re.search(r"RESULT (\{.*\})", result.stdout)
+    assert match, f"the page did not finish; chromium said:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    return json.loads(match.group(1).replace("&quot;", '"'))
+
+
+def page_server() -> BackgroundServer:
+    return BackgroundServer(Starlette(routes=[Route("/", lambda request: FileResponse(PAGE))]))
+
+
 def test_a_page_on_another_origin_calls_the_api_but_cannot_drive_the_admin_api(tmp_path):
     browser = chromium()
     mock_app = create_app()
     state = mock_app.state.mock
-    page_app = Starlette(routes=[Route("/", lambda request: FileResponse(PAGE))])
 
-    with BackgroundServer(mock_app) as mock, BackgroundServer(page_app) as page:
+    with BackgroundServer(mock_app) as mock, page_server() as page:
         httpx.put(f"{mock.url}/__mock/users/kept", json={"status": 500}).raise_for_status()
-        result = subprocess.run(
-            [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", f"{page.url}/?mock={mock.url}"],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-        match = re.search(r"RESULT (\{.*\})", result.stdout)
-        assert match, f"the page did not finish; chromium said:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
-        results = json.loads(match.group(1).replace("&quot;", '"'))
+        results = run_page(browser, tmp_path / "profile", page.url, mock.url)
 
         assert results["api"]["status"] == 200, results["api"]
         assert results["api"]["body"]["body"]["creditBalance"] == {"availableCredits": 100, "usedCredits": 20}
@@ -69,3 +81,19 @@ def test_a_page_on_another_origin_calls_the_api_but_cannot_drive_the_admin_api(t
         assert runtime == {"kept"}, f"a cross-origin page changed the mock's accounts: {runtime}"
         methods = [(e["method"], e["path"]) for e in state.journal.entries()]
         assert methods == [("POST", "/enterprise/account-analysis")], methods
+
+
+def test_a_page_calls_the_real_api_through_the_proxy_with_the_mocks_key_and_never_sees_the_real_one(tmp_path):
+    browser = chromium()
+    toy = Toy()
+    toy.users[DOCUMENTED_USER] = toy.users[KNOWN_USER]
+
+    with upstream(toy) as (up, watched), proxy(up.url, real_key=True) as px, page_server() as page:
+        results = run_page(browser, tmp_path / "profile", page.url, px.url)
+
+    assert results["api"]["status"] == 200, results["api"]
+    assert results["api"]["contract"] == "conforms", "the page cannot read Sivi-Contract (not exposed by CORS)"
+    assert results["api"]["body"]["body"]["creditBalance"] == {"availableCredits": 100, "usedCredits": 20}
+    assert [seen.headers["sivi-api-key"] for seen in watched.seen] == [REAL_KEY], "the upstream saw another key"
+    assert "origin" not in watched.seen[0].headers, "the page's Origin was relayed upstream"
+    assert [(seen.method, seen.path) for seen in watched.seen] == [("POST", PATH)], "the admin calls were relayed"

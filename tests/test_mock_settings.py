@@ -29,6 +29,14 @@ def test_every_flag_sets_its_field(tmp_path: Path):
             "--validate-responses",
             "--admin-token=t0ken",
             "--journal-size=7",
+            "--request-deadline=2.5",
+            "--proxy=https://staging.example/api",
+            "--proxy-timeout=3",
+            "--fixtures-first",
+            "--upstream-key-env=STAGING_KEY",
+            "--proxy-insecure",
+            "--proxy-errors",
+            f"--record={tmp_path / 'recorded'}",
         ]
     )
     expected = Settings(
@@ -42,6 +50,14 @@ def test_every_flag_sets_its_field(tmp_path: Path):
         validate_responses=True,
         admin_token="t0ken",
         journal_size=7,
+        request_deadline=2.5,
+        proxy_url="https://staging.example/api",
+        proxy_timeout=3.0,
+        fixtures_first=True,
+        upstream_key_env="STAGING_KEY",
+        proxy_insecure=True,
+        proxy_errors=True,
+        record_dir=tmp_path / "recorded",
     )
     assert settings == expected
     flagged = {field.name for field in dataclasses.fields(Settings) if "flag" in field.metadata}

@@ -1,0 +1,57 @@
+"""`sivi-mock --proxy` as a user runs it: its banner, its warnings and its one-line refusals."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import httpx
+
+from tests.helpers import SIVI_MOCK, RunningMock
+from tests.upstreams import MOCK_KEY, PATH, REAL_KEY, known_user_body, upstream
+
+
+def refused(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(SIVI_MOCK), "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_proxy_options_without_a_proxy_or_a_key_are_refused_in_one_line():
+    without_proxy = refused("--fixtures-first", "--record", "somewhere")
+    assert without_proxy.returncode == 2
+    assert "--fixtures-first, --record needs --proxy URL" in without_proxy.stderr
+
+    no_key = refused("--proxy", "http://127.0.0.1:9", "--upstream-key-env", "SIVI_TEST_NO_SUCH_VARIABLE")
+    assert no_key.returncode == 2
+    assert no_key.stderr.strip().splitlines() == [
+        "sivi-mock: --upstream-key-env SIVI_TEST_NO_SUCH_VARIABLE: that environment variable is empty or not one line"
+    ]
+
+    not_a_url = refused("--proxy", "ftp://example.com/api")
+    assert not_a_url.returncode == 2 and "http:// or https:// URL" in not_a_url.stderr
+    assert "Traceback" not in without_proxy.stderr + no_key.stderr + not_a_url.stderr
+
+
+def test_the_proxy_banner_says_where_requests_go_and_insecure_says_so_loudly(tmp_path):
+    os.environ["SIVI_TEST_CLI_KEY"] = REAL_KEY
+    with upstream() as (up, watched):
+        proxy = RunningMock(
+            *("--proxy", up.url, "--upstream-key-env", "SIVI_TEST_CLI_KEY", "--record", str(tmp_path)),
+            "--proxy-insecure",
+        )
+        try:
+            answer = httpx.post(proxy.url + PATH, json=known_user_body(), headers={"sivi-api-key": MOCK_KEY})
+        finally:
+            output = proxy.stop()
+
+    assert answer.status_code == 200 and answer.headers["sivi-contract"] == "conforms"
+    assert f"relayed to {up.url}{PATH}" in output
+    assert "upstream key: from $SIVI_TEST_CLI_KEY" in output
+    assert "WARNING: --proxy-insecure" in output and "NOT verified" in output
+    assert REAL_KEY not in output, "the real key was printed"
+    assert watched.seen[0].headers["sivi-api-key"] == REAL_KEY

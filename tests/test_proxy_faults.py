@@ -1,0 +1,98 @@
+"""Upstream faults: each becomes a 502 (504 for the timeout) in the envelope, named, journaled, within the timeout;
+the proxy keeps serving."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mock_server.background import BackgroundServer
+from tests.raw_targets import RawServer
+from tests.toy_servers import EndlessBodyForTheKnownUser, Toy
+from tests.upstreams import MOCK_KEY, PATH, free_port_url, known_user_body, proxy, upstream
+
+TIMEOUT = 1.0
+
+
+def ask(px: BackgroundServer) -> tuple[httpx.Response, float]:
+    began = time.monotonic()
+    answer = httpx.post(px.url + PATH, json=known_user_body(), headers={"sivi-api-key": MOCK_KEY}, timeout=10)
+    return answer, time.monotonic() - began
+
+
+def assert_upstream_fault(px: BackgroundServer, status: int, cause: str) -> None:
+    for _ in range(2):  # the second request proves the proxy still serves after the first fault
+        answer, took = ask(px)
+        assert answer.status_code == status, answer.text
+        assert answer.headers["sivi-mock-error"] == "upstream"
+        assert answer.json()["status"] == status
+        message = answer.json()["body"]["message"]
+        assert cause in message, f"the message does not name the cause ({cause!r}): {message}"
+        assert took < TIMEOUT + 1.5, f"the client waited {took:.1f} s, the proxy timeout is {TIMEOUT} s"
+    journal = httpx.get(px.url + "/__mock/journal").json()["body"]["requests"]
+    assert [entry["status"] for entry in journal] == [status, status]
+    assert cause in journal[-1]["upstream"]["error"]
+    assert httpx.get(px.url + "/__mock/health").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "status", "cause"),
+    [
+        ("hang", 504, "no complete answer"),
+        ("trickle", 504, "no complete answer"),
+        ("reset", 502, "reset the connection"),
+        ("garbage", 502, "not HTTP"),
+    ],
+)
+def test_an_upstream_that_is_no_http_server_gets_a_named_502_or_504(behaviour, status, cause):
+    with RawServer(behaviour) as raw, proxy(raw.url, proxy_timeout=TIMEOUT, real_key=True) as px:
+        assert_upstream_fault(px, status, cause)
+
+
+def test_refused_connections_and_unknown_hosts_are_named():
+    with proxy(free_port_url(), proxy_timeout=TIMEOUT, real_key=True) as px:
+        assert_upstream_fault(px, 502, "refused the connection")
+    with proxy("http://sivi-upstream.invalid", proxy_timeout=TIMEOUT, real_key=True) as px:
+        assert_upstream_fault(px, 502, "unknown host 'sivi-upstream.invalid'")
+
+
+def test_an_endless_answer_is_cut_at_the_bound():
+    with upstream(EndlessBodyForTheKnownUser()) as (up, _), proxy(up.url, proxy_timeout=5, real_key=True) as px:
+        answer, _ = ask(px)
+    assert answer.status_code == 502 and "bytes allowed" in answer.json()["body"]["message"], answer.text
+
+
+@pytest.fixture(scope="module")
+def self_signed(tmp_path_factory) -> tuple[Path, Path]:
+    directory = tmp_path_factory.mktemp("tls")
+    key, cert = directory / "key.pem", directory / "cert.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    return key, cert
+
+
+def test_tls_is_verified_and_proxy_insecure_accepts_a_local_self_signed_upstream(self_signed):
+    key, cert = self_signed
+    tls = {"ssl_keyfile": str(key), "ssl_certfile": str(cert)}
+    with BackgroundServer(Toy().app(), **tls) as up:
+        url = up.url.replace("http://", "https://")
+        with proxy(url, proxy_timeout=TIMEOUT, real_key=True) as px:
+            assert_upstream_fault(px, 502, "TLS failure")
+        with proxy(url, proxy_timeout=TIMEOUT, real_key=True, proxy_insecure=True) as px:
+            answer, _ = ask(px)
+            assert answer.status_code == 200, answer.text
+
+
+def test_tls_to_a_server_that_speaks_plain_http_is_a_tls_failure():
+    with upstream() as (up, _), proxy(up.url.replace("http", "https"), proxy_timeout=TIMEOUT, real_key=True) as px:
+        assert_upstream_fault(px, 502, "TLS failure")

@@ -1,0 +1,96 @@
+"""Local upstreams for the proxy's tests, and a proxy in front of one.
+
+`Watched` wraps any ASGI app and keeps what reached it (path, headers, body, the client's port), so a test can
+say what the upstream saw. The upstreams themselves are the contract suite's toys (`toy_servers.py`: correct,
+or broken in one way each) and the raw targets (`raw_targets.py`: hanging, resetting, garbage, trickling).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from mock_server.app import MockApp, create_app
+from mock_server.background import BackgroundServer
+from mock_server.settings import Settings
+from tests.helpers import free_port
+from tests.toy_servers import ADMIN_KEY, KNOWN_USER, Toy
+
+PATH = "/enterprise/account-analysis"
+MOCK_KEY = "mock-admin-key"
+REAL_KEY = ADMIN_KEY  # the toy upstream's admin key plays the real API's key
+KEY_ENV = "SIVI_TEST_UPSTREAM_KEY"
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    client_port: int
+
+
+@dataclass
+class Watched:
+    app: Any
+    seen: list[Seen] = field(default_factory=list)
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        while True:
+            message = await receive()
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        headers = {name.decode(): value.decode() for name, value in scope["headers"]}
+        body = b"".join(chunks)
+        self.seen.append(Seen(scope["method"], scope["path"], headers, body, scope["client"][1]))
+        sent = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal sent
+            if sent:
+                return await receive()  # blocks until the client disconnects
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+@contextlib.contextmanager
+def upstream(toy: Toy | None = None) -> Iterator[tuple[BackgroundServer, Watched]]:
+    """A toy upstream (correct by default) on a free loopback port, watched."""
+    watched = Watched((toy or Toy()).app())
+    with BackgroundServer(watched) as server:
+        yield server, watched
+
+
+def proxy_app(url: str, **options: Any) -> MockApp:
+    """The app of `sivi-mock --proxy url`; `real_key=True` sets `--upstream-key-env` with the toy's admin key."""
+    if options.pop("real_key", False):
+        os.environ[KEY_ENV] = REAL_KEY
+        options["upstream_key_env"] = KEY_ENV
+    return create_app(settings=Settings(proxy_url=url, **{"proxy_timeout": 3.0, **options}))
+
+
+@contextlib.contextmanager
+def proxy(url: str, **options: Any) -> Iterator[BackgroundServer]:
+    """`sivi-mock --proxy url` in-process, on a free loopback port (options: `proxy_app`'s)."""
+    with BackgroundServer(proxy_app(url, **options)) as server:
+        yield server
+
+
+def free_port_url() -> str:
+    """A loopback URL where nothing listens (the port was free a moment ago)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+def known_user_body() -> dict[str, str]:
+    return {"abstractUserId": KNOWN_USER}
