@@ -104,16 +104,23 @@ def measure_servers(
 
 
 def soak(
-    command: ServerCommand, rate: float, probe: Probe, wrk: str, scratch: Path, clock: Clock, reserve: float
+    command: ServerCommand,
+    rate: float,
+    probe: Probe,
+    wrk: str,
+    scratch: Path,
+    clock: Clock,
+    reserve: float,
+    checkpoints_at: tuple[int, ...] = SOAK_CHECKPOINTS,
 ) -> list[tuple[int, float]]:
-    """Step 3: a fresh mock, loaded until each checkpoint; returns [(requests served so far, RSS in MB)]."""
+    """Step 3: a fresh server, loaded until each checkpoint; returns [(requests served so far, RSS in MB)]."""
     script = write_script(scratch, probe.body, probe.headers)
     server = ServerProcess(command, scratch)
     checkpoints: list[tuple[int, float]] = []
     try:
         server.start(probe)
         served = 0
-        for target in SOAK_CHECKPOINTS:
+        for target in checkpoints_at:
             # wrk always runs its whole duration: the duration is what reaches the request count.
             # 10% over, and each stage at the rate of the one before: the machine's speed drifts.
             seconds = max(1, math.ceil((target - served) / rate * 1.1))
@@ -123,7 +130,7 @@ def soak(
             result = run_wrk(wrk, server.url + probe.path, script, seconds)
             served, rate = served + result.requests, result.rps or rate
             checkpoints.append((served, server.rss_mb()))
-            print(f"bench: mock RSS after {served:,} requests: {checkpoints[-1][1]:.1f} MB", flush=True)
+            print(f"bench: {command.label} RSS after {served:,} requests: {checkpoints[-1][1]:.1f} MB", flush=True)
     except RuntimeError as error:
         print(f"bench: memory soak failed: {error}", flush=True)
     finally:

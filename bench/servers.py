@@ -46,6 +46,7 @@ class ServerCommand:
     label: str
     argv: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
+    port: int | None = None  # a port chosen beforehand (another server must know it); else a free one
 
 
 def uvicorn_command(label: str, app: str, stack: str, env: dict[str, str] | None = None) -> ServerCommand:
@@ -66,7 +67,7 @@ class ServerProcess:
 
     def __init__(self, command: ServerCommand, log_dir: Path) -> None:
         self.command = command
-        self.port = free_port()
+        self.port = command.port or free_port()
         self.log_path = log_dir / f"{command.label.replace(' ', '-')}.log"
         self._process: subprocess.Popen[bytes] | None = None
 
