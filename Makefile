@@ -46,10 +46,12 @@ browser:
 test: lint browser $(DOCS_STAMP)
 	$(BIN)/python -m pytest
 
-# `make bench`: the mock vs a bare-Starlette baseline (and Prism when npm is there), loaded by wrk; under 3 minutes.
+# `make bench`: the mock vs a bare-Starlette baseline (and Prism when npm is there), loaded by wrk; under 3 minutes;
+# then the proxy vs calling its upstream directly (and Prism's proxy), under 3 minutes more.
 # `timeout` is a safety net only: the bench keeps its own time budget and stops its servers by PID.
 bench: $(ENV_STAMP)
 	timeout --signal=INT --kill-after=10 180 $(BIN)/python -m bench.run
+	timeout --signal=INT --kill-after=10 180 $(BIN)/python -m bench.proxy
 
 # `make soak`: the contract suite at length against a running mock, then 60 s of mixed load (about 2.5 minutes).
 soak: $(ENV_STAMP)

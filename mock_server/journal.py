@@ -6,11 +6,21 @@ import itertools
 import time
 from collections import deque
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mock_server.secret import mask_key
 
 BODY_LIMIT = 64 * 1024
+
+
+class UpstreamNote(Protocol):
+    """What the proxy notes about the upstream's answer to a journaled request."""
+
+    @property
+    def contract(self) -> str | None:
+        """The verdict (`conforms`, `differs`, `violates`), or None when there was no answer."""
+
+    def as_json(self) -> dict[str, Any]: ...
 
 
 class Journal:
@@ -37,9 +47,9 @@ class Journal:
         body: bytes,
         status: int,
         *,
-        upstream: dict[str, Any] | None = None,
+        upstream: UpstreamNote | None = None,
     ) -> None:
-        """`upstream`: in proxy mode, what the upstream answered (status, time, contract verdict and findings)."""
+        """`upstream`: in proxy mode, what the upstream answered (formatted only when the journal is read)."""
         # Only the first BODY_LIMIT bytes are kept, so a full journal has a fixed upper size.
         self._entries.append(
             (next(self._ids), time.time(), method, path, query, headers, body[:BODY_LIMIT], len(body), status, upstream)
@@ -53,7 +63,7 @@ class Journal:
         kept = (
             self._entries
             if contract is None
-            else [e for e in self._entries if (e[-1] or {}).get("contract") == contract]
+            else [e for e in self._entries if e[-1] is not None and e[-1].contract == contract]
         )
         return [self._format(entry) for entry in kept]
 
@@ -76,5 +86,5 @@ class Journal:
             "body": body.decode("utf-8", errors="replace"),
             "bodyTruncated": size > len(body),
             "status": status,
-            **({"upstream": upstream} if upstream is not None else {}),
+            **({"upstream": upstream.as_json()} if upstream is not None else {}),
         }

@@ -10,12 +10,18 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import dataclass
 from typing import Any
+
+from starlette.types import Message, Receive, Scope, Send
 
 from mock_server.auth import KeyCheck
 from mock_server.conformance import Exchange
-from mock_server.endpoint import TOO_LARGE, AccountAnalysisEndpoint, send_reply
+from mock_server.endpoint import TOO_LARGE, send_reply
+from mock_server.errors import SiviKitError
+from mock_server.fixtures import account_named
 from mock_server.recorder import Recorder
+from mock_server.relayed_headers import forwarded, returned
 from mock_server.request_body import BodyTooLarge, read_body
 from mock_server.respond import JSON_HEADERS, MOCK_ERROR_HEADER, Reply, envelope
 from mock_server.secret import mask_key
@@ -25,31 +31,15 @@ from mock_server.verdict import CONFORMS, VIOLATES, Judge, Verdict
 
 logger = logging.getLogger("sivi_mock")
 CONTRACT_HEADER = b"sivi-contract"
-# RFC 9110 7.6.1: meaningful for one connection only, never relayed (plus whatever `Connection` names).
-HOP_BY_HOP = {
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-}
-# Set again by the proxy's own client for the upstream: its host, the body's length, the encodings it decodes.
-# Cookies, Origin and Referer belong to the page and the proxy's origin, not to the upstream.
-NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "accept-encoding", "cookie", "origin", "referer", "prefer"}
-# CORS is the mock's own layer; the mock's server sets its own Date and Server; cookies belong to the upstream's site.
-NOT_RETURNED = HOP_BY_HOP | {"content-length", "set-cookie", "date", "server"}
+Local = Any  # the mock's own endpoint (an ASGI app)
 
 
-class ProxySetupError(Exception):
+class ProxySetupError(SiviKitError):
     """The proxy cannot start as configured; the message says what to change."""
 
 
-def build_proxy(state: MockState, local: AccountAnalysisEndpoint) -> ProxyEndpoint:
-    """The proxy endpoint `state.settings` describes; `ProxySetupError` when it cannot work."""
+def build_proxy(state: MockState, local: Local) -> ProxyEndpoint:
+    """The proxy endpoint `state.settings` describes, in front of the mock's `local` endpoint."""
     settings = state.settings
     assert settings.proxy_url is not None
     try:
@@ -69,17 +59,36 @@ def build_proxy(state: MockState, local: AccountAnalysisEndpoint) -> ProxyEndpoi
     return ProxyEndpoint(state, local, upstream, upstream_key=upstream_key, recorder=recorder)
 
 
+@dataclass(frozen=True)
+class Relayed:
+    """What the journal keeps of one upstream exchange; turned into JSON only when the journal is read."""
+
+    url: str
+    status: int | None = None
+    elapsed: float = 0.0
+    verdict: Verdict | None = None
+    error: str | None = None
+    sent_key: str | None = None  # masked out of findings, should the upstream have echoed it
+
+    @property
+    def contract(self) -> str | None:
+        return self.verdict.word if self.verdict else None
+
+    def as_json(self) -> dict[str, Any]:
+        if self.verdict is None:
+            return {"url": self.url, "error": self.error}
+        findings = [
+            {**found, "message": masked(str(found["message"]), self.sent_key)} for found in self.verdict.as_json()
+        ]
+        ms = round(self.elapsed * 1000, 1)
+        return {"url": self.url, "status": self.status, "ms": ms, "contract": self.contract, "findings": findings}
+
+
 class ProxyEndpoint:
     """The operation's ASGI app in proxy mode: decides local or upstream, relays, judges, journals, records."""
 
     def __init__(
-        self,
-        state: MockState,
-        local: AccountAnalysisEndpoint,
-        upstream: Upstream,
-        *,
-        upstream_key: str | None,
-        recorder: Recorder | None = None,
+        self, state: MockState, local: Local, upstream: Upstream, *, upstream_key: str | None, recorder: Recorder | None
     ) -> None:
         self.state, self.local, self.upstream = state, local, upstream
         self.upstream_key = upstream_key
@@ -87,16 +96,18 @@ class ProxyEndpoint:
         self.judge = Judge(state.contract, admin_key_known=upstream_key is not None)
         self._method = state.contract.method.upper()
         self._key_header = state.contract.api_key_header.lower()
+        self._key_name = self._key_header.encode("latin-1")
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers: list[tuple[bytes, bytes]] = scope["headers"]
         if scope["method"] != self._method or any(name == b"prefer" for name, _ in headers):
             await self.local(scope, receive, send)
             return
-        key_values = [value for name, value in headers if name == self._key_header.encode()]
-        if self.upstream_key is not None and self.state.loaded.keys.check(key_values) is not KeyCheck.ADMIN:
-            await self.local(scope, receive, send)  # the mock's 401, exactly as without the proxy
-            return
+        if self.upstream_key is not None:
+            keys = [value for name, value in headers if name == self._key_name]
+            if self.state.loaded.keys.check(keys) is not KeyCheck.ADMIN:
+                await self.local(scope, receive, send)  # the mock's 401, exactly as without the proxy
+                return
         declared = next((int(v) for n, v in headers if n == b"content-length" and v.isdigit()), None)
         try:
             body = await read_body(receive, self.state.settings.body_limit, declared)
@@ -104,94 +115,50 @@ class ProxyEndpoint:
             self.state.journal.record(scope["method"], scope["path"], scope["query_string"], headers, b"", 413)
             await send_reply(send, TOO_LARGE)
             return
-        named = self._account(body)
-        if self.state.settings.fixtures_first and named and self.state.reply_for(*named) is not None:
+        if self.state.settings.fixtures_first and self.state.reply_for(*self._ids(body)) is not None:
             await self.local(scope, _replay(body, receive), send)
             return
-        await self._forward(scope, headers, body, named, send)
+        await send_reply(send, await self._relay(scope, headers, body))
 
-    async def _forward(
-        self,
-        scope: dict[str, Any],
-        headers: list[tuple[bytes, bytes]],
-        body: bytes,
-        named: tuple[str | None, str | None] | None,
-        send: Any,
-    ) -> None:
-        outgoing = self._outgoing(headers)
+    async def _relay(self, scope: Scope, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
+        outgoing = forwarded(headers, self._key_header, self.upstream_key)
         sent_key = next((value for name, value in outgoing if name == self._key_header), None)
-        query = scope["query_string"].decode("latin-1")
         try:
-            answer = await self.upstream.send(self._method, outgoing, body, query)
+            answer = await self.upstream.send(self._method, outgoing, body, scope["query_string"].decode("latin-1"))
         except UpstreamError as error:
             logger.warning("upstream failed: %s", error.cause)
             reply = proxy_error(error.status, "upstream", f"sivi-mock: no usable answer from upstream: {error.cause}")
-            upstream = {"url": self.upstream.url, "error": error.cause}
-            self._journal(scope, headers, body, reply.status, upstream)
-            await send_reply(send, reply)
-            return
+            self._journal(scope, body, reply.status, Relayed(self.upstream.url, error=error.cause))
+            return reply
 
-        exchange = Exchange(
-            method=self._method,
-            url=self.upstream.url,
-            headers=dict(outgoing),
-            body=body,
-            key_header=self._key_header,
-            status=answer.status,
-            response_headers={name.lower(): value for name, value in answer.headers},
-            content=answer.body,
-            elapsed=answer.elapsed,
-        )
-        verdict = self.judge.judge(exchange, sent_key)
+        verdict = self.judge.judge(self._exchange(outgoing, body, answer), sent_key)
         for failure in verdict.violations:
             shown = first_line(failure.message, sent_key)
             logger.warning("upstream answer violates the contract: %s: %s", failure.check, shown)
         if verdict.word == VIOLATES and self.state.settings.proxy_errors:
             reply = self._violation_reply(verdict, sent_key)
         else:
-            reply = Reply(answer.status, answer.body, headers=self._returned(answer, verdict))
-        self._journal(scope, headers, body, reply.status, self._upstream_entry(answer, verdict, sent_key))
+            headers_back = (*returned(answer.headers), (CONTRACT_HEADER, verdict.word.encode()))
+            reply = Reply(answer.status, answer.body, headers=headers_back)
+        relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, verdict, sent_key=sent_key)
+        self._journal(scope, body, reply.status, relayed)
         # Only what conforms: fixtures are held to every reading of the spec, decided ones included.
-        if self.recorder is not None and named and answer.status == 200 and verdict.word == CONFORMS:
-            self._record(named, answer)
-        await send_reply(send, reply)
+        if self.recorder is not None and answer.status == 200 and verdict.word == CONFORMS:
+            self._record(body, answer)
+        return reply
 
-    def _outgoing(self, headers: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
-        """The caller's headers as the upstream gets them: hop-by-hop and the page's own headers left out, the
-        real key in place of the mock's when one is configured."""
-        named_by_connection = {
-            token.strip().lower()
-            for name, value in headers
-            if name == b"connection"
-            for token in value.decode("latin-1").split(",")
-        }
-        outgoing = []
-        for raw_name, raw_value in headers:
-            name = raw_name.decode("latin-1")
-            if name in NOT_FORWARDED or name in named_by_connection:
-                continue
-            if name == self._key_header and self.upstream_key is not None:
-                continue
-            outgoing.append((name, raw_value.decode("latin-1")))
-        if self.upstream_key is not None:
-            outgoing.append((self._key_header, self.upstream_key))
-        return outgoing
-
-    def _returned(self, answer: UpstreamAnswer, verdict: Verdict) -> tuple[tuple[bytes, bytes], ...]:
-        named_by_connection = {
-            token.strip().lower()
-            for name, value in answer.headers
-            if name.lower() == "connection"
-            for token in value.split(",")
-        }
-        kept = [
-            (name.lower().encode("latin-1"), value.encode("latin-1"))
-            for name, value in answer.headers
-            if name.lower() not in NOT_RETURNED
-            and name.lower() not in named_by_connection
-            and not name.lower().startswith("access-control-")
-        ]
-        return (*kept, (CONTRACT_HEADER, verdict.word.encode()))
+    def _exchange(self, outgoing: list[tuple[str, str]], body: bytes, answer: UpstreamAnswer) -> Exchange:
+        return Exchange(
+            method=self._method,
+            url=self.upstream.url,
+            headers=dict(outgoing),
+            body=body,
+            key_header=self._key_header,
+            status=answer.status,
+            response_headers=dict(answer.headers),
+            content=answer.body,
+            elapsed=answer.elapsed,
+        )
 
     def _violation_reply(self, verdict: Verdict, sent_key: str | None) -> Reply:
         first = verdict.violations[0]
@@ -201,45 +168,31 @@ class ProxyEndpoint:
         reply = proxy_error(502, "contract", message, checks=checks)
         return Reply(reply.status, reply.body, headers=(*reply.headers, (CONTRACT_HEADER, VIOLATES.encode())))
 
-    def _upstream_entry(self, answer: UpstreamAnswer, verdict: Verdict, sent_key: str | None) -> dict[str, Any]:
-        findings = [{**finding, "message": masked(str(finding["message"]), sent_key)} for finding in verdict.as_json()]
-        return {
-            "url": self.upstream.url,
-            "status": answer.status,
-            "ms": round(answer.elapsed * 1000, 1),
-            "contract": verdict.word,
-            "findings": findings,
-        }
-
-    def _journal(
-        self, scope: dict[str, Any], headers: list[tuple[bytes, bytes]], body: bytes, status: int, upstream: Any
-    ) -> None:
-        self.state.journal.record(
-            scope["method"], scope["path"], scope["query_string"], headers, body, status, upstream=upstream
+    def _journal(self, scope: Scope, body: bytes, status: int, relayed: Relayed) -> None:
+        journal = self.state.journal
+        journal.record(
+            scope["method"], scope["path"], scope["query_string"], scope["headers"], body, status, upstream=relayed
         )
 
-    def _account(self, body: bytes) -> tuple[str | None, str | None] | None:
-        """The (user id, workspace id) a request names, if its body is a JSON object naming one."""
+    def _ids(self, body: bytes) -> tuple[str | None, str | None]:
+        """The (user id, workspace id) a request's body names; None for each it does not."""
         try:
             data = json.loads(body)
         except (ValueError, RecursionError):
-            return None
+            return None, None
         if not isinstance(data, dict):
-            return None
-        user_field, workspace_field = self.state.contract.id_fields[:2]
-        user, workspace = data.get(user_field), data.get(workspace_field)
-        user = user if isinstance(user, str) else None
-        workspace = workspace if isinstance(workspace, str) else None
-        return (user, workspace) if user or workspace else None
+            return None, None
+        found = [data.get(field) for field in self.state.contract.id_fields[:2]]
+        user, workspace = (value if isinstance(value, str) else None for value in found)
+        return user, workspace
 
-    def _record(self, named: tuple[str | None, str | None], answer: UpstreamAnswer) -> None:
+    def _record(self, body: bytes, answer: UpstreamAnswer) -> None:
         assert self.recorder is not None
-        data = json.loads(answer.body)
-        user, workspace = named
-        kind, account_id = ("user", user) if user else ("workspace", workspace)
-        assert account_id is not None
+        named = account_named(*self._ids(body))
+        if named is None:
+            return
         try:
-            self.recorder.record(kind, account_id, data["body"])
+            self.recorder.record(*named, json.loads(answer.body)["body"])
         except OSError as error:
             logger.error("cannot write the recording %s: %s", self.recorder.path, error)
 
@@ -260,11 +213,11 @@ def first_line(message: str, key: str | None) -> str:
     return masked(" ".join(message.split("\n")[:2]), key)
 
 
-def _replay(body: bytes, receive: Any) -> Any:
+def _replay(body: bytes, receive: Receive) -> Receive:
     """A `receive` that hands the already-read body over again, for the local endpoint."""
     sent = False
 
-    async def replayed() -> dict[str, Any]:
+    async def replayed() -> Message:
         nonlocal sent
         if sent:
             return await receive()  # after the body, only the client's disconnect is left to hear

@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 import httptools
 
+from mock_server.errors import SiviKitError
+
 MAX_ANSWER_BYTES = 1024 * 1024
 # Most servers close idle connections after 5 s (uvicorn does); keep a pooled one for less, so it is rarely stale.
 IDLE_SECONDS = 4.0
@@ -32,7 +34,7 @@ class UpstreamAnswer:
     elapsed: float
 
 
-class UpstreamError(Exception):
+class UpstreamError(SiviKitError):
     """No usable answer from the upstream: `status` is what the proxy answers (502, or 504 for the timeout)."""
 
     def __init__(self, status: int, cause: str) -> None:

@@ -83,8 +83,7 @@ def self_signed(tmp_path_factory) -> tuple[Path, Path]:
 
 def test_tls_is_verified_and_proxy_insecure_accepts_a_local_self_signed_upstream(self_signed):
     key, cert = self_signed
-    tls = {"ssl_keyfile": str(key), "ssl_certfile": str(cert)}
-    with BackgroundServer(Toy().app(), **tls) as up:
+    with BackgroundServer(Toy().app(), ssl_keyfile=str(key), ssl_certfile=str(cert)) as up:
         url = up.url.replace("http://", "https://")
         with proxy(url, proxy_timeout=TIMEOUT, real_key=True) as px:
             assert_upstream_fault(px, 502, "TLS failure")

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from starlette.types import Message, Receive, Scope, Send
+
 from mock_server.app import MockApp, create_app
 from mock_server.background import BackgroundServer
 from mock_server.settings import Settings
@@ -39,7 +41,7 @@ class Watched:
     app: Any
     seen: list[Seen] = field(default_factory=list)
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -54,7 +56,7 @@ class Watched:
         self.seen.append(Seen(scope["method"], scope["path"], headers, body, scope["client"][1]))
         sent = False
 
-        async def replay() -> dict[str, Any]:
+        async def replay() -> Message:
             nonlocal sent
             if sent:
                 return await receive()  # blocks until the client disconnects
