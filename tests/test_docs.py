@@ -112,7 +112,7 @@ def kit_flags() -> dict[str, str]:
     for program, (_, build_parser) in REFERENCE_PAGES.items():
         for action in build_parser()._actions:
             owners.update(dict.fromkeys(action.option_strings, program))
-    for module in ("bench.run", "bench.stacks"):
+    for module in ("bench.run", "bench.stacks", "bench.proxy"):
         help_text = subprocess.run(
             [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
         ).stdout
