@@ -32,6 +32,7 @@ OTHER_PROGRAMS_FLAGS = {
     "--latency": "wrk",
     "--timeout": "pytest-timeout",
     "--strict": "mkdocs build",
+    "--errors": "prism proxy",
 }
 
 
