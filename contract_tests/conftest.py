@@ -46,7 +46,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _option_value(config: pytest.Config, dest: str) -> object:
     value = config.getoption(f"sivi_{dest}", default=None)
-    return value if value is not None else config.getoption(dest, default=None)
+    # Another plugin's flag (pytest's own `--strict` is its strict mode, and the suite's too): left off, it reads
+    # as not given, so the variable (`SIVI_STRICT`) still counts.
+    return value if value is not None else (config.getoption(dest, default=None) or None)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -39,6 +39,7 @@ def test_the_console_script_checks_the_bundled_mock_by_default_and_it_conforms(t
     answered = re.search(rf"^known user {DOCUMENTED_USER}: (\d+) of (\d+) requests answered 200$", output, re.M)
     assert answered and answered.group(1) == answered.group(2) != "0", output
     assert "CONFORMS: no violation found" in output
+    assert "\nmode: default: " in output, "the summary must say which mode ran"
     assert not list(tmp_path.iterdir()), "a run must leave nothing behind in the working directory"
 
 
@@ -91,3 +92,19 @@ def test_pytest_contract_tests_shares_base_url_with_pytest_base_url(tmp_path):
         seen = [entry["path"] for entry in httpx.get(f"{mock.url}/__mock/journal").json()["body"]["requests"]]
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "/enterprise/account-analysis" in seen, "the suite must have tested the --base-url it was given"
+
+
+@pytest.mark.timeout(60)
+def test_pytest_contract_tests_reads_sivi_strict_beside_pytests_own_strict_flag(tmp_path):
+    # pytest owns `--strict` (its strict mode): left off, the suite still reads SIVI_STRICT.
+    suite = str(Path(__file__).resolve().parent.parent / "contract_tests")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", suite, "--max-examples", "2", "-p", "no:cacheprovider"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env={**CLEAN_ENV, "SIVI_STRICT": "1"},
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "\nmode: strict (--strict): every decision of openapi.yaml is enforced" in result.stdout
