@@ -140,7 +140,7 @@ class Api:
             core = generic.core if generic.decision else generic.statuses
             expected = under_decision(self.contract, expected, decision, core)
         elif generic is not None and generic.decision is not None:
-            expected = replace(expected, decision=generic.decision, core=generic.core)
+            expected = replace(expected, why=generic.why, decision=generic.decision, core=generic.core)
         failures = self.conformance(exchange, refusal(exchange, expected)) + meets(exchange, expected)
         self._settle(promise, exchange, failures, stop=stop)
 
