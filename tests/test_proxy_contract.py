@@ -11,6 +11,7 @@ import pytest
 from tests.toy_servers import (
     AnswersHtml,
     CorrectWithOtherRefusals,
+    ExtraPropertiesRejected,
     LeaksTheKey,
     Toy,
     UnknownUserGets404,
@@ -96,3 +97,18 @@ def test_the_journal_filter_refuses_an_unknown_verdict():
     with upstream(Toy()) as (up, _), proxy(up.url, real_key=True) as px:
         answer = httpx.get(px.url + "/__mock/journal?contract=maybe")
     assert answer.status_code == 422 and "violates" in answer.json()["body"]["message"]
+
+
+def test_an_answer_that_only_differs_from_a_decided_reading_is_marked_differs_and_never_replaced(caplog):
+    caplog.set_level(logging.WARNING, logger="sivi_mock")
+    extra = {**known_user_body(), "clientVersion": "4.2"}  # openapi.yaml decides: unknown properties are ignored
+    with upstream(ExtraPropertiesRejected()) as (up, _), proxy(up.url, real_key=True, proxy_errors=True) as px:
+        answer = ask(px.url, extra)
+        entry = journal(px.url, "?contract=differs")[-1]["upstream"]
+
+    assert answer.status_code == 422 and answer.headers["sivi-contract"] == "differs", answer.text
+    assert "sivi-mock-error" not in answer.headers, "--proxy-errors replaced an answer that only differs"
+    assert [(f["check"], f["decision"]) for f in entry["findings"]] == [
+        ("valid_input_is_answered", "unknown-properties")
+    ]
+    assert not [r for r in caplog.records if "violates the contract" in r.getMessage()]
