@@ -7,8 +7,14 @@ NODE_STAMP := node_modules/.installed
 # The docs site's tools (Material for MkDocs) live in their own environment: the kit's stays small.
 DOCS_VENV := .venv-docs
 DOCS_STAMP := $(DOCS_VENV)/.installed
+UV := $(BIN)/uv
+ENVS := .envs
+INSTALL_ENVS := $(ENVS)/lowest/.installed $(ENVS)/lowest-contract/.installed \
+                $(ENVS)/fastapi/.installed $(ENVS)/pytest8/.installed
+# The test tools the lowest environment adds, at the lock's versions (the kit's own dependencies go lowest there).
+TEST_TOOLS = $$(grep -E '^(httpx|pytest-timeout)==' requirements.lock)
 
-.PHONY: mock test lint env browser clean bench soak docs
+.PHONY: mock test lint env envs browser clean bench soak docs
 
 $(ENV_STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +33,33 @@ $(DOCS_STAMP): docs/requirements.lock
 
 env: $(ENV_STAMP)
 
+# `make envs`: the installs tests/test_installs.py checks, built ahead of the test run (set-up, not test time).
+# lowest: the lowest versions pyproject.toml allows, base install (uv's lowest-direct resolution), where the mock's
+# and the plugin's tests run; lowest-contract: the same with [contract]; fastapi, pytest8: consumer projects
+# (tests/consumers/*) whose pinned packages are installed first, then the kit with pip, as their developers would.
+# Each is rebuilt from scratch when pyproject.toml (or the consumer's pins) change; the kit is installed editable,
+# so they always run the code of this checkout.
+envs: $(INSTALL_ENVS)
+
+$(ENVS)/lowest/.installed: pyproject.toml requirements.lock $(ENV_STAMP)
+	rm -rf $(@D) && $(UV) venv --quiet --python $(PYTHON) $(@D)
+	$(UV) pip install --quiet --python $(@D)/bin/python --resolution lowest-direct -r pyproject.toml \
+	  "pytest>=8" $(TEST_TOOLS)
+	$(UV) pip install --quiet --python $(@D)/bin/python --no-deps --editable .
+	touch $@
+
+$(ENVS)/lowest-contract/.installed: pyproject.toml $(ENV_STAMP)
+	rm -rf $(@D) && $(UV) venv --quiet --python $(PYTHON) $(@D)
+	$(UV) pip install --quiet --python $(@D)/bin/python --resolution lowest-direct -r pyproject.toml --extra contract
+	$(UV) pip install --quiet --python $(@D)/bin/python --no-deps --editable .
+	touch $@
+
+$(ENVS)/%/.installed: tests/consumers/%/requirements.txt pyproject.toml $(ENV_STAMP)
+	rm -rf $(@D) && $(UV) venv --quiet --seed --python $(PYTHON) $(@D)
+	$(UV) pip install --quiet --python $(@D)/bin/python -r $<
+	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check --editable .
+	touch $@
+
 mock: $(ENV_STAMP)
 	$(BIN)/sivi-mock
 
@@ -43,7 +76,7 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null); } || \
 	  echo "chromium is missing and cannot be installed here: install it, or run with SIVI_SKIP_BROWSER=1"
 
-test: lint browser $(DOCS_STAMP)
+test: lint browser envs $(DOCS_STAMP)
 	$(BIN)/python -m pytest
 
 # `make bench`: the mock vs a bare-Starlette baseline (and Prism when npm is there), loaded by wrk; under 3 minutes;
@@ -63,4 +96,4 @@ docs: $(ENV_STAMP) $(DOCS_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict --quiet
 
 clean:
-	rm -rf $(VENV) $(DOCS_VENV) node_modules site
+	rm -rf $(VENV) $(DOCS_VENV) $(ENVS) node_modules site

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from contract_tests.settings import OPTIONS, UsageError, read_settings
+from mock_server.distribution import DISTRIBUTION, kit_version, missing_for_extra
 
 EPILOG = """\
 exit status: 0 conforms, 1 violations found, 2 usage error or target not testable.
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
     for option in OPTIONS:
         parser.add_argument(option.flag, dest=option.dest, help=f"{option.help} [{option.env}]", **option.argument)
     parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML file for CI [SIVI_JUNIT_XML]")
@@ -43,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
+    missing = missing_for_extra("contract")
+    if missing:
+        print(
+            f"sivi-contract: the contract suite is not installed ({', '.join(missing)} missing): "
+            f"pip install '{DISTRIBUTION}[contract]'",
+            file=sys.stderr,
+        )
+        return 2
     try:
         settings = read_settings(vars(arguments))
     except UsageError as error:

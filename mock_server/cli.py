@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from mock_server.contract import SpecError
+from mock_server.distribution import kit_version
 from mock_server.fixtures import BUNDLED_FIXTURES, FixtureError, Fixtures
 from mock_server.loopback import is_loopback
 from mock_server.recorder import RECORDING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sivi-mock", description="Mock of the Sivi Account Analysis API.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
     add_flags(parser)
     return parser
 

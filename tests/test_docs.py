@@ -33,6 +33,7 @@ OTHER_PROGRAMS_FLAGS = {
     "--timeout": "pytest-timeout",
     "--strict": "mkdocs build",
     "--errors": "prism proxy",
+    "--resolution": "uv pip install",
 }
 
 

@@ -1,0 +1,215 @@
+"""The kit installed the ways its users install it, in the environments `make envs` builds (see the Makefile):
+
+- `.envs/lowest`: every base dependency at the lower bound `pyproject.toml` declares; the mock's and the plugin's
+  own tests must pass there, and without the `[contract]` extra `sivi-contract` says what to install;
+- `.envs/lowest-contract`: the same with `[contract]` at its lower bounds; the contract suite must pass there;
+- `.envs/fastapi`, `.envs/pytest8`: consumer projects (`tests/consumers/*/requirements.txt`) that installed the kit
+  with pip over their pinned packages; none may have changed, and the README's `sivi_mock` example must pass.
+
+A missing environment fails (never skips): `make test` builds them before it runs pytest.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENVS = ROOT / ".envs"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+CONSUMERS = sorted(path.name for path in (ROOT / "tests" / "consumers").iterdir())
+# The mock's and the plugin's own tests, run again on the lowest versions.
+MOCK_TESTS = ["test_mock_api.py", "test_mock_prefer.py", "test_mock_admin.py", "test_mock_cli.py", "test_plugin.py"]
+LOWER_BOUND = re.compile(r"^([A-Za-z0-9._-]+)\s*>=\s*([0-9.]+)")
+
+
+def environment(name: str) -> Path:
+    python = ENVS / name / "bin" / "python"
+    assert (ENVS / name / ".installed").exists() and python.exists(), (
+        f"the environment {ENVS / name} is missing: `make envs` builds it (make test does, before pytest)"
+    )
+    return python
+
+
+def run(command: list[str | Path], **options) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(part) for part in command], capture_output=True, text=True, timeout=100, **options)
+
+
+def installed_versions(python: Path) -> dict[str, str]:
+    probe = (
+        "import json, importlib.metadata as m\n"
+        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
+    )
+    return {normalized(name): version for name, version in json.loads(run([python, "-c", probe]).stdout).items()}
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def release(version: str) -> tuple[int, ...]:
+    parts = [int(part) for part in version.split(".")]
+    return tuple(parts + [0] * (3 - len(parts)))
+
+
+def lower_bounds(requirements: list[str]) -> dict[str, str]:
+    bounds = {}
+    for requirement in requirements:
+        match = LOWER_BOUND.match(requirement)
+        assert match, f"pyproject.toml: {requirement!r} has no tested lower bound (name>=version)"
+        bounds[normalized(match.group(1))] = match.group(2)
+    return bounds
+
+
+def readme_example() -> str:
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("### In your tests: the `sivi_mock` pytest fixture", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def tail(result: subprocess.CompletedProcess[str], lines: int = 40) -> str:
+    return "\n".join((result.stdout + result.stderr).splitlines()[-lines:])
+
+
+class Started:
+    """A long run begun when the module starts, so that it overlaps the module's quicker tests."""
+
+    def __init__(self, command: list[str | Path], log: Path) -> None:
+        self.log = log
+        with log.open("w") as output:
+            self.process = subprocess.Popen(
+                [str(part) for part in command], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, text=True
+            )
+
+    def finish(self) -> tuple[int, str]:
+        code = self.process.wait(timeout=100)
+        return code, "\n".join(self.log.read_text().splitlines()[-40:])
+
+
+@pytest.fixture(scope="module", autouse=True)
+def lowest_runs(tmp_path_factory) -> Iterator[dict[str, Started]]:
+    logs = tmp_path_factory.mktemp("lowest-runs")
+    runs: dict[str, Started] = {}
+    command: list[str | Path]
+    if (ENVS / "lowest" / ".installed").exists():
+        tests = [f"tests/{name}" for name in MOCK_TESTS]
+        command = [ENVS / "lowest" / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests]
+        runs["lowest"] = Started(command, logs / "lowest.log")
+    if (ENVS / "lowest-contract" / ".installed").exists():
+        command = [ENVS / "lowest-contract" / "bin" / "sivi-contract", "--max-examples", "5", "--seed", "1"]
+        runs["lowest-contract"] = Started(command, logs / "lowest-contract.log")
+    yield runs
+    for started in runs.values():
+        if started.process.poll() is None:
+            started.process.kill()
+            started.process.wait()
+
+
+@pytest.mark.parametrize(
+    ("name", "declared"),
+    [("lowest", PYPROJECT["dependencies"]), ("lowest-contract", PYPROJECT["optional-dependencies"]["contract"])],
+)
+def test_the_lowest_environments_hold_the_declared_lower_bounds(name, declared):
+    installed = installed_versions(environment(name))
+    wrong = {
+        package: f"declared >={bound}, installed {installed.get(package, 'nothing')}"
+        for package, bound in lower_bounds(declared).items()
+        if package not in installed or release(installed[package]) != release(bound)
+    }
+    assert not wrong, f".envs/{name} does not test the lower bounds pyproject.toml declares: {wrong}"
+
+
+@pytest.mark.parametrize("consumer", CONSUMERS)
+def test_installing_the_kit_changes_none_of_a_consumer_projects_packages(consumer):
+    python = environment(consumer)
+    pins = (ROOT / "tests" / "consumers" / consumer / "requirements.txt").read_text().splitlines()
+    wanted = dict(line.split("==") for line in pins if line and not line.startswith("#"))
+    installed = installed_versions(python)
+    changed = {
+        name: f"pinned {version}, now {installed.get(normalized(name), 'removed')}"
+        for name, version in wanted.items()
+        if installed.get(normalized(name)) != version
+    }
+    assert "sivi-contract-kit" in installed, f".envs/{consumer} does not have the kit installed"
+    assert not changed, f"installing the kit changed the {consumer} project's packages: {changed}"
+    check = run([python, "-m", "pip", "check"])
+    assert check.returncode == 0, f"pip check in the {consumer} project: {check.stdout}"
+
+
+@pytest.mark.parametrize("consumer", CONSUMERS)
+def test_the_readme_example_passes_in_a_consumer_project(consumer, tmp_path):
+    python = environment(consumer)
+    (tmp_path / "test_readme_example.py").write_text(readme_example())
+    result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp_path], cwd=tmp_path)
+    assert result.returncode == 0, f"the README's sivi_mock example fails in the {consumer} project:\n{tail(result)}"
+    assert "1 passed" in result.stdout
+
+
+def test_the_base_install_serves_the_mock_and_names_the_extra_for_the_suite():
+    python = environment("pytest8")  # a base install, at today's versions
+    bin_dir = python.parent
+    modules = (
+        "import importlib, pkgutil, mock_server\n"
+        "for module in pkgutil.iter_modules(mock_server.__path__):\n"
+        "    if module.name != '__main__':  # that one runs the CLI\n"
+        "        importlib.import_module('mock_server.' + module.name)"
+    )
+    imported = run([python, "-c", modules])
+    assert imported.returncode == 0, f"a mock_server module needs more than the base install:\n{tail(imported)}"
+
+    suite = run([bin_dir / "sivi-contract", "--base-url", "http://127.0.0.1:9"])
+    assert suite.returncode == 2
+    assert suite.stdout == ""
+    assert suite.stderr.count("\n") == 1, f"not one line: {suite.stderr!r}"
+    assert "pip install 'sivi-contract-kit[contract]'" in suite.stderr
+
+    mock = subprocess.Popen(
+        [bin_dir / "sivi-mock", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    assert mock.stdout is not None
+    try:
+        first_line = mock.stdout.readline()
+        assert first_line.startswith("sivi-mock serving openapi.yaml on http://127.0.0.1:"), first_line
+        base_url = first_line.split(" on ", 1)[1].strip()
+        request = (
+            "import sys, urllib.request as u\n"
+            "r = u.Request(sys.argv[1] + '/enterprise/account-analysis', data=b'{\"abstractUserId\": \"user-12345\"}',"
+            " headers={'sivi-api-key': 'mock-admin-key', 'content-type': 'application/json'})\n"
+            "print(u.urlopen(r, timeout=10).status)"
+        )
+        answered = run([sys.executable, "-c", request, base_url])
+        assert answered.stdout.strip() == "200", f"the base install's sivi-mock did not answer 200:\n{tail(answered)}"
+    finally:
+        mock.terminate()
+        mock.wait(10)
+
+
+def test_both_commands_report_the_version_the_changelog_releases():
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    latest = re.search(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.MULTILINE)
+    assert latest, "CHANGELOG.md has no released version (## [x.y.z] - YYYY-MM-DD)"
+    assert PYPROJECT["version"] == latest.group(1), "pyproject.toml's version is not the changelog's latest release"
+    for command in ("sivi-mock", "sivi-contract"):
+        result = run([Path(sys.executable).parent / command, "--version"])
+        assert result.stdout == f"{command} {latest.group(1)}\n", result.stdout + result.stderr
+
+
+# Last in the module: by now the runs begun at its start have had the other tests' time to finish.
+def test_the_mock_and_the_plugin_pass_their_tests_on_the_lowest_versions(lowest_runs):
+    environment("lowest")
+    code, output = lowest_runs["lowest"].finish()
+    assert code == 0, f"the mock's tests fail on the lowest versions allowed:\n{output}"
+
+
+def test_the_contract_suite_passes_on_the_lowest_versions(lowest_runs):
+    environment("lowest-contract")
+    code, output = lowest_runs["lowest-contract"].finish()
+    assert code == 0, f"the contract suite fails on the lowest versions allowed:\n{output}"
+    assert "CONFORMS" in output
