@@ -7,7 +7,9 @@ contract run or a real proxy run on loopback, never drawn by hand. Needs Debian'
 from __future__ import annotations
 
 import argparse
+import html
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -113,7 +115,13 @@ def proxy_journal() -> None:
                     headers={"sivi-api-key": toys.ADMIN_KEY},
                     json={"abstractUserId": user},
                 )
-            screenshot(f"{proxy.url}/__mock/journal", IMAGES / "proxy-journal.png", (1280, 1000))
+            journal = httpx.get(f"{proxy.url}/__mock/journal").json()
+    # Chromium shows JSON on one line; the same journal, indented, reads like what a developer's tools show.
+    with tempfile.TemporaryDirectory() as scratch:
+        page = Path(scratch) / "journal.html"
+        shown = html.escape(json.dumps(journal, indent=2))
+        page.write_text(f"<title>GET /__mock/journal</title><pre style='font-size:13px'>{shown}</pre>")
+        screenshot(page.as_uri(), IMAGES / "proxy-journal.png", (900, 1040))
 
 
 SHOTS: dict[str, Callable[[], None]] = {"docs": swagger_docs, "report": contract_report, "journal": proxy_journal}
