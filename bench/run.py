@@ -181,6 +181,14 @@ def compare_clients(
     return suite, upstream
 
 
+def publish(document: str, output: Path, clock: Clock) -> None:
+    """Print the results and write them to `output`."""
+    print(document)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(document, encoding="utf-8")
+    print(f"bench: written to {output} in {clock.elapsed:.0f} s", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return bench(argv)
@@ -271,10 +279,7 @@ def bench(argv: list[str] | None) -> int:
             "",
         ]
     )
-    print(document)
-    options.output.parent.mkdir(parents=True, exist_ok=True)
-    options.output.write_text(document, encoding="utf-8")
-    print(f"bench: written to {options.output} in {clock.elapsed:.0f} s", flush=True)
+    publish(document, options.output, clock)
     if not baseline.measured:
         return 1
     return 1 if options.check and any(target.passed is False for target in targets) else 0
