@@ -18,7 +18,7 @@ import schemathesis
 
 from contract_tests.client import Client, SentExchange
 from contract_tests.findings import ContractViolation, Finding, Observations
-from contract_tests.generation import CONTRACT, STATUS_CHECKS, schemathesis_failures
+from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, schemathesis_failures
 from contract_tests.settings import SuiteSettings
 from contract_tests.target import Target, check_reachable, open_target
 from mock_server.conformance import (
@@ -151,22 +151,24 @@ class Api:
     def judge_case(self, case: schemathesis.Case[Any], exchange: SentExchange, *, promise: str) -> None:
         """Record (not raise) what is wrong with the answer to a generated case, so generation goes on.
 
-        Schemathesis' checks of which status an input gets rest on the same decision as the suite's own.
+        Schemathesis' checks of which status an input gets, and of the answer's schema, rest on the decision that
+        the suite's own judgement of the same point names, if any.
         """
         found, advice = schemathesis_failures(case, exchange)
         for note in advice:
             self.observed.note(f"schemathesis:{note.check}", note.message)
         expected = self._expectation(exchange)
-        decision = expected.decision if expected is not None and refusal(exchange, expected) else None
-        theirs = [
-            Failure(
-                f"schemathesis:{failure.check}", failure.message, decision if failure.check in STATUS_CHECKS else None
-            )
-            for failure in found
-        ]
         ours = judge(
             exchange, self.contract, self.shape, admin_key=self.target.api_key, regular_keys=self.regular_keys
         ) + slower_than(exchange, self.settings.max_response_time)
+        resting_on = {
+            **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refusal(exchange, expected) else None),
+            SCHEMA_CHECK: next((f.decision for f in ours if f.check == "response_schema"), None),
+        }
+        theirs = [
+            Failure(f"schemathesis:{failure.check}", failure.message, resting_on.get(failure.check))
+            for failure in found
+        ]
         self._settle(promise, exchange, ours + theirs, stop=False)
 
     def conformance(self, exchange: Exchange, refused_under: str | None = None) -> list[Failure]:

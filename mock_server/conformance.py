@@ -76,7 +76,7 @@ class RequestShape:
         missing = {OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT} - set(contract.statuses)
         if missing:
             raise SpecError(contract.source, "responses", f"the judgement needs the statuses {sorted(missing)}")
-        unlisted = {CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES} - set(contract.decisions.catalogue)
+        unlisted = set(APPLIED) - set(contract.decisions.catalogue)
         if unlisted:
             raise SpecError(contract.source, "x-decisions", f"the judgement applies the decisions {sorted(unlisted)}")
         if len(contract.id_fields) != 2:
@@ -140,7 +140,10 @@ def response_conforms(exchange: Exchange, contract: Contract, *, refusal: str | 
             message = f"the envelope says status {envelope_status!r}, HTTP says {status}"
             failures.append(Failure("envelope_status", message))
     if errors:
-        failures.append(Failure("response_schema", f"not a valid {status} answer:\n" + "\n".join(errors)))
+        # The envelope's status is judged above; the rest of the answer may break only what a decision says.
+        judged = {**data, "status": status} if isinstance(data, dict) and "status" in data else data
+        decision = contract.decisions.lifted_by(schema.schema, judged)
+        failures.append(Failure("response_schema", f"not a valid {status} answer:\n" + "\n".join(errors), decision))
     return failures
 
 
@@ -195,11 +198,12 @@ def meets(exchange: Exchange, expected: Expectation) -> list[Failure]:
 REFUSED = frozenset(range(400, 500))
 # The decisions of openapi.yaml this judgement applies by name; `RequestShape.from_contract` checks the spec lists
 # them. Whether each is only reported (a warning) or enforced is the spec's `x-decisions` to say.
-CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES = (
+APPLIED = CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES, USER_ID_OPTIONAL = (
     "content-type",
     "check-order",
     "non-admin-key",
     "unknown-properties",
+    "user-id-optional",
 )
 
 
@@ -240,8 +244,11 @@ def expectation(
         return under_decision(contract, replace(bad_input, why=why), lifted, answerable)
     why = f"a valid request names a {shape.user_field} or {shape.workspace_field} that exists (200) or not (400)"
     valid = Expectation("valid_input_is_answered", frozenset({OK, NOT_FOUND}), why)
-    unnamed = isinstance(data, dict) and bool(set(data) - {shape.user_field, shape.workspace_field})
-    return under_decision(contract, valid, UNKNOWN_PROPERTIES if unnamed else None, answerable)
+    # Another reading may refuse a valid request the spec answers; answering it other than 200/400 is no reading.
+    if shape.user_field not in data:
+        return under_decision(contract, valid, USER_ID_OPTIONAL, REFUSED)
+    unnamed = bool(set(data) - {shape.user_field, shape.workspace_field})
+    return under_decision(contract, valid, UNKNOWN_PROPERTIES if unnamed else None, REFUSED)
 
 
 def under_decision(contract: Contract, expected: Expectation, name: str | None, core: frozenset[int]) -> Expectation:

@@ -6,8 +6,10 @@ catalogue), and marks every node a decision qualifies with `x-decision: <name>`.
 team could have read the documentation the other way: a warning, a violation only under `--strict`) or
 `not a rule` (a warning in every run).
 
-A schema node marked by a `reported` decision is a constraint the documentation does not make: an instance that
-breaks only such constraints is valid once they are lifted (`Decisions.lifted_by`).
+A schema node marked by a `reported` decision is what the documentation does not say: lifting the decision gives
+the schema as the other reading has it (`Decisions.lifted_by`). A marked schema keeps only its `type` (the type is
+the documentation's word, "String" or "Integer"; the rest is the decision's); a marked item of a list of schemas
+(an `anyOf` alternative the decision allows beyond the documentation's other words) is left out.
 """
 
 from __future__ import annotations
@@ -79,13 +81,16 @@ def marks(node: Any, where: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _lifted(node: Any, names: frozenset[str]) -> Any:
-    """A copy of a schema with every node marked by one of `names` replaced by the schema that accepts anything."""
+    """A copy of a schema as the other reading of `names` has it: each schema they mark keeps only its type, each
+    alternative they mark is left out."""
     if isinstance(node, dict):
         if node.get(MARK_KEY) in names:
-            return {}
+            return {"type": node["type"]} if "type" in node else {}
         return {key: _lifted(value, names) for key, value in node.items()}
     if isinstance(node, list):
-        return [_lifted(value, names) for value in node]
+        return [
+            _lifted(value, names) for value in node if not (isinstance(value, dict) and value.get(MARK_KEY) in names)
+        ]
     return node
 
 
@@ -106,7 +111,7 @@ class Decisions:
         return self.catalogue[name]
 
     def lifted_by(self, schema: dict[str, Any], instance: Any) -> str | None:
-        """The reported decision whose marked constraints are all that `instance` breaks in `schema`, if any."""
+        """The reported decision whose other reading accepts `instance`, invalid in `schema`, if any."""
         for name in self._reported:
             key = (id(schema), name)
             if key not in self._lifted:

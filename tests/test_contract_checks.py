@@ -67,15 +67,24 @@ def test_every_body_the_documentation_allows_passes(analysis, content_type):
 
 
 @settings(max_examples=50, deadline=None)
-@given(analysis=ANALYSES, broken=st.sampled_from(["negative count", "size without unit", "timestamp as text"]))
+@given(analysis=ANALYSES, broken=st.sampled_from(["negative count", "size as a number", "timestamp as text"]))
 def test_a_broken_guarantee_always_fails(analysis, broken):
     if broken == "negative count":
         analysis["creditBalance"]["usedCredits"] = -1
-    elif broken == "size without unit":
-        analysis["yearlyAnalysis"]["mediaSize"] = "25"
+    elif broken == "size as a number":
+        analysis["yearlyAnalysis"]["mediaSize"] = 25
     else:
         analysis["lastAccessed"] = "2011-12-31T06:17:02Z"
-    assert [failure.check for failure in response_conforms(answered(analysis), CONTRACT)] == ["response_schema"]
+    failures = response_conforms(answered(analysis), CONTRACT)
+    assert [(failure.check, failure.decision) for failure in failures] == [("response_schema", None)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(analysis=ANALYSES, size=st.sampled_from(["25 MB", "1024", "2.5 GiB", "25", "lots", ""]))
+def test_a_size_string_of_another_form_differs_from_the_media_size_decision_only(analysis, size):
+    analysis["yearlyAnalysis"]["mediaSize"] = size
+    failures = response_conforms(answered(analysis), CONTRACT)
+    assert [(failure.check, failure.decision) for failure in failures] == [("response_schema", "media-size")]
 
 
 @settings(max_examples=50, deadline=None)

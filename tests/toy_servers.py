@@ -233,6 +233,26 @@ class ExtraPropertiesRejected(Toy):
         return data if data is not None and set(data) <= {USER_FIELD, WORKSPACE_FIELD} else None
 
 
+class UserIdRequired(Toy):
+    """Follows the parameter table, where `abstractUserId` is required: a workspace id alone is invalid input (422):
+    user-id-optional."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        data = super().parse(body, content_type)
+        return data if data is not None and USER_FIELD in data else None
+
+
+class OtherSizeStrings(Toy):
+    """Sizes as other strings than the documented examples' form (a space, upper case, no unit, GiB): media-size."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        analysis = self.users[KNOWN_USER]
+        analysis["yearlyAnalysis"]["mediaSize"] = "25 MB"
+        month = analysis["monthlyAnalysis"][0]
+        analysis["monthlyAnalysis"] = [{**month, "mediaSize": size} for size in ("25MB", "1024", "2.5 GiB")]
+
+
 # -- broken implementations, one defect each (the check that must name it is in test_contract_toys.py) -------
 
 
@@ -348,24 +368,18 @@ class NegativeCount(Toy):
         self.users[KNOWN_USER]["creditBalance"]["usedCredits"] = -20
 
 
-class BadMediaSize(Toy):
+class MediaSizeAsNumber(Toy):
+    """Hides behind media-size: a size that is a number, not the documented string."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.users[KNOWN_USER]["yearlyAnalysis"]["mediaSize"] = "25 MB"
+        self.users[KNOWN_USER]["yearlyAnalysis"]["mediaSize"] = 25
 
 
 class IncompleteSuccessBody(Toy):
     def __init__(self) -> None:
         super().__init__()
         del self.users[KNOWN_USER]["creditBalance"]
-
-
-class WorkspaceIgnored(Toy):
-    """Only abstractUserId is understood: a workspace id alone is invalid input."""
-
-    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
-        data = super().parse(body, content_type)
-        return data if data is not None and USER_FIELD in data else None
 
 
 class WorkspaceWins(Toy):
@@ -407,6 +421,15 @@ class ServerErrorForMalformedIgnoredId(IgnoredIdNotValidated, CrashesOnSomeInput
         if isinstance(loaded, dict) and USER_FIELD in loaded and not isinstance(loaded.get(WORKSPACE_FIELD, ""), str):
             raise Crash
         return super().parse(body, content_type)
+
+
+class ServerErrorForWorkspaceOnly(Toy):
+    """Hides behind user-id-optional: a body naming only the workspace gets a 500 (in the envelope)."""
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        if USER_FIELD not in data:
+            return self.answer(500, {"message": "Server internal error"})
+        return super().lookup(data)
 
 
 class AnswersAnyBodyNotSentAsJson(Toy):
