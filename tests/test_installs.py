@@ -222,3 +222,23 @@ def test_the_contract_suite_passes_on_the_lowest_versions(lowest_runs):
     code, output = lowest_runs["lowest-contract"].finish()
     assert code == 0, f"the contract suite fails on the lowest versions allowed:\n{output}"
     assert "CONFORMS" in output
+
+
+def test_the_readme_names_every_dependency_with_the_range_pyproject_declares():
+    """Rows of *Install*'s table: `| `uvloop`, `httptools` | `>=0.17`, `>=0.5` | why |`, `[contract]` for the extra."""
+    install = (ROOT / "README.md").read_text().split("## Install\n", 1)[1].split("\n## ", 1)[0]
+    documented = {}
+    for packages, ranges in re.findall(r"^\| (`[a-z0-9-]+`[^|]*) \| (`[^|]*`) \| ", install, re.MULTILINE):
+        extra = "contract" if "(`[contract]`)" in packages else ""
+        names = re.findall(r"`([a-z0-9-]+)`", packages.split("(")[0])
+        documented.update(
+            {(name, extra): spec for name, spec in zip(names, re.findall(r"`([^`]+)`", ranges), strict=True)}
+        )
+    declared = {}
+    for extra in ("", "contract"):
+        requirements = PYPROJECT["optional-dependencies"][extra] if extra else PYPROJECT["dependencies"]
+        for requirement in requirements:
+            name, spec = LOWER_BOUND.match(requirement).group(1), requirement.split(";")[0]  # type: ignore[union-attr]
+            declared[(normalized(name), extra)] = spec[len(name) :].strip()
+    differing = sorted(set(documented.items()) ^ set(declared.items()))
+    assert not differing, f"README *Install* and pyproject.toml disagree on these dependencies or ranges: {differing}"
