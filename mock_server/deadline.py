@@ -1,4 +1,4 @@
-"""A deadline for half-sent requests: uvicorn's HTTP protocol, closing connections that send too slowly.
+"""uvicorn's HTTP protocol as `sivi-mock` serves it: a deadline for half-sent requests, one write per answer.
 
 uvicorn waits forever for the rest of a request that a client started and never finished (and for the first
 request of a connection that sends nothing): every such client holds a connection and its buffers. Here a
@@ -10,10 +10,11 @@ an idle connection that sent nothing is just closed (nothing was asked, so nothi
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from mock_server.corked import CorkedTransport
 from mock_server.respond import envelope
 
 DEFAULT_SECONDS = 10.0
@@ -37,7 +38,8 @@ def with_request_deadline(seconds: float = DEFAULT_SECONDS) -> type[HttpToolsPro
         _receiving = False
 
         def connection_made(self, transport: Any) -> None:
-            super().connection_made(transport)
+            # One write per answer (see `corked`); uvicorn only ever calls transport methods on it.
+            super().connection_made(cast(asyncio.Transport, CorkedTransport(transport, self.loop)))
             self._arm()
 
         def on_message_begin(self) -> None:
