@@ -137,7 +137,7 @@ class Api:
         expected = Expectation(check, frozenset({status} if isinstance(status, int) else status), "")
         generic = self._expectation(exchange)
         if generic is not None and decision is not None:
-            core = generic.core if generic.decision else generic.statuses
+            core = generic.statuses | generic.core
             expected = under_decision(self.contract, expected, decision, core)
         elif generic is not None and generic.decision is not None:
             expected = replace(expected, why=generic.why, decision=generic.decision, core=generic.core)
@@ -159,7 +159,12 @@ class Api:
             self.observed.note(f"schemathesis:{note.check}", note.message)
         expected = self._expectation(exchange)
         ours = judge(
-            exchange, self.contract, self.shape, admin_key=self.target.api_key, regular_keys=self.regular_keys
+            exchange,
+            self.contract,
+            self.shape,
+            admin_key=self.target.api_key,
+            regular_keys=self.regular_keys,
+            known_ids=self.known_ids,
         ) + slower_than(exchange, self.settings.max_response_time)
         resting_on = {
             **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refusal(exchange, expected) else None),
@@ -180,11 +185,20 @@ class Api:
     def regular_keys(self) -> tuple[str, ...]:
         return (self.target.regular_api_key,) if self.target.regular_api_key else ()
 
+    @property
+    def known_ids(self) -> tuple[str, ...]:
+        return tuple(found for found in (self.target.user_id, self.target.workspace_id) if found)
+
     def _expectation(self, exchange: Exchange) -> Expectation | None:
         if exchange.method != self.method:
             return None
         return expectation(
-            exchange, self.contract, self.shape, admin_key=self.target.api_key, regular_keys=self.regular_keys
+            exchange,
+            self.contract,
+            self.shape,
+            admin_key=self.target.api_key,
+            regular_keys=self.regular_keys,
+            known_ids=self.known_ids,
         )
 
     def _settle(self, promise: str, exchange: Exchange, failures: list[Failure], *, stop: bool) -> None:

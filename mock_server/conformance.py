@@ -198,12 +198,13 @@ def meets(exchange: Exchange, expected: Expectation) -> list[Failure]:
 REFUSED = frozenset(range(400, 500))
 # The decisions of openapi.yaml this judgement applies by name; `RequestShape.from_contract` checks the spec lists
 # them. Whether each is only reported (a warning) or enforced is the spec's `x-decisions` to say.
-APPLIED = CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES, USER_ID_OPTIONAL = (
+APPLIED = CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES, USER_ID_OPTIONAL, OPAQUE_IDS = (
     "content-type",
     "check-order",
     "non-admin-key",
     "unknown-properties",
     "user-id-optional",
+    "opaque-ids",
 )
 
 
@@ -214,8 +215,13 @@ def expectation(
     *,
     admin_key: str,
     regular_keys: Collection[str] = (),
+    known_ids: Collection[str] = (),
 ) -> Expectation:
-    """The status a request of the documented method must get, from what was actually sent: 401, 422, 200/400."""
+    """The status a request of the documented method must get, from what was actually sent: 401, 422, 200/400.
+
+    `known_ids` are ids the target is known to have (a run's `--user-id`, `--workspace-id`): whatever form a server
+    gives its ids, these are well-formed, so a request naming only such ids is looked up.
+    """
     sent_type = header(exchange.headers, "content-type") or ""
     data = parse_request_json(exchange.body)
     errors = contract.request.errors(data) if data is not NOT_JSON else ["the body is not JSON"]
@@ -241,14 +247,21 @@ def expectation(
         return under_decision(contract, replace(bad_input, why=why), CONTENT_TYPE, answerable)
     if errors:
         why = "the body is not JSON" if data is NOT_JSON else f"the body is invalid ({errors[0]})"
-        return under_decision(contract, replace(bad_input, why=why), lifted, answerable)
+        # An empty id, looked up, names nobody (400); it is never answered.
+        core = frozenset({NOT_FOUND}) if lifted == OPAQUE_IDS else answerable
+        return under_decision(contract, replace(bad_input, why=why), lifted, core)
     why = f"a valid request names a {shape.user_field} or {shape.workspace_field} that exists (200) or not (400)"
     valid = Expectation("valid_input_is_answered", frozenset({OK, NOT_FOUND}), why)
     # Another reading may refuse a valid request the spec answers; answering it other than 200/400 is no reading.
     if shape.user_field not in data:
         return under_decision(contract, valid, USER_ID_OPTIONAL, REFUSED)
-    unnamed = bool(set(data) - {shape.user_field, shape.workspace_field})
-    return under_decision(contract, valid, UNKNOWN_PROPERTIES if unnamed else None, REFUSED)
+    ids = {shape.user_field, shape.workspace_field}
+    if set(data) - ids:
+        return under_decision(contract, valid, UNKNOWN_PROPERTIES, REFUSED)
+    if {data[field] for field in ids & set(data)} <= set(known_ids):
+        return valid
+    # A server that gives its ids a form may find one malformed: invalid input, the one refusal that reading has.
+    return under_decision(contract, valid, OPAQUE_IDS, frozenset({INVALID_INPUT}))
 
 
 def under_decision(contract: Contract, expected: Expectation, name: str | None, core: frozenset[int]) -> Expectation:
@@ -265,11 +278,15 @@ def input_handling(
     *,
     admin_key: str,
     regular_keys: Collection[str] = (),
+    known_ids: Collection[str] = (),
 ) -> list[Failure]:
     """The status any request must get, from what was actually sent, in the spec's order: 401, 422, 200/400."""
     if exchange.method != contract.method.upper():
         return refused(exchange)
-    return meets(exchange, expectation(exchange, contract, shape, admin_key=admin_key, regular_keys=regular_keys))
+    expected = expectation(
+        exchange, contract, shape, admin_key=admin_key, regular_keys=regular_keys, known_ids=known_ids
+    )
+    return meets(exchange, expected)
 
 
 def judge(
@@ -279,11 +296,14 @@ def judge(
     *,
     admin_key: str,
     regular_keys: Collection[str] = (),
+    known_ids: Collection[str] = (),
 ) -> list[Failure]:
     """The whole judgement of one answer: the answer itself, and the status its request called for."""
     if exchange.method != contract.method.upper():
         return refused(exchange)
-    expected = expectation(exchange, contract, shape, admin_key=admin_key, regular_keys=regular_keys)
+    expected = expectation(
+        exchange, contract, shape, admin_key=admin_key, regular_keys=regular_keys, known_ids=known_ids
+    )
     return response_conforms(exchange, contract, refusal=refusal(exchange, expected)) + meets(exchange, expected)
 
 

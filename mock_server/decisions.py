@@ -100,9 +100,10 @@ class Decisions:
     def __init__(self, document: dict[str, Any]) -> None:
         self.catalogue = read_catalogue(document)
         marked = {name for _, name in marks(document)}
-        self._reported = sorted(
+        # In the catalogue's order: the first decision whose other reading accepts an instance names it.
+        self._reported = [
             name for name, decision in self.catalogue.items() if decision.verdict == REPORTED and name in marked
-        )
+        ]
         # (id of the schema, decision) -> the schema with that decision's constraints lifted, compiled on first use
         self._lifted: dict[tuple[int, str], jsonschema_rs.Validator] = {}
         self._document = document

@@ -70,15 +70,17 @@ def sent(body: object, *, content_type: str = "application/json", key: str | Non
         (sent({"abstractUserId": "u"}, content_type="text/plain"), "content-type"),
         (sent({"abstractUserId": "u", "note": 1}), "unknown-properties"),
         (sent({"workspaceId": "w"}), "user-id-optional"),
+        (sent({"abstractUserId": "u"}), "opaque-ids"),
+        (sent({"abstractUserId": ""}), "opaque-ids"),
+        (sent({"workspaceId": ""}), "opaque-ids"),
         (sent({"workspaceId": "w", "note": 1}), "user-id-optional"),
         (sent({"abstractUserId": ""}, key=None), "check-order"),
         # What the documentation itself says: no decision to hide behind.
-        (sent({"abstractUserId": ""}), None),
-        (sent({"workspaceId": ""}), None),
+        (sent({"abstractUserId": 7}), None),
+        (sent({"workspaceId": None}), None),
         (sent({}), None),
         (sent({"note": "w"}), None),
         (sent(["u"]), None),
-        (sent({"abstractUserId": "u"}), None),
         (sent({"abstractUserId": "u"}, key=None), None),
     ],
     ids=lambda value: f"{value.body!r} {value.headers['content-type']}" if isinstance(value, Exchange) else "",
@@ -89,3 +91,16 @@ def test_the_judgement_of_a_request_names_the_decision_its_status_rests_on(reque
     if decision is not None:
         assert CONTRACT.decisions[decision].verdict == REPORTED
         assert 500 not in expected.core, "no decision makes a 5xx acceptable"
+
+
+def test_a_request_naming_only_the_ids_a_run_was_given_rests_on_no_decision():
+    """The target has these ids, so whatever form it gives its ids, they are well-formed: looked up (200 or 400)."""
+    for body in ({"abstractUserId": "u"}, {"abstractUserId": "u", "workspaceId": "w"}):
+        expected = expectation(sent(body), CONTRACT, SHAPE, admin_key=ADMIN_KEY, known_ids=("u", "w"))
+        assert (expected.statuses, expected.decision) == (frozenset({200, 400}), None)
+    beside = expectation(
+        sent({"abstractUserId": "u", "workspaceId": "x"}), CONTRACT, SHAPE, admin_key=ADMIN_KEY, known_ids=("u",)
+    )
+    assert (beside.decision, beside.core) == ("opaque-ids", frozenset({422})), (
+        "an id the run was not given may have a form"
+    )

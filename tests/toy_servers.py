@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+import re
 import time
 from collections.abc import AsyncIterator
 from typing import Any, ClassVar
@@ -37,6 +38,8 @@ class Toy:
 
     # How the toy tests run the suite against it, beyond their fixed options.
     suite_options: ClassVar[dict[str, str]] = {}
+    # A toy that reads a decision another way may also differ from these, where one request could rest on either.
+    also_differs_from: ClassVar[frozenset[str]] = frozenset()
     message_401 = "Failed to authenticate request. Please add sivi-api-key header in request"
     message_422 = "Invalid input"
     message_400 = "User does not exist"
@@ -253,6 +256,34 @@ class OtherSizeStrings(Toy):
         analysis["monthlyAnalysis"] = [{**month, "mediaSize": size} for size in ("25MB", "1024", "2.5 GiB")]
 
 
+class EmptyIdIsLookedUp(Toy):
+    """An empty id alone is an id like any other, and names nobody (400): opaque-ids."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        data = super().parse(body, content_type)
+        if data is None and content_type.split(";")[0].strip().lower() == "application/json":
+            try:
+                loaded = json.loads(body)
+            except ValueError:
+                return None
+            if loaded in ({USER_FIELD: ""}, {WORKSPACE_FIELD: ""}):
+                return loaded
+        return data
+
+
+class IdFormatChecked(Toy):
+    """Its ids have a form (letters, digits, `-` and `_`, at most 64): any other string is invalid input (422):
+    opaque-ids. Refusing a generated body with such an id and a property the spec does not name reads as
+    unknown-properties too."""
+
+    also_differs_from: ClassVar[frozenset[str]] = frozenset({"unknown-properties"})
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        data = super().parse(body, content_type)
+        ids = [data[field] for field in (USER_FIELD, WORKSPACE_FIELD) if data and field in data]
+        return data if all(re.fullmatch(r"[A-Za-z0-9_-]{1,64}", found) for found in ids) else None
+
+
 # -- broken implementations, one defect each (the check that must name it is in test_contract_toys.py) -------
 
 
@@ -335,21 +366,6 @@ class InvalidInputGets400(Toy):
         return super().answer(400 if status == 422 else status, body, headers)
 
 
-class EmptyIdIsLookedUp(Toy):
-    """An empty id is treated as an id that does not exist (400) instead of invalid input."""
-
-    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
-        data = super().parse(body, content_type)
-        if data is None and content_type.startswith("application/json"):
-            try:
-                loaded = json.loads(body)
-            except ValueError:
-                return None
-            if isinstance(loaded, dict) and "" in (loaded.get(USER_FIELD), loaded.get(WORKSPACE_FIELD)):
-                return loaded
-        return data
-
-
 class ErrorWithoutMessage(Toy):
     """422 with an empty body object."""
 
@@ -430,6 +446,13 @@ class ServerErrorForWorkspaceOnly(Toy):
         if USER_FIELD not in data:
             return self.answer(500, {"message": "Server internal error"})
         return super().lookup(data)
+
+
+class EmptyIdAnswered(EmptyIdIsLookedUp):
+    """Hides behind opaque-ids: an empty user id gets the known user's analysis (200)."""
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        return super().lookup({USER_FIELD: KNOWN_USER} if data == {USER_FIELD: ""} else data)
 
 
 class AnswersAnyBodyNotSentAsJson(Toy):
