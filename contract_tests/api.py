@@ -158,14 +158,9 @@ class Api:
         for note in advice:
             self.observed.note(f"schemathesis:{note.check}", note.message)
         expected = self._expectation(exchange)
-        ours = judge(
-            exchange,
-            self.contract,
-            self.shape,
-            admin_key=self.target.api_key,
-            regular_keys=self.regular_keys,
-            known_ids=self.known_ids,
-        ) + slower_than(exchange, self.settings.max_response_time)
+        ours = judge(exchange, self.contract, self.shape, **self._what_the_judgement_knows) + slower_than(
+            exchange, self.settings.max_response_time
+        )
         resting_on = {
             **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refusal(exchange, expected) else None),
             SCHEMA_CHECK: next((f.decision for f in ours if f.check == "response_schema"), None),
@@ -186,20 +181,15 @@ class Api:
         return (self.target.regular_api_key,) if self.target.regular_api_key else ()
 
     @property
-    def known_ids(self) -> tuple[str, ...]:
-        return tuple(found for found in (self.target.user_id, self.target.workspace_id) if found)
+    def _what_the_judgement_knows(self) -> dict[str, Any]:
+        """The target's keys and the ids it is known to have, as `expectation` and `judge` take them."""
+        known_ids = tuple(found for found in (self.target.user_id, self.target.workspace_id) if found)
+        return {"admin_key": self.target.api_key, "regular_keys": self.regular_keys, "known_ids": known_ids}
 
     def _expectation(self, exchange: Exchange) -> Expectation | None:
         if exchange.method != self.method:
             return None
-        return expectation(
-            exchange,
-            self.contract,
-            self.shape,
-            admin_key=self.target.api_key,
-            regular_keys=self.regular_keys,
-            known_ids=self.known_ids,
-        )
+        return expectation(exchange, self.contract, self.shape, **self._what_the_judgement_knows)
 
     def _settle(self, promise: str, exchange: Exchange, failures: list[Failure], *, stop: bool) -> None:
         """Differences from a decision are warnings (unless the run is strict); the rest is a violation."""

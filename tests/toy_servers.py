@@ -67,14 +67,18 @@ class Toy:
     def authenticated(self, request: Request) -> bool:
         return request.headers.get("sivi-api-key") == ADMIN_KEY
 
-    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
-        """The request's ids, or None for invalid input."""
+    def sent_json(self, body: bytes, content_type: str) -> Any:
+        """The body, if it was sent as JSON and is JSON; else None."""
         if content_type.split(";")[0].strip().lower() != "application/json":
             return None
         try:
-            data = json.loads(body)
+            return json.loads(body)
         except ValueError:
             return None
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        """The request's ids, or None for invalid input."""
+        data = self.sent_json(body, content_type)
         if not isinstance(data, dict) or not (USER_FIELD in data or WORKSPACE_FIELD in data):
             return None
         for field in (USER_FIELD, WORKSPACE_FIELD):
@@ -188,13 +192,9 @@ class IgnoredIdNotValidated(Toy):
 
     def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
         data = super().parse(body, content_type)
-        if data is None and content_type.split(";")[0].strip().lower() == "application/json":
-            try:
-                loaded = json.loads(body)
-            except ValueError:
-                return None
-            if isinstance(loaded, dict) and isinstance(loaded.get(USER_FIELD), str) and loaded[USER_FIELD]:
-                return {USER_FIELD: loaded[USER_FIELD]}
+        loaded = self.sent_json(body, content_type) if data is None else None
+        if isinstance(loaded, dict) and isinstance(loaded.get(USER_FIELD), str) and loaded[USER_FIELD]:
+            return {USER_FIELD: loaded[USER_FIELD]}
         return data
 
 
@@ -261,14 +261,8 @@ class EmptyIdIsLookedUp(Toy):
 
     def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
         data = super().parse(body, content_type)
-        if data is None and content_type.split(";")[0].strip().lower() == "application/json":
-            try:
-                loaded = json.loads(body)
-            except ValueError:
-                return None
-            if loaded in ({USER_FIELD: ""}, {WORKSPACE_FIELD: ""}):
-                return loaded
-        return data
+        loaded = self.sent_json(body, content_type) if data is None else None
+        return loaded if loaded in ({USER_FIELD: ""}, {WORKSPACE_FIELD: ""}) else data
 
 
 class IdFormatChecked(Toy):
