@@ -16,6 +16,9 @@ from mock_server.state import MockState
 SWAGGER_UI = Path(__file__).parent / "static" / "swagger-ui"
 
 # Swagger UI 5 (the first with OpenAPI 3.1) is vendored in static/: the docs need no network at all.
+# An opened operation shows each answer's schema, not an example, expanded down to the fields of its `body`
+# (envelope, body, the body's members); the Schemas list is expanded too, so that the request's alternatives are
+# resolved and read as objects rather than `any`. `deepLinking` makes `/docs#/Enterprise/analyzeAccount` a link.
 DOCS_PAGE = """<!doctype html>
 <html lang="en">
 <head>
@@ -28,7 +31,9 @@ DOCS_PAGE = """<!doctype html>
   <script src="/docs/static/swagger-ui-bundle.js"></script>
   <script>
     window.ui = SwaggerUIBundle({{url: "/openapi.json", dom_id: "#swagger-ui", tryItOutEnabled: true,
-                                 persistAuthorization: true}});
+                                 persistAuthorization: true, deepLinking: true,
+                                 defaultModelRendering: "model", defaultModelExpandDepth: 3,
+                                 defaultModelsExpandDepth: 2}});
   </script>
 </body>
 </html>

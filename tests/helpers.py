@@ -1,8 +1,10 @@
-"""What the kit's own tests share: a client that checks every answer against the spec, free ports, and
-`sivi-mock` run as a real process."""
+"""What the kit's own tests share: a client that checks every answer against the spec, free ports,
+`sivi-mock` run as a real process, and a headless Chromium."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from mock_server.contract import Contract, load_contract
 
@@ -20,6 +23,30 @@ PATH = "/enterprise/account-analysis"
 ADMIN = {"sivi-api-key": "mock-admin-key"}
 DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"
 SIVI_MOCK = Path(sys.executable).parent / "sivi-mock"
+# Chromium prints the page's DOM once its scripts have run (virtual time), and reaches nothing but the pages given.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--virtual-time-budget=10000",
+    "--dump-dom",
+]
+
+
+def chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found:
+        return found
+    if os.environ.get("SIVI_SKIP_BROWSER") == "1":
+        pytest.skip("SIVI_SKIP_BROWSER=1: the browser test was asked not to run")
+    pytest.fail(
+        "chromium is not installed: `make test` installs Debian's chromium (as root), or set SIVI_SKIP_BROWSER=1"
+    )
 
 
 def free_port() -> int:

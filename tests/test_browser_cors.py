@@ -3,49 +3,24 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from starlette.applications import Starlette
 from starlette.responses import FileResponse
 from starlette.routing import Route
 
 from mock_server.app import create_app
 from mock_server.background import BackgroundServer
+from tests.helpers import CHROMIUM_FLAGS, chromium
 from tests.toy_servers import KNOWN_USER, Toy
 from tests.upstreams import PATH, REAL_KEY, proxy, upstream
 
 PAGE = Path(__file__).parent / "browser" / "page.html"
 DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"  # the user the page asks for
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--virtual-time-budget=10000",
-    "--dump-dom",
-]
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found:
-        return found
-    if os.environ.get("SIVI_SKIP_BROWSER") == "1":
-        pytest.skip("SIVI_SKIP_BROWSER=1: the browser test was asked not to run")
-    pytest.fail(
-        "chromium is not installed: `make test` installs Debian's chromium (as root), or set SIVI_SKIP_BROWSER=1"
-    )
 
 
 def run_page(browser: str, profile: Path, page_url: str, mock_url: str) -> dict[str, Any]:
