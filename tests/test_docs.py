@@ -34,6 +34,9 @@ OTHER_PROGRAMS_FLAGS = {
     "--strict": "mkdocs build",
     "--errors": "prism proxy",
     "--resolution": "uv pip install",
+    "--path": "openapi-python-client generate",
+    "--meta": "openapi-python-client generate",
+    "--output-path": "openapi-python-client generate",
 }
 
 
