@@ -2,8 +2,8 @@
 
 Invalid means: malformed JSON, JSON that is not an object, neither id, an id that is not a string, an empty
 id, or a body that is not sent as application/json. Where only a decision of openapi.yaml makes the input
-invalid (its content type, an empty id, a malformed id beside a valid one), the judgement of the request says so:
-another answer is then a warning, unless it is a 5xx, outside the envelope, or a 2xx for what must be refused.
+invalid (its content type, a malformed id beside a valid one), the judgement of the request says so: another
+answer is then a warning, unless it is a 5xx, outside the envelope, or a 2xx for what must be refused.
 """
 
 from __future__ import annotations

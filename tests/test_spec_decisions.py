@@ -71,11 +71,14 @@ def sent(body: object, *, content_type: str = "application/json", key: str | Non
         (sent({"abstractUserId": "u", "note": 1}), "unknown-properties"),
         (sent({"workspaceId": "w"}), "user-id-optional"),
         (sent({"abstractUserId": "u"}), "opaque-ids"),
-        (sent({"abstractUserId": ""}), "opaque-ids"),
-        (sent({"workspaceId": ""}), "opaque-ids"),
         (sent({"workspaceId": "w", "note": 1}), "user-id-optional"),
         (sent({"abstractUserId": ""}, key=None), "check-order"),
+        (sent({"abstractUserId": ""}, content_type="text/plain"), "content-type"),
         # What the documentation itself says: no decision to hide behind.
+        (sent({"abstractUserId": ""}), None),
+        (sent({"workspaceId": ""}), None),
+        (sent({"abstractUserId": "", "workspaceId": ""}), None),
+        (sent({"workspaceId": "", "note": 1}), None),
         (sent({"abstractUserId": 7}), None),
         (sent({"workspaceId": None}), None),
         (sent({}), None),
@@ -104,3 +107,12 @@ def test_a_request_naming_only_the_ids_a_run_was_given_rests_on_no_decision():
     assert (beside.decision, beside.core) == ("opaque-ids", frozenset({422})), (
         "an id the run was not given may have a form"
     )
+
+
+def test_an_empty_id_alone_names_nobody_whatever_form_a_server_gives_its_ids():
+    """The documentation wants 422 for a body whose only id is not a non-empty string: no reading looks it up."""
+    for body in ({"abstractUserId": ""}, {"workspaceId": ""}):
+        expected = expectation(sent(body), CONTRACT, SHAPE, admin_key=ADMIN_KEY)
+        assert (expected.statuses, expected.decision) == (frozenset({422}), None), body
+    plain = expectation(sent({"abstractUserId": ""}, content_type="text/plain"), CONTRACT, SHAPE, admin_key=ADMIN_KEY)
+    assert 200 not in plain.core, "an empty id sent as text/plain is no request any reading may answer"

@@ -256,15 +256,6 @@ class OtherSizeStrings(Toy):
         analysis["monthlyAnalysis"] = [{**month, "mediaSize": size} for size in ("25MB", "1024", "2.5 GiB")]
 
 
-class EmptyIdIsLookedUp(Toy):
-    """An empty id alone is an id like any other, and names nobody (400): opaque-ids."""
-
-    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
-        data = super().parse(body, content_type)
-        loaded = self.sent_json(body, content_type) if data is None else None
-        return loaded if loaded in ({USER_FIELD: ""}, {WORKSPACE_FIELD: ""}) else data
-
-
 class IdFormatChecked(Toy):
     """Its ids have a form (letters, digits, `-` and `_`, at most 64): any other string is invalid input (422):
     opaque-ids. Refusing a generated body with such an id and a property the spec does not name reads as
@@ -360,6 +351,15 @@ class InvalidInputGets400(Toy):
         return super().answer(400 if status == 422 else status, body, headers)
 
 
+class EmptyIdIsLookedUp(Toy):
+    """An empty id alone is treated as an id that does not exist (400) instead of invalid input."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        data = super().parse(body, content_type)
+        loaded = self.sent_json(body, content_type) if data is None else None
+        return loaded if loaded in ({USER_FIELD: ""}, {WORKSPACE_FIELD: ""}) else data
+
+
 class ErrorWithoutMessage(Toy):
     """422 with an empty body object."""
 
@@ -440,13 +440,6 @@ class ServerErrorForWorkspaceOnly(Toy):
         if USER_FIELD not in data:
             return self.answer(500, {"message": "Server internal error"})
         return super().lookup(data)
-
-
-class EmptyIdAnswered(EmptyIdIsLookedUp):
-    """Hides behind opaque-ids: an empty user id gets the known user's analysis (200)."""
-
-    def lookup(self, data: dict[str, Any]) -> Response:
-        return super().lookup({USER_FIELD: KNOWN_USER} if data == {USER_FIELD: ""} else data)
 
 
 class AnswersAnyBodyNotSentAsJson(Toy):
