@@ -154,7 +154,11 @@ def test_every_generated_document_gets_the_same_verdict_from_both_forms(target):
             for neighbour in neighbours(document):
                 judge(neighbour)
 
-    generate()
+    # A run of small documents (few places to edit) can fall short of the count: draw again rather than flake.
+    for _ in range(5):
+        generate()
+        if tally.documents >= DOCUMENTS_PER_SCHEMA:
+            break
     print(f"{target}: {tally.documents} documents, {tally.accepted} valid; drawn by Hypothesis: {tally.drawn}")
     assert not tally.disagreements, f"the forms disagree on {target} documents:\n" + "\n".join(tally.disagreements)
     assert tally.documents >= DOCUMENTS_PER_SCHEMA, f"only {tally.documents} {target} documents were generated"
