@@ -3,7 +3,7 @@
 Upstream defaults, out of the box, fail a correct implementation of this API (a valid request for an unknown
 user rightly gets 400, which `positive_data_acceptance` does not expect) and let real bugs through (400 or
 500 for invalid input passes the default `negative_data_rejection`). Each setting below says which promise of
-the API it encodes; the README's "The contract suite" section lists them against the defaults.
+the API it encodes; docs/contract-suite.md lists them against the defaults.
 """
 
 from __future__ import annotations

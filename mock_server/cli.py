@@ -143,7 +143,7 @@ def banner(state: MockState, generated: bool) -> str:
 
 
 def shown_keys(fixtures: Fixtures) -> list[str]:
-    """The bundled keys are public (the README names them); keys from your own fixtures are secrets: masked."""
+    """The bundled keys are public (the docs name them); keys from your own fixtures are secrets: masked."""
     if fixtures.directory.resolve() == BUNDLED_FIXTURES.resolve():
         return fixtures.admin_keys
     return [f"{mask_key(key)} (see {fixtures.directory})" for key in fixtures.admin_keys]

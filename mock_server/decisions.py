@@ -1,6 +1,6 @@
 """The spec's own decisions: where the vendor's documentation is silent, `openapi.yaml` decides, and says so.
 
-`openapi.yaml` lists its decisions once, in `x-decisions` (the README's *Spec decisions* table shows the same
+`openapi.yaml` lists its decisions once, in `x-decisions` (the docs' *Spec decisions* table is made from that
 catalogue), and marks every node a decision qualifies with `x-decision: <name>`. A decision is either
 `enforced` (what it decides follows from the documentation: a violation in every run), `reported` (a careful
 team could have read the documentation the other way: a warning, a violation only under `--strict`) or
@@ -22,7 +22,7 @@ import jsonschema_rs
 
 ENFORCED, REPORTED, NOT_A_RULE = "enforced", "reported", "not a rule"
 CATALOGUE_KEY, MARK_KEY = "x-decisions", "x-decision"
-# The README's table shows these columns of the catalogue, in this order (after the decision's name).
+# The docs' table shows these columns of the catalogue, in this order (after the decision's name).
 COLUMNS = ("question", "docs", "decides", "why", "default-run")
 
 

@@ -2,7 +2,7 @@
 
 A small client of its own on asyncio and httptools (the parser uvicorn already serves with): measured with
 `python -m bench.proxy --libraries`, aiohttp's and httpx's clients cost several times the CPU per request, and
-on a proxy the client is most of the work (README, *Performance*). Every fault of the upstream (refused, unknown
+on a proxy the client is most of the work (docs/performance.md). Every fault of the upstream (refused, unknown
 host, TLS, timeout, not HTTP, endless, too large) comes back as an `UpstreamError` naming the cause.
 """
 

@@ -1,4 +1,4 @@
-"""The docs site builds with no warning, its flag tables are the commands' own, and what it names exists.
+"""The docs site builds with no warning, its tables are made from the code, and what it (or the README) names exists.
 
 The site is built once per run with `mkdocs build --strict` from the docs' own environment (`.venv-docs`, which
 `make test` sets up): a broken link, a missing anchor or page, or a page left out of the navigation fails it.
@@ -26,6 +26,7 @@ MKDOCS = ROOT / ".venv-docs" / "bin" / "mkdocs"
 # Where each command's generated flag table lives in the built site.
 REFERENCE_PAGES = {"sivi-mock": ("mock.html", mock_parser), "sivi-contract": ("contract-suite.html", contract_parser)}
 # Flags of programs that are not the kit's, as the pages use them: with the program that owns each.
+README_LINES = 150  # a newcomer reads it in two minutes; the detail lives in docs/
 OTHER_PROGRAMS_FLAGS = {
     "--help": "every command",
     "--fail-severity": "Spectral",
@@ -169,3 +170,33 @@ def test_every_relative_link_of_the_readme_leads_to_a_file_in_the_repository() -
     links = [target.split("#", 1)[0] for target in re.findall(r"\]\(([^)\s]+)\)", readme)]
     broken = [link for link in links if link and "://" not in link and not (ROOT / link).exists()]
     assert not broken, f"README.md links to paths that do not exist: {broken}"
+
+
+def test_the_readme_stays_a_two_minute_read() -> None:
+    lines = (ROOT / "README.md").read_text().splitlines()
+    assert len(lines) <= README_LINES, f"README.md has {len(lines)} lines: move detail into a page of docs/"
+
+
+def test_every_make_target_the_docs_name_exists() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    targets = set(re.findall(r"^([\w.-]+):", makefile, flags=re.M))
+    named = {
+        f"{page.name}: make {target}"
+        for page in pages()
+        for code in code_in(page.read_text())
+        for target in re.findall(r"(?<![\w-])make ([a-z][\w-]*)", code)
+        if target not in targets
+    }
+    assert not named, "make targets the docs name that the Makefile does not have:\n" + "\n".join(sorted(named))
+
+
+def test_every_module_of_the_kit_is_in_the_layout_table() -> None:
+    layout = (DOCS / "contributing.md").read_text()
+    named = set(code_in(layout))
+    modules = [
+        path.relative_to(ROOT).as_posix()
+        for package in ("mock_server", "contract_tests")
+        for path in sorted((ROOT / package).glob("*.py"))
+    ]
+    absent = [module for module in modules if not any(fnmatch.fnmatch(module, span) for span in named)]
+    assert not absent, f"modules docs/contributing.md's layout table does not name: {absent}"

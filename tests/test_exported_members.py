@@ -1,4 +1,4 @@
-"""The public surface: what the README tells people to import, from the package itself, and nothing heavy until
+"""The public surface: what the docs tell people to import, from the package itself, and nothing heavy until
 it is used (`sivi-mock --help` and `sivi-contract --help` stay quick)."""
 
 from __future__ import annotations

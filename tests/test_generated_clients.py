@@ -1,6 +1,6 @@
 """The tools the kit's users point at openapi.yaml read it whole: generated clients are typed, lints are silent.
 
-Each test runs the real, pinned tool the way the README's "Generate a client" section says: openapi-python-client
+Each test runs the real, pinned tool the way docs/clients.md ("Generate a client") says: openapi-python-client
 from its own environment (`.venv-codegen`, built by `make test`), openapi-typescript, tsc and Redocly from
 `node_modules`. Nothing here reaches the network.
 """

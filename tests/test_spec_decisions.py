@@ -1,10 +1,10 @@
-"""The spec's decisions are listed once, in `openapi.yaml`: the README's table shows that catalogue, every decision
-marks the nodes it qualifies, and the judgement of an answer reads the marks (no list of decisions in Python)."""
+"""The spec's decisions are listed once, in `openapi.yaml`: the docs' table is made from that catalogue (the built
+page is checked in tests/test_docs.py), every decision marks the nodes it qualifies, and the judgement of an answer
+reads the marks (no list of decisions in Python)."""
 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -18,27 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = load_contract()
 SHAPE = RequestShape.from_contract(CONTRACT)
 ADMIN_KEY = "admin-key-for-the-judgement"
-
-
-def table_rows(text: str) -> list[list[str]]:
-    rows = [line for line in text.splitlines() if line.startswith("| ")][2:]
-    return [[cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", row)[1:-1]] for row in rows]
-
-
-README_SECTION = (ROOT / "README.md").read_text(encoding="utf-8").split("## Spec decisions", 1)[1].split("\n## ", 1)[0]
-
-
-# The docs site's table is made from the catalogue when the site is built (tests/test_docs.py checks the page).
-@pytest.mark.parametrize("shown_in", ["README.md"])
-def test_the_decisions_table_shows_the_catalogue_of_the_spec(shown_in):
-    shown = {row[0].strip("`"): row[1:] for row in table_rows(README_SECTION)}
-    listed = {
-        name: [decision.question, decision.docs, decision.decides, decision.why, decision.default_run]
-        for name, decision in CONTRACT.decisions.catalogue.items()
-    }
-    assert list(shown) == list(listed), f"{shown_in} and openapi.yaml's x-decisions differ in names or order"
-    for name in listed:
-        assert shown[name] == listed[name], f"{shown_in}'s row {name!r} says otherwise than openapi.yaml's x-decisions"
 
 
 def test_every_decision_marks_what_it_qualifies_in_the_spec():
