@@ -58,7 +58,9 @@ def test_a_broken_fixture_stops_start_up_with_file_path_and_reason(tmp_path):
 def test_a_broken_spec_stops_start_up_with_one_readable_line(tmp_path):
     spec = tmp_path / "openapi.yaml"
     spec.write_text("openapi: 3.0.3\n")
-    result = subprocess.run([str(SIVI_MOCK), "--spec", str(spec)], capture_output=True, text=True, timeout=20)
+    result = subprocess.run(
+        [str(SIVI_MOCK), "--spec", str(spec), "--port", "0"], capture_output=True, text=True, timeout=20
+    )
     assert result.returncode == 2
     assert (
         result.stderr.strip()
