@@ -21,6 +21,9 @@ from mock_server.cli import build_parser as mock_parser
 from mock_server.contract import load_contract
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# One worker runs this module under `pytest -n`: the site is built once.
+pytestmark = pytest.mark.xdist_group("docs")
 DOCS = ROOT / "docs"
 MKDOCS = ROOT / ".venv-docs" / "bin" / "mkdocs"
 # Where each command's generated flag table lives in the built site.
@@ -32,6 +35,7 @@ OTHER_PROGRAMS_FLAGS = {
     "--fail-severity": "Spectral",
     "--latency": "wrk",
     "--timeout": "pytest-timeout",
+    "--dist": "pytest-xdist",
     "--strict": "mkdocs build",
     "--errors": "prism proxy",
     "--resolution": "uv pip install",

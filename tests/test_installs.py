@@ -22,6 +22,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# One worker runs this module under `pytest -n`: its module fixture starts the long lowest-versions runs once.
+pytestmark = pytest.mark.xdist_group("installs")
 ENVS = ROOT / ".envs"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 CONSUMERS = sorted(path.name for path in (ROOT / "tests" / "consumers").iterdir())
