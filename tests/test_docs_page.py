@@ -15,6 +15,9 @@ from mock_server.background import BackgroundServer
 from mock_server.contract import load_contract
 from tests.helpers import CHROMIUM_FLAGS, chromium
 
+# One worker runs this module under `pytest -n`: Chromium loads the page once.
+pytestmark = pytest.mark.xdist_group("docs_page")
+
 CONTRACT = load_contract()
 # What `deepLinking` opens: the operation, as a click on it would.
 OPERATION_LINK = f"/docs#/{CONTRACT.document['tags'][0]['name']}/analyzeAccount"

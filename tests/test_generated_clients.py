@@ -24,6 +24,9 @@ from mock_server.background import BackgroundServer
 from mock_server.contract import BUNDLED_SPEC
 from tests.helpers import DOCUMENTED_USER
 
+# One worker runs this module under `pytest -n`: the Python client is generated once.
+pytestmark = pytest.mark.xdist_group("generated_clients")
+
 ROOT = Path(__file__).resolve().parent.parent
 CODEGEN_BIN = ROOT / ".venv-codegen" / "bin"
 NODE_BIN = ROOT / "node_modules" / ".bin"
