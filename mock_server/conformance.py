@@ -47,7 +47,6 @@ __all__ = [
     "RequestShape",
     "expectation",
     "header",
-    "input_handling",
     "judge",
     "media_type",
     "meets",
@@ -145,24 +144,6 @@ def meets(exchange: Exchange, expected: Expectation) -> list[Failure]:
     allowed = "refused (4xx)" + (" or answered (200)" if OK in expected.core else "")
     documented = f"whatever {expected.decision} decides, the documentation wants it {allowed}"
     return [Failure(expected.check, f"{message}; {documented}")]
-
-
-def input_handling(
-    exchange: Exchange,
-    contract: Contract,
-    shape: RequestShape,
-    *,
-    admin_key: str,
-    regular_keys: Collection[str] = (),
-    known_ids: Collection[str] = (),
-) -> list[Failure]:
-    """The status any request must get, from what was actually sent, in the spec's order: 401, 422, 200/400."""
-    if exchange.method != contract.method.upper():
-        return refused(exchange)
-    expected = expectation(
-        exchange, contract, shape, admin_key=admin_key, regular_keys=regular_keys, known_ids=known_ids
-    )
-    return meets(exchange, expected)
 
 
 def judge(
