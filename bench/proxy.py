@@ -19,13 +19,10 @@ from pathlib import Path
 
 from bench import report
 from bench.forwarders import UPSTREAM_VARIABLE
-from bench.load import ensure_wrk
 from bench.prism import prism_proxy_command
 from bench.report import ServerRow, Target, paired_ratio
-from bench.run import WARMUP_SECONDS, Clock, documented_probe, measure_servers, publish, soak
+from bench.run import WARMUP_SECONDS, Clock, bench_inputs, documented_probe, measure_servers, publish, soak
 from bench.servers import HOST, ServerCommand, ServerProcess, free_port, uvicorn_command
-from mock_server.contract import SpecError, load_contract
-from mock_server.fixtures import FixtureError, load_fixtures
 
 RESULTS = Path(__file__).resolve().parent / "results" / "proxy.md"
 KEY_VARIABLE = "SIVI_BENCH_UPSTREAM_KEY"
@@ -85,13 +82,10 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     clock = Clock(options.budget)
     machine = report.machine_description()
-    try:
-        wrk = ensure_wrk()
-        contract = load_contract()
-        key = load_fixtures(None, contract).admin_keys[0]
-    except (RuntimeError, OSError, SpecError, FixtureError) as error:
-        print(f"bench: error: {error}", file=sys.stderr)
+    inputs = bench_inputs()
+    if inputs is None:
         return 2
+    wrk, contract, key = inputs
     probe = documented_probe(contract, key)
     port = free_port()
     upstream_url = f"http://{HOST}:{port}"

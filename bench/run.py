@@ -51,6 +51,21 @@ class Clock:
         return self.budget - self.elapsed
 
 
+def bench_inputs() -> tuple[str, Contract, str] | None:
+    """What every bench needs before any load: wrk, the contract and the bundled admin key.
+
+    None, after one readable line on stderr, when one of them cannot be had.
+    """
+    try:
+        wrk = ensure_wrk()
+        contract = load_contract()
+        admin_key = load_fixtures(None, contract).admin_keys[0]
+    except (RuntimeError, OSError, SpecError, FixtureError) as error:
+        print(f"bench: error: {error}", file=sys.stderr)
+        return None
+    return wrk, contract, admin_key
+
+
 def documented_probe(contract: Contract, admin_key: str) -> Probe:
     """The spec's first request example (the documented user), sent with an admin key."""
     operation = contract.resolve(contract.document["paths"][contract.path][contract.method])
@@ -208,13 +223,10 @@ def bench(argv: list[str] | None) -> int:
     options = parser.parse_args(argv)
     clock = Clock(options.budget)
     machine = report.machine_description()  # before any load, so its load average describes the machine
-    try:
-        wrk = ensure_wrk()
-        contract = load_contract()
-        admin_key = load_fixtures(None, contract).admin_keys[0]
-    except (RuntimeError, OSError, SpecError, FixtureError) as error:
-        print(f"bench: error: {error}", file=sys.stderr)
+    inputs = bench_inputs()
+    if inputs is None:
         return 2
+    wrk, contract, admin_key = inputs
     probe = documented_probe(contract, admin_key)
     success = json.dumps(contract.examples_for(200)[0].value, separators=(",", ":"))
     baseline_env = {PATH_VARIABLE: contract.path, BODY_VARIABLE: success}
