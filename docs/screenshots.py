@@ -19,20 +19,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 IMAGES = ROOT / "docs" / "images"
-# What tests/test_browser_cors.py passes too: no sandbox (root in a container), no GPU, nothing fetched on the side.
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--force-device-scale-factor=1",
-    "--virtual-time-budget=10000",
-]
+# Beside the tests' headless flags (tests.helpers.HEADLESS_CHROMIUM): a picture at a fixed size, taken once the
+# page's scripts have run.
+PICTURE_FLAGS = ["--hide-scrollbars", "--force-device-scale-factor=1", "--virtual-time-budget=10000"]
 
 
 def chromium() -> str:
@@ -43,11 +32,14 @@ def chromium() -> str:
 
 
 def screenshot(url: str, target: Path, size: tuple[int, int]) -> None:
+    from tests.helpers import HEADLESS_CHROMIUM  # the checkout's tests/, on sys.path once main() has run
+
     with tempfile.TemporaryDirectory() as profile:
         done = subprocess.run(
             [
                 chromium(),
-                *CHROMIUM_FLAGS,
+                *HEADLESS_CHROMIUM,
+                *PICTURE_FLAGS,
                 f"--user-data-dir={profile}",
                 f"--window-size={size[0]},{size[1]}",
                 f"--screenshot={target}",
