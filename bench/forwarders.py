@@ -73,7 +73,7 @@ def with_httpx() -> Any:
 
 
 def with_own_client() -> Any:
-    from mock_server.upstream import Upstream
+    from mock_server.proxy.client import Upstream
 
     upstream: Upstream | None = None
 

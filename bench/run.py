@@ -27,9 +27,9 @@ from bench.load import ensure_wrk, run_wrk, write_script
 from bench.prism import prism_command
 from bench.report import ClientRun, ServerRow
 from bench.servers import HOST, Probe, ServerCommand, ServerProcess, uvicorn_command
-from mock_server.contract import Contract, SpecError, load_contract
-from mock_server.fixtures import FixtureError, load_fixtures
 from mock_server.secret import mask_key
+from mock_server.spec.contract import Contract, SpecError, load_contract
+from mock_server.spec.fixtures import FixtureError, load_fixtures
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
 WARMUP_SECONDS = 1

@@ -21,8 +21,8 @@ from bench.apps import BODY_VARIABLE, PATH_VARIABLE
 from bench.report import ServerRow
 from bench.run import Clock, documented_probe, measure_servers
 from bench.servers import SERVER_FLAGS, ServerCommand, uvicorn_command
-from mock_server.contract import load_contract
-from mock_server.fixtures import load_fixtures
+from mock_server.spec.contract import load_contract
+from mock_server.spec.fixtures import load_fixtures
 
 APPS = {"baseline": "bench.apps:baseline", "mock": "mock_server.app:create_app"}
 

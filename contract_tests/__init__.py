@@ -16,9 +16,8 @@ from mock_server.lazy import lazy_names
 
 if TYPE_CHECKING:
     from contract_tests.runner import Outcome, run_suite
-    from contract_tests.settings import SuiteSettings, UsageError, read_settings
-    from contract_tests.target import TargetError
-    from mock_server.errors import SiviKitError
+    from contract_tests.settings import SuiteSettings, read_settings
+    from mock_server.errors import SiviKitError, TargetError, UsageError
 
 __all__ = [
     "Outcome",
@@ -34,8 +33,8 @@ _HOMES = {
     "Outcome": "contract_tests.runner",
     "SiviKitError": "mock_server.errors",
     "SuiteSettings": "contract_tests.settings",
-    "TargetError": "contract_tests.target",
-    "UsageError": "contract_tests.settings",
+    "TargetError": "mock_server.errors",
+    "UsageError": "mock_server.errors",
     "read_settings": "contract_tests.settings",
     "run_suite": "contract_tests.runner",
 }

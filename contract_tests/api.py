@@ -21,28 +21,24 @@ from contract_tests.findings import ContractViolation, Finding, Observations
 from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, schemathesis_failures
 from contract_tests.settings import SuiteSettings
 from contract_tests.target import Target, check_reachable, open_target
-from mock_server.conformance import (
-    JSON_MEDIA_TYPE,
+from mock_server.judgement import (
     NOT_JSON,
     OK,
     Exchange,
     Expectation,
     Failure,
-    RequestShape,
-    expectation,
+    Judge,
     header,
-    judge,
-    media_type,
     meets,
-    parse_request_json,
     refusal,
     refused,
-    response_conforms,
+    request_json,
     slower_than,
     under_decision,
     usage_suggestions,
 )
-from mock_server.contract import Contract
+from mock_server.spec import Contract
+from mock_server.strict_json import is_json
 
 ADMIN_KEY = object()  # the default credential of `Api.post`: the target's admin key
 _REQUESTS_ARGUMENTS = {"method", "url", "headers", "params", "cookies", "data", "json", "files", "auth"}
@@ -59,7 +55,8 @@ class Api:
         self.client = client
         self.observed = observed
         self.settings = settings
-        self.shape = RequestShape.from_contract(contract)
+        self.judge = Judge(contract, target.facts)
+        self.shape = self.judge.shape
         self.method = contract.method.upper()
         self._random = random.Random(settings.seed)
         self._alike: dict[tuple[str, tuple[str, ...], int | None], int] = {}
@@ -135,7 +132,7 @@ class Api:
         it (a request that names both ids, say); otherwise the judgement of the request names it.
         """
         expected = Expectation(check, frozenset({status} if isinstance(status, int) else status), "")
-        generic = self._expectation(exchange)
+        generic = self.judge.expectation(exchange)
         if generic is not None and decision is not None:
             core = generic.statuses | generic.core
             expected = under_decision(self.contract, expected, decision, core)
@@ -157,10 +154,8 @@ class Api:
         found, advice = schemathesis_failures(case, exchange)
         for note in advice:
             self.observed.note(f"schemathesis:{note.check}", note.message)
-        expected = self._expectation(exchange)
-        ours = judge(exchange, self.contract, self.shape, **self._what_the_judgement_knows) + slower_than(
-            exchange, self.settings.max_response_time
-        )
+        expected = self.judge.expectation(exchange)
+        ours = self.judge.failures(exchange) + slower_than(exchange, self.settings.max_response_time)
         resting_on = {
             **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refusal(exchange, expected) else None),
             SCHEMA_CHECK: next((f.decision for f in ours if f.check == "response_schema"), None),
@@ -172,24 +167,7 @@ class Api:
         self._settle(promise, exchange, ours + theirs, stop=False)
 
     def conformance(self, exchange: Exchange, refused_under: str | None = None) -> list[Failure]:
-        return response_conforms(exchange, self.contract, refusal=refused_under) + slower_than(
-            exchange, self.settings.max_response_time
-        )
-
-    @property
-    def regular_keys(self) -> tuple[str, ...]:
-        return (self.target.regular_api_key,) if self.target.regular_api_key else ()
-
-    @property
-    def _what_the_judgement_knows(self) -> dict[str, Any]:
-        """The target's keys and the ids it is known to have, as `expectation` and `judge` take them."""
-        known_ids = tuple(found for found in (self.target.user_id, self.target.workspace_id) if found)
-        return {"admin_key": self.target.api_key, "regular_keys": self.regular_keys, "known_ids": known_ids}
-
-    def _expectation(self, exchange: Exchange) -> Expectation | None:
-        if exchange.method != self.method:
-            return None
-        return expectation(exchange, self.contract, self.shape, **self._what_the_judgement_knows)
+        return self.judge.conformance(exchange, refused_under) + slower_than(exchange, self.settings.max_response_time)
 
     def _settle(self, promise: str, exchange: Exchange, failures: list[Failure], *, stop: bool) -> None:
         """Differences from a decision are warnings (unless the run is strict); the rest is a violation."""
@@ -216,11 +194,11 @@ class Api:
 
     def _observe(self, exchange: Exchange) -> None:
         """Count the known user's answers, and note what the docs only suggest about any success body."""
-        sent = parse_request_json(exchange.body)
+        sent = request_json(exchange.body)
         valid = sent is not NOT_JSON and self.contract.request.is_valid(sent)
         named = sent.get(self.shape.user_field) if valid and isinstance(sent, dict) else None
         admin = header(exchange.headers, self.contract.api_key_header) == self.target.api_key
-        as_json = media_type(header(exchange.headers, "content-type") or "") == JSON_MEDIA_TYPE
+        as_json = is_json(header(exchange.headers, "content-type") or "")
         if named == self.target.user_id and admin and as_json and exchange.method == self.method:
             self.observed.known_user_requests += 1
             self.observed.known_user_successes += exchange.status == OK

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from contract_tests.settings import OPTIONS, UsageError, read_settings
+from contract_tests.settings import OPTIONS, read_settings
 from mock_server.distribution import DISTRIBUTION, kit_version, missing_for_extra
+from mock_server.errors import UsageError
 
 EPILOG = """\
 exit status: 0 conforms, 1 violations found, 2 usage error or target not testable.

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import requests
 import urllib3
 
-from mock_server.conformance import Exchange
+from mock_server.judgement import Exchange
 from mock_server.loopback import is_loopback_url
 
 MAX_BODY_BYTES = 1024 * 1024

@@ -19,9 +19,9 @@ from contract_tests.client import StopRun
 from contract_tests.findings import Redactor
 from contract_tests.report import RunRecord, summary_lines, write_report
 from contract_tests.runner import PreparedRun
-from contract_tests.settings import OPTIONS, UsageError, read_settings
-from contract_tests.target import TargetError
-from mock_server.conformance import Failure
+from contract_tests.settings import OPTIONS, read_settings
+from mock_server.errors import TargetError, UsageError
+from mock_server.judgement import Failure
 
 _RUN = pytest.StashKey[PreparedRun]()
 # The order a reader meets the promises in: the cheap, exact ones first, so that a run stopped by its request

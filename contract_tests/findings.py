@@ -10,7 +10,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mock_server.conformance import Exchange, Failure
+from mock_server.judgement import Exchange, Failure
 from mock_server.secret import mask_key
 
 

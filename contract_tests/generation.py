@@ -16,8 +16,8 @@ from schemathesis.core.failures import FailureGroup
 
 from contract_tests.client import SentExchange
 from contract_tests.settings import SuiteSettings
-from mock_server.conformance import INVALID_INPUT, NOT_FOUND, OK, UNAUTHENTICATED, Failure
-from mock_server.contract import load_contract
+from mock_server.judgement import INVALID_INPUT, NOT_FOUND, OK, UNAUTHENTICATED, Failure
+from mock_server.spec import load_contract
 
 CONTRACT = load_contract()
 SCHEMA = schemathesis.openapi.from_dict(CONTRACT.document)

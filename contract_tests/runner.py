@@ -21,7 +21,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.findings import Observations, Redactor
 from contract_tests.settings import SuiteSettings
-from contract_tests.target import TargetError
+from mock_server.errors import TargetError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from mock_server.errors import SiviKitError
+from mock_server.errors import UsageError
 from mock_server.loopback import is_loopback_url
 
 # Polite defaults for any host that is not this machine: the vendor publishes no rate limit, so a CI job
@@ -25,10 +25,6 @@ REMOTE_MAX_EXAMPLES = 10
 LOCAL_MAX_EXAMPLES = 100
 DEFAULT_TIMEOUT = 10.0
 REPORT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
-
-
-class UsageError(SiviKitError):
-    """An option is missing or wrong. The message is one line naming the option."""
 
 
 def _whole_number(text: str) -> int:

@@ -9,15 +9,11 @@ from typing import Any
 
 from contract_tests.client import Client
 from contract_tests.settings import SuiteSettings
-from mock_server.background import BackgroundServer
-from mock_server.conformance import RequestShape
-from mock_server.contract import Contract
-from mock_server.errors import SiviKitError
-from mock_server.fixtures import Account, FixtureError, Fixtures, load_fixtures
-
-
-class TargetError(SiviKitError):
-    """The target cannot be tested (unreachable, or the bundled mock cannot start). One line, exit 2."""
+from mock_server.errors import FixtureError, TargetError
+from mock_server.judgement import RequestShape, TargetFacts
+from mock_server.serving.background import BackgroundServer
+from mock_server.spec import Contract, Fixtures, load_fixtures
+from mock_server.spec.fixtures import Account
 
 
 @dataclass(frozen=True)
@@ -28,6 +24,11 @@ class Target:
     workspace_id: str | None
     regular_api_key: str | None
     label: str
+
+    @property
+    def facts(self) -> TargetFacts:
+        """What the judgement knows of this target: its keys, and the ids it has."""
+        return TargetFacts.of(self.api_key, [self.regular_api_key], [self.user_id, self.workspace_id])
 
 
 @contextmanager
@@ -44,7 +45,7 @@ def open_target(settings: SuiteSettings, contract: Contract) -> Iterator[Target]
         )
         return
     try:
-        from mock_server.app import create_app  # imported late: `--base-url` runs do not need the mock
+        from mock_server import create_app  # imported late: `--base-url` runs do not need the mock
     except ImportError as error:
         raise TargetError(f"the bundled mock is not available ({error}); give --base-url") from None
     shape = RequestShape.from_contract(contract)

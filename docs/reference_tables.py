@@ -58,8 +58,8 @@ def table(parser: argparse.ArgumentParser) -> dict[str, Any]:
 
 
 def decisions() -> dict[str, Any]:
-    from mock_server.contract import load_contract
-    from mock_server.decisions import COLUMNS
+    from mock_server.spec.contract import load_contract
+    from mock_server.spec.decisions import COLUMNS
 
     head = ["decision", "question", "the docs", "`openapi.yaml` decides", "why", "default run"]
     rows = []

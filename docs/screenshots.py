@@ -57,7 +57,7 @@ def screenshot(url: str, target: Path, size: tuple[int, int]) -> None:
 def swagger_docs() -> None:
     """`/docs` as a frontend developer first sees it."""
     from mock_server.app import create_app
-    from mock_server.background import BackgroundServer
+    from mock_server.serving.background import BackgroundServer
 
     with BackgroundServer(create_app(), log_level="critical") as mock:
         screenshot(f"{mock.url}/docs", IMAGES / "swagger-docs.png", (1280, 1000))
@@ -67,7 +67,7 @@ def contract_report() -> None:
     """The HTML report of a run against a server that answers 200 for users that do not exist."""
     from contract_tests.runner import run_suite
     from contract_tests.settings import read_settings
-    from mock_server.background import BackgroundServer
+    from mock_server.serving.background import BackgroundServer
     from tests import toy_servers as toys
 
     with tempfile.TemporaryDirectory() as scratch, BackgroundServer(toys.UnknownUserGets200().app()) as server:
@@ -94,7 +94,7 @@ def proxy_journal() -> None:
     import httpx
 
     from mock_server.app import create_app
-    from mock_server.background import BackgroundServer
+    from mock_server.serving.background import BackgroundServer
     from mock_server.settings import Settings
     from tests import toy_servers as toys
 

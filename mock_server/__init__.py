@@ -16,13 +16,12 @@ from mock_server.lazy import lazy_names
 
 if TYPE_CHECKING:
     from mock_server.app import MockApp, create_app
-    from mock_server.background import BackgroundServer
-    from mock_server.contract import Contract, SpecError, load_contract
-    from mock_server.errors import SiviKitError
-    from mock_server.fixtures import FixtureError
+    from mock_server.errors import FixtureError, SiviKitError, SpecError
     from mock_server.pytest_plugin import SiviMock
     from mock_server.secret import mask_key
+    from mock_server.serving.background import BackgroundServer
     from mock_server.settings import Settings
+    from mock_server.spec.contract import Contract, load_contract
 
 __all__ = [
     "BackgroundServer",
@@ -39,16 +38,16 @@ __all__ = [
 ]
 
 _HOMES = {
-    "BackgroundServer": "mock_server.background",
-    "Contract": "mock_server.contract",
-    "FixtureError": "mock_server.fixtures",
+    "BackgroundServer": "mock_server.serving.background",
+    "Contract": "mock_server.spec.contract",
+    "FixtureError": "mock_server.errors",
     "MockApp": "mock_server.app",
     "Settings": "mock_server.settings",
     "SiviKitError": "mock_server.errors",
     "SiviMock": "mock_server.pytest_plugin",
-    "SpecError": "mock_server.contract",
+    "SpecError": "mock_server.errors",
     "create_app": "mock_server.app",
-    "load_contract": "mock_server.contract",
+    "load_contract": "mock_server.spec.contract",
     "mask_key": "mock_server.secret",
 }
 

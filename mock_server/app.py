@@ -16,14 +16,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mock_server.admin import ADMIN_PREFIX, admin_routes
-from mock_server.contract import Contract
-from mock_server.docs import docs_routes
-from mock_server.endpoint import INTERNAL_ERROR, AccountAnalysisEndpoint
-from mock_server.reload import watch_files
-from mock_server.respond import MOCK_ERROR_HEADER, envelope
+from mock_server.mock.admin import ADMIN_PREFIX, admin_routes
+from mock_server.mock.docs import docs_routes
+from mock_server.mock.endpoint import AccountAnalysisEndpoint
+from mock_server.mock.reload import watch_files
+from mock_server.mock.replies import INTERNAL_ERROR, MOCK_ERROR_HEADER
+from mock_server.mock.state import MockState
 from mock_server.settings import Settings
-from mock_server.state import MockState
+from mock_server.spec.contract import Contract
+from mock_server.spec.envelope import envelope
 
 logger = logging.getLogger("sivi_mock")
 
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
     endpoint: ASGIApp = AccountAnalysisEndpoint(state)
     proxy = None
     if settings.proxy_url is not None:
-        from mock_server.proxy import build_proxy  # the proxy's modules are only imported by a proxy
+        from mock_server.proxy.endpoint import build_proxy  # the proxy's modules are only imported by a proxy
 
         endpoint = proxy = build_proxy(state, endpoint)
 

@@ -12,17 +12,18 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mock_server.contract import SpecError
 from mock_server.distribution import kit_version
-from mock_server.fixtures import BUNDLED_FIXTURES, FixtureError, Fixtures
+from mock_server.errors import FixtureError, SettingsError, SpecError
 from mock_server.loopback import is_loopback
-from mock_server.recorder import RECORDING
+from mock_server.proxy.recorder import RECORDING
 from mock_server.secret import mask_key
-from mock_server.settings import Settings, add_flags, flag_name, from_arguments
-from mock_server.state import MockState
+from mock_server.settings import Settings, add_flags, from_arguments
+from mock_server.spec.fixtures import BUNDLED_FIXTURES, Fixtures
 
 if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
     from starlette.types import ASGIApp
+
+    from mock_server.mock.state import MockState
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,22 +35,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def parse_args(argv: Sequence[str] | None) -> Settings:
     parser = build_parser()
-    settings = from_arguments(parser.parse_args(argv))
-    if settings.proxy_url is None:
-        without_proxy = proxy_options_given(settings)
-        if without_proxy:
-            parser.error(f"{', '.join(without_proxy)} needs --proxy URL")
-    for name in ("proxy_timeout", "request_deadline"):
-        if not getattr(settings, name) > 0:
-            parser.error(f"{flag_name(name)} must be a positive number of seconds")
-    return settings
-
-
-def proxy_options_given(settings: Settings) -> list[str]:
-    """The flags of proxy options that differ from their defaults (they mean nothing without `--proxy`)."""
-    defaults = Settings()
-    names = ("proxy_timeout", "fixtures_first", "upstream_key_env", "proxy_insecure", "proxy_errors", "record_dir")
-    return [flag_name(name) for name in names if getattr(settings, name) != getattr(defaults, name)]
+    try:
+        return from_arguments(parser.parse_args(argv))
+    except SettingsError as error:
+        parser.error(str(error))  # exits 2 with the usage line and this one
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,7 +55,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = dataclasses.replace(settings, port=listener.getsockname()[1])
 
     from mock_server.app import create_app  # after the flags: `--help` stays instant
-    from mock_server.proxy import ProxySetupError
 
     try:
         app = create_app(settings)
@@ -76,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FixtureError as error:
         listener.close()
         return fail("the fixtures are invalid:\n  " + "\n  ".join(error.problems))
-    except (ProxySetupError, OSError) as error:
+    except (SettingsError, OSError) as error:
         listener.close()
         return fail(str(error))
 
@@ -96,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(app: ASGIApp, listener: socket.socket, log_level: str, request_deadline: float) -> None:
     import uvicorn
 
-    from mock_server.deadline import with_request_deadline
+    from mock_server.serving.protocol import with_request_deadline
 
     config = uvicorn.Config(
         app,

@@ -1,8 +1,104 @@
-"""The one base class of the kit's errors: `except SiviKitError` catches any of them, each with its own message."""
+"""Every error the kit raises, in one place: `except SiviKitError` catches any of them.
+
+    SiviKitError                 something the kit cannot do; the message says what and where
+    ├── FileError                a file the kit reads cannot be used (file, place inside it, reason)
+    │   └── SpecError            the spec cannot be used
+    │       └── DecisionError    its x-decisions catalogue or an x-decision mark is unusable
+    ├── FixtureError             fixtures cannot be used (one problem per file, path inside it and reason)
+    ├── SettingsError            an option of the mock has a value it cannot run with
+    │   └── ProxySetupError      the proxy cannot start as configured
+    ├── UsageError               an option of the contract suite is missing or wrong
+    ├── TargetError              the contract suite's target cannot be tested (exit 2)
+    ├── RequestError             a request to the mock that it answers with an error of the API
+    │   ├── BodyTooLarge         the body passed the mock's limit (413)
+    │   ├── InvalidInput         not a request the API accepts (422)
+    │   └── PreferError          a `Prefer` directive the mock cannot honour (412, `Sivi-Mock-Error: prefer`)
+    └── UpstreamError            the proxy got no usable answer from the upstream (502 or 504)
+
+Each class says in its docstring which module raises it; the messages are written for the person who has to act.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 
 class SiviKitError(Exception):
     """Something the kit cannot do, with a message that says what and where (a spec, a fixture, an option, a
-    target). Subclasses: `SpecError`, `FixtureError`, `PreferError`, `UsageError`, `TargetError`."""
+    target)."""
+
+
+class FileError(SiviKitError):
+    """A file the kit reads (YAML of any kind) cannot be used. The message names the file, the place inside it and
+    the reason: `fixtures/users.yaml: line 3, column 5: not valid YAML (...)`."""
+
+    def __init__(self, file: Path | str, where: str, reason: str) -> None:
+        self.file, self.where, self.reason = str(file), where, reason
+        super().__init__(f"{file}: {where}: {reason}" if where else f"{file}: {reason}")
+
+
+class SpecError(FileError):
+    """The spec cannot be used (`mock_server.spec.load_contract`)."""
+
+
+class DecisionError(SpecError):
+    """The spec's `x-decisions` catalogue or an `x-decision` mark is unusable; `where` names the place."""
+
+    def __init__(self, where: str, reason: str, file: Path | str = "openapi.yaml") -> None:
+        super().__init__(file, where, reason)
+
+
+class FixtureError(SiviKitError):
+    """Fixtures cannot be used (`mock_server.spec.load_fixtures`). Each problem names the file, the path inside it
+    and the reason."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class SettingsError(SiviKitError):
+    """A `Settings` value the mock cannot run with; the message names the option (its `sivi-mock` flag)."""
+
+
+class ProxySetupError(SettingsError):
+    """The proxy cannot start as configured (`--proxy`, `--upstream-key-env`, ...); the message says what to
+    change."""
+
+
+class UsageError(SiviKitError):
+    """An option of the contract suite is missing or wrong. The message is one line naming the option."""
+
+
+class TargetError(SiviKitError):
+    """The contract suite's target cannot be tested (unreachable, not the API, or the bundled mock cannot start).
+    One line, exit 2."""
+
+
+class RequestError(SiviKitError):
+    """A request to the mock that it answers with one of the API's errors (or its own, for `Prefer`)."""
+
+
+class BodyTooLarge(RequestError):
+    """The body passed the mock's limit; answered 413."""
+
+
+class InvalidInput(RequestError):
+    """The body is not a request the API accepts; the message says why, for the 422 answer."""
+
+
+class PreferError(RequestError):
+    """A directive the mock cannot honour; `directive` is the text as sent, e.g. `code=302`."""
+
+    def __init__(self, directive: str, reason: str) -> None:
+        self.directive, self.reason = directive, reason
+        super().__init__(f"{directive}: {reason}")
+
+
+class UpstreamError(SiviKitError):
+    """No usable answer from the upstream (`mock_server.proxy.client`): `status` is what the proxy answers (502, or
+    504 for the timeout), `cause` says why."""
+
+    def __init__(self, status: int, cause: str) -> None:
+        super().__init__(cause)
+        self.status, self.cause = status, cause

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
-from mock_server.fixtures import AccountKind, parse_account
-from mock_server.state import MockState
+from mock_server.mock.state import MockState
+from mock_server.serving.background import BackgroundServer
+from mock_server.spec.fixtures import AccountKind, parse_account
 
 
 class SiviMock:

@@ -2,7 +2,8 @@
 
 `Settings` is that table. A field whose metadata is `flag(...)` is also a command-line flag: `add_flags` turns
 the fields into argparse arguments and `from_arguments` turns the parsed arguments back into a `Settings`, so
-adding an option to the mock is one field here (plus its test).
+adding an option to the mock is one field here (plus its test). A `Settings` checks its own values when it is
+made, from flags or in code: `SettingsError` names the option by its flag.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mock_server.contract import BUNDLED_SPEC
+from mock_server.errors import SettingsError
+from mock_server.spec.contract import BUNDLED_SPEC
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+# The proxy's options: each means nothing without `proxy_url`.
+PROXY_OPTIONS = ("proxy_timeout", "fixtures_first", "upstream_key_env", "proxy_insecure", "proxy_errors", "record_dir")
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,38 @@ class Settings:
     body_limit: int = 64 * 1024
     max_delay_ms: int = 60_000
 
+    def __post_init__(self) -> None:
+        problem = self.problem()
+        if problem is not None:
+            raise SettingsError(problem)
+
+    def problem(self) -> str | None:
+        """What is wrong with these settings, in one line naming the option; None when they can run."""
+        if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
+            return f"{flag_name('port')} must be a port number from 0 to 65535, not {self.port!r}"
+        if self.log_level not in LOG_LEVELS:
+            return f"{flag_name('log_level')} must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}"
+        for name in ("journal_size", "body_limit", "max_delay_ms"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 0:
+                return f"{_option_name(name)} must be a whole number, 0 or more, not {value!r}"
+        for name in ("request_deadline", "proxy_timeout"):
+            value = getattr(self, name)
+            if not isinstance(value, int | float) or not 0 < value < float("inf"):
+                return f"{flag_name(name)} must be a positive number of seconds"
+        if isinstance(self.cors_origins, str) or not all(isinstance(o, str) and o for o in self.cors_origins):
+            return f"{flag_name('cors_origins')} must be a tuple of origins, e.g. ('http://localhost:5173',)"
+        if self.proxy_url is None:
+            without_proxy = self.proxy_options_given()
+            if without_proxy:
+                return f"{', '.join(without_proxy)} needs --proxy URL"
+        return None
+
+    def proxy_options_given(self) -> list[str]:
+        """The flags of proxy options that differ from their defaults (they mean nothing without `--proxy`)."""
+        defaults = {each.name: each.default for each in dataclasses.fields(self)}
+        return [flag_name(name) for name in PROXY_OPTIONS if getattr(self, name) != defaults[name]]
+
 
 def _flags() -> list[tuple[dataclasses.Field[Any], Flag]]:
     return [(each, each.metadata["flag"]) for each in dataclasses.fields(Settings) if "flag" in each.metadata]
@@ -127,6 +163,11 @@ def _flags() -> list[tuple[dataclasses.Field[Any], Flag]]:
 def flag_name(setting: str) -> str:
     """The `sivi-mock` flag of the `Settings` field named `setting`."""
     return next(option.name for each, option in _flags() if each.name == setting)
+
+
+def _option_name(setting: str) -> str:
+    """How a message names a field: its flag, or `Settings.<field>` for a field no flag sets."""
+    return next((option.name for each, option in _flags() if each.name == setting), f"Settings.{setting}")
 
 
 def add_flags(parser: argparse.ArgumentParser) -> None:
@@ -145,7 +186,8 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
 
 
 def from_arguments(arguments: argparse.Namespace) -> Settings:
-    """The `Settings` of parsed `sivi-mock` arguments: what was given, the defaults for the rest."""
+    """The `Settings` of parsed `sivi-mock` arguments: what was given, the defaults for the rest; `SettingsError`
+    when they cannot run together."""
     given: dict[str, Any] = {}
     for setting, option in _flags():
         value = getattr(arguments, setting.name)

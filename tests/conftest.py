@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import pytest
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
+from mock_server.serving.background import BackgroundServer
 from tests.helpers import CheckedClient
 
 

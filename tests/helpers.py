@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mock_server.contract import Contract, load_contract
+from mock_server.spec.contract import Contract, load_contract
 
 PATH = "/enterprise/account-analysis"
 ADMIN = {"sivi-api-key": "mock-admin-key"}

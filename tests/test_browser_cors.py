@@ -14,7 +14,7 @@ from starlette.responses import FileResponse
 from starlette.routing import Route
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
+from mock_server.serving.background import BackgroundServer
 from tests.helpers import CHROMIUM_FLAGS, chromium
 from tests.toy_servers import KNOWN_USER, Toy
 from tests.upstreams import PATH, REAL_KEY, proxy, upstream

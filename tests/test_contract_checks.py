@@ -12,8 +12,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_server.conformance import Exchange, response_conforms, usage_suggestions
-from mock_server.contract import load_contract
+from mock_server.judgement import Exchange, response_conforms, usage_suggestions
+from mock_server.spec.contract import load_contract
 
 CONTRACT = load_contract()
 SIZE_PATTERN = CONTRACT.resolve(CONTRACT.component("MediaSize").schema)["pattern"]  # the spec's own
@@ -115,8 +115,8 @@ def test_a_timestamp_in_milliseconds_is_a_warning():
 def test_the_judgement_loads_without_the_contract_suite_or_its_http_client():
     """The mock's proxy judges answers with the same functions: importing them must not drag in the suite."""
     probe = (
-        "import sys, mock_server.conformance; "
+        "import sys, mock_server.judgement.checks; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'contract_tests', 'requests', 'schemathesis'}))"
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
-    assert loaded.strip() == "[]", f"mock_server.conformance imports {loaded.strip()}"
+    assert loaded.strip() == "[]", f"mock_server.judgement.checks imports {loaded.strip()}"

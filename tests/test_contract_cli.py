@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
+from mock_server.serving.background import BackgroundServer
 
 SCRIPT = Path(sys.executable).with_name("sivi-contract")
 DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"

@@ -14,7 +14,7 @@ import pytest
 from contract_tests.client import Client, StopRun
 from contract_tests.runner import run_suite
 from contract_tests.settings import read_settings
-from mock_server.background import BackgroundServer
+from mock_server.serving.background import BackgroundServer
 from tests import toy_servers as toys
 from tests.helpers import free_port
 from tests.raw_targets import RawServer

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.background import BackgroundServer
 from mock_server.secret import mask_key
+from mock_server.serving.background import BackgroundServer
 from tests import toy_servers as toys
 
 # Distinctive middles of the two keys: no masked form, path or other text contains them.

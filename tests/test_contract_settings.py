@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract_tests.settings import UsageError, read_settings
+from contract_tests.settings import read_settings
+from mock_server.errors import UsageError
 
 STAGING = "https://connect.sivi.ai/api/staging/v2"
 

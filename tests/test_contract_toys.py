@@ -16,8 +16,8 @@ import pytest
 
 from contract_tests.runner import Outcome, run_suite
 from contract_tests.settings import read_settings
-from mock_server.background import BackgroundServer
 from mock_server.secret import mask_key
+from mock_server.serving.background import BackgroundServer
 from tests import toy_servers as toys
 
 # Small and fixed: every toy run is fast and sends the same requests each time.

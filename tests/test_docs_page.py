@@ -11,8 +11,8 @@ from itertools import pairwise
 import pytest
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
-from mock_server.contract import load_contract
+from mock_server.serving.background import BackgroundServer
+from mock_server.spec.contract import load_contract
 from tests.helpers import CHROMIUM_FLAGS, chromium
 
 # One worker runs this module under `pytest -n`: Chromium loads the page once.

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from mock_server.contract import load_contract
-from mock_server.fixtures import BUNDLED_FIXTURES, FixtureError, load_fixtures
+from mock_server.spec import BUNDLED_FIXTURES, FixtureError, load_fixtures
+from mock_server.spec.contract import load_contract
 
 CONTRACT = load_contract()
 DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"

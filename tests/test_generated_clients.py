@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
-from mock_server.contract import BUNDLED_SPEC
+from mock_server.serving.background import BackgroundServer
+from mock_server.spec.contract import BUNDLED_SPEC
 from tests.helpers import DOCUMENTED_USER
 
 # One worker runs this module under `pytest -n`: the Python client is generated once.

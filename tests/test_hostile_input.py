@@ -12,8 +12,8 @@ from urllib.parse import quote
 import pytest
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
-from mock_server.fixtures import BUNDLED_FIXTURES
+from mock_server.serving.background import BackgroundServer
+from mock_server.spec.fixtures import BUNDLED_FIXTURES
 from tests.helpers import DOCUMENTED_USER, PATH, CheckedClient
 
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
+from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
 from tests.helpers import ADMIN, DOCUMENTED_USER
 

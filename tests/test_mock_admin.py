@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
+from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
 from tests.helpers import DOCUMENTED_USER, CheckedClient
 

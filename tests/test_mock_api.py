@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
-from mock_server.contract import load_contract
+from mock_server.serving.background import BackgroundServer
+from mock_server.spec.contract import load_contract
 from tests.helpers import DOCUMENTED_USER, CheckedClient
 
 CONTRACT = load_contract()

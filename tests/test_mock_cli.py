@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from mock_server.fixtures import BUNDLED_FIXTURES
+from mock_server.spec.fixtures import BUNDLED_FIXTURES
 from tests.helpers import DOCUMENTED_USER, SIVI_MOCK, CheckedClient, RunningMock, free_port, wait_for
 
 

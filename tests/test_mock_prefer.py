@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mock_server.contract import load_contract
+from mock_server.spec.contract import load_contract
 from tests.helpers import DOCUMENTED_USER
 
 CONTRACT = load_contract()

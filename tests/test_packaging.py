@@ -49,8 +49,8 @@ def test_the_installed_kit_loads_its_bundled_data_from_any_directory(wheel, tmp_
     elsewhere = tmp_path / "some-other-project"
     elsewhere.mkdir()
     probe = (
-        "from mock_server.contract import load_contract\n"
-        "from mock_server.fixtures import load_fixtures\n"
+        "from mock_server.spec.contract import load_contract\n"
+        "from mock_server.spec.fixtures import load_fixtures\n"
         "contract = load_contract()\n"
         "fixtures = load_fixtures(None, contract)\n"
         "print(contract.source)\n"

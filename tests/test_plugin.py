@@ -7,7 +7,7 @@ pytest_plugins = ["pytester"]
 CONSUMER_TEST = """
 import httpx
 import pytest
-from mock_server.fixtures import FixtureError
+from mock_server.spec.fixtures import FixtureError
 
 def test_known_user(sivi_mock):
     response = httpx.post(sivi_mock.endpoint, headers={"sivi-api-key": sivi_mock.admin_key},

@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from mock_server.background import BackgroundServer
+from mock_server.serving.background import BackgroundServer
 from tests.raw_targets import RawServer
 from tests.toy_servers import EndlessBodyForTheKnownUser, Toy
 from tests.upstreams import MOCK_KEY, PATH, free_port_url, known_user_body, proxy, upstream

@@ -9,11 +9,11 @@ import pytest
 import yaml
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
-from mock_server.contract import load_contract
-from mock_server.fixtures import load_fixtures
-from mock_server.recorder import RECORDING, Recorder
+from mock_server.proxy.recorder import RECORDING, Recorder
+from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
+from mock_server.spec.contract import load_contract
+from mock_server.spec.fixtures import load_fixtures
 from tests.toy_servers import KNOWN_USER, KNOWN_WORKSPACE, NegativeCount, Toy
 from tests.upstreams import MOCK_KEY, PATH, REAL_KEY, proxy, upstream
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from mock_server.app import create_app
-from mock_server.background import BackgroundServer
-from mock_server.deadline import with_request_deadline
+from mock_server.serving.background import BackgroundServer
+from mock_server.serving.protocol import with_request_deadline
 from tests.upstreams import PATH, proxy_app, upstream
 
 DEADLINE = 0.5

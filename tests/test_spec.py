@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from mock_server.contract import SpecError, load_contract
+from mock_server.spec import SpecError, load_contract
 
 CONTRACT = load_contract()
 DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"

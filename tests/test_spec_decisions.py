@@ -10,14 +10,20 @@ from pathlib import Path
 import pytest
 import yaml
 
-from mock_server.conformance import Exchange, RequestShape, expectation
-from mock_server.contract import BUNDLED_SPEC, SpecError, load_contract
-from mock_server.decisions import REPORTED, marks
+from mock_server.judgement import Exchange, Expectation, Judge, TargetFacts
+from mock_server.spec import BUNDLED_SPEC, SpecError, load_contract
+from mock_server.spec.decisions import REPORTED, marks
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = load_contract()
-SHAPE = RequestShape.from_contract(CONTRACT)
 ADMIN_KEY = "admin-key-for-the-judgement"
+
+
+def expectation(exchange: Exchange, *, known_ids: tuple[str, ...] = ()) -> Expectation:
+    """What the judgement expects of a target whose admin key is `ADMIN_KEY` and that has `known_ids`."""
+    expected = Judge(CONTRACT, TargetFacts.of(ADMIN_KEY, known_ids=known_ids)).expectation(exchange)
+    assert expected is not None
+    return expected
 
 
 def test_every_decision_marks_what_it_qualifies_in_the_spec():
@@ -68,7 +74,7 @@ def sent(body: object, *, content_type: str = "application/json", key: str | Non
     ids=lambda value: f"{value.body!r} {value.headers['content-type']}" if isinstance(value, Exchange) else "",
 )
 def test_the_judgement_of_a_request_names_the_decision_its_status_rests_on(request_sent, decision):
-    expected = expectation(request_sent, CONTRACT, SHAPE, admin_key=ADMIN_KEY)
+    expected = expectation(request_sent)
     assert expected.decision == decision
     if decision is not None:
         assert CONTRACT.decisions[decision].verdict == REPORTED
@@ -78,11 +84,9 @@ def test_the_judgement_of_a_request_names_the_decision_its_status_rests_on(reque
 def test_a_request_naming_only_the_ids_a_run_was_given_rests_on_no_decision():
     """The target has these ids, so whatever form it gives its ids, they are well-formed: looked up (200 or 400)."""
     for body in ({"abstractUserId": "u"}, {"abstractUserId": "u", "workspaceId": "w"}):
-        expected = expectation(sent(body), CONTRACT, SHAPE, admin_key=ADMIN_KEY, known_ids=("u", "w"))
+        expected = expectation(sent(body), known_ids=("u", "w"))
         assert (expected.statuses, expected.decision) == (frozenset({200, 400}), None)
-    beside = expectation(
-        sent({"abstractUserId": "u", "workspaceId": "x"}), CONTRACT, SHAPE, admin_key=ADMIN_KEY, known_ids=("u",)
-    )
+    beside = expectation(sent({"abstractUserId": "u", "workspaceId": "x"}), known_ids=("u",))
     assert (beside.decision, beside.core) == ("opaque-ids", frozenset({422})), (
         "an id the run was not given may have a form"
     )
@@ -91,7 +95,7 @@ def test_a_request_naming_only_the_ids_a_run_was_given_rests_on_no_decision():
 def test_an_empty_id_alone_names_nobody_whatever_form_a_server_gives_its_ids():
     """The documentation wants 422 for a body whose only id is not a non-empty string: no reading looks it up."""
     for body in ({"abstractUserId": ""}, {"workspaceId": ""}):
-        expected = expectation(sent(body), CONTRACT, SHAPE, admin_key=ADMIN_KEY)
+        expected = expectation(sent(body))
         assert (expected.statuses, expected.decision) == (frozenset({422}), None), body
-    plain = expectation(sent({"abstractUserId": ""}, content_type="text/plain"), CONTRACT, SHAPE, admin_key=ADMIN_KEY)
+    plain = expectation(sent({"abstractUserId": ""}, content_type="text/plain"))
     assert 200 not in plain.core, "an empty id sent as text/plain is no request any reading may answer"

@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from mock_server.contract import SchemaValidator, load_contract
+from mock_server.spec.contract import SchemaValidator, load_contract
 
 CONTRACT = load_contract()
 PREVIOUS = yaml.safe_load((Path(__file__).parent / "previous_schemas.yaml").read_text())["components"]

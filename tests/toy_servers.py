@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from mock_server.contract import load_contract
+from mock_server.spec.contract import load_contract
 
 CONTRACT = load_contract()
 ADMIN_KEY = "toy-admin-key-7f3e9a1c5b"

@@ -16,7 +16,7 @@ from typing import Any
 from starlette.types import Message, Receive, Scope, Send
 
 from mock_server.app import MockApp, create_app
-from mock_server.background import BackgroundServer
+from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
 from tests.helpers import free_port
 from tests.toy_servers import ADMIN_KEY, KNOWN_USER, Toy

@@ -20,6 +20,8 @@ from typing import Any
 
 import jsonschema_rs
 
+from mock_server.errors import DecisionError
+
 ENFORCED, REPORTED, NOT_A_RULE = "enforced", "reported", "not a rule"
 CATALOGUE_KEY, MARK_KEY = "x-decisions", "x-decision"
 # The docs' table shows these columns of the catalogue, in this order (after the decision's name).
@@ -39,14 +41,6 @@ class Decision:
     def verdict(self) -> str:
         """`enforced`, `reported` or `not a rule`: the first words of the default-run column."""
         return next(word for word in (ENFORCED, REPORTED, NOT_A_RULE) if self.default_run.startswith(word))
-
-
-class DecisionError(ValueError):
-    """The catalogue or a mark is unusable; the message names the place and the reason."""
-
-    def __init__(self, where: str, reason: str) -> None:
-        self.where, self.reason = where, reason
-        super().__init__(f"{where}: {reason}")
 
 
 def read_catalogue(document: dict[str, Any]) -> dict[str, Decision]:

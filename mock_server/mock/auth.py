@@ -6,7 +6,7 @@ import hmac
 from collections.abc import Mapping
 from enum import Enum
 
-from mock_server.fixtures import ApiKey
+from mock_server.spec.fixtures import ApiKey
 
 
 class KeyCheck(Enum):

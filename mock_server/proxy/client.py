@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 import httptools
 
-from mock_server.errors import SiviKitError
+from mock_server.errors import UpstreamError
+from mock_server.types import TextHeaders
 
 MAX_ANSWER_BYTES = 1024 * 1024
 # Most servers close idle connections after 5 s (uvicorn does); keep a pooled one for less, so it is rarely stale.
@@ -29,17 +30,9 @@ MAX_CONNECTIONS = 100
 @dataclass(frozen=True)
 class UpstreamAnswer:
     status: int
-    headers: list[tuple[str, str]]
+    headers: TextHeaders
     body: bytes
     elapsed: float
-
-
-class UpstreamError(SiviKitError):
-    """No usable answer from the upstream: `status` is what the proxy answers (502, or 504 for the timeout)."""
-
-    def __init__(self, status: int, cause: str) -> None:
-        super().__init__(cause)
-        self.status, self.cause = status, cause
 
 
 class _Closed(Exception):
@@ -56,13 +49,13 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.idle_since = time.monotonic()
         self.closed = False
-        self._answer: asyncio.Future[tuple[int, list[tuple[str, str]], bytes]] | None = None
+        self._answer: asyncio.Future[tuple[int, TextHeaders, bytes]] | None = None
         self._unasked = b""  # what a server said before it was asked anything
 
-    def exchange(self, request: bytes) -> asyncio.Future[tuple[int, list[tuple[str, str]], bytes]]:
+    def exchange(self, request: bytes) -> asyncio.Future[tuple[int, TextHeaders, bytes]]:
         assert self.transport is not None
         self._parser = httptools.HttpResponseParser(self)
-        self._headers: list[tuple[str, str]] = []
+        self._headers: TextHeaders = []
         self._chunks: list[bytes] = []
         self._size, self._complete, self._delimited, self._headers_done = 0, False, False, False
         self._answer = asyncio.get_running_loop().create_future()
@@ -180,7 +173,7 @@ class Upstream:
             connection.close()
         self._idle.clear()
 
-    async def send(self, method: str, headers: list[tuple[str, str]], body: bytes, query: str = "") -> UpstreamAnswer:
+    async def send(self, method: str, headers: TextHeaders, body: bytes, query: str = "") -> UpstreamAnswer:
         request = self._request(method, headers, body, query)
         began = time.monotonic()
         try:
@@ -199,7 +192,7 @@ class Upstream:
             raise UpstreamError(502, self._describe(error)) from None
         return UpstreamAnswer(status, answer_headers, content, time.monotonic() - began)
 
-    async def _exchange(self, request: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    async def _exchange(self, request: bytes) -> tuple[int, TextHeaders, bytes]:
         while self._idle:
             connection = self._idle.pop()
             if not connection.reusable:
@@ -218,7 +211,7 @@ class Upstream:
         )
         return await self._use(connection, request)
 
-    async def _use(self, connection: _Connection, request: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    async def _use(self, connection: _Connection, request: bytes) -> tuple[int, TextHeaders, bytes]:
         try:
             answer = await connection.exchange(request)
         except BaseException:
@@ -229,7 +222,7 @@ class Upstream:
             self._idle.append(connection)
         return answer
 
-    def _request(self, method: str, headers: list[tuple[str, str]], body: bytes, query: str) -> bytes:
+    def _request(self, method: str, headers: TextHeaders, body: bytes, query: str) -> bytes:
         target = f"{self.target}?{query}" if query else self.target
         lines = [f"{method} {target} HTTP/1.1".encode(), b"host: " + self._host_header]
         lines += [f"{name}: {value}".encode("latin-1") for name, value in headers]
@@ -250,7 +243,7 @@ class Upstream:
         return f"cannot connect to {self.origin}: {error.strerror or error}"
 
 
-def decoded(headers: list[tuple[str, str]], body: bytes) -> tuple[list[tuple[str, str]], bytes]:
+def decoded(headers: TextHeaders, body: bytes) -> tuple[TextHeaders, bytes]:
     """The body without a gzip or deflate `content-encoding` (the proxy asks for none, but a server may send one)."""
     encoding = next((value.strip().lower() for name, value in headers if name == "content-encoding"), None)
     if encoding not in ("gzip", "deflate", "x-gzip"):

@@ -7,38 +7,34 @@ the upstream gets the real key; with `--fixtures-first`, ids the mock knows are 
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.auth import KeyCheck
-from mock_server.conformance import Exchange
-from mock_server.endpoint import TOO_LARGE, send_reply
-from mock_server.errors import SiviKitError
-from mock_server.fixtures import account_named
-from mock_server.recorder import Recorder
-from mock_server.relayed_headers import forwarded, returned
-from mock_server.request_body import BodyTooLarge, read_body
-from mock_server.respond import JSON_HEADERS, MOCK_ERROR_HEADER, Reply, envelope
+from mock_server.errors import BodyTooLarge, ProxySetupError, UpstreamError
+from mock_server.judgement import Conformance, Exchange, Verdict
+from mock_server.mock.auth import KeyCheck
+from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, TOO_LARGE, Reply, send_reply
+from mock_server.mock.request_body import read_body
+from mock_server.mock.state import MockState
+from mock_server.proxy.client import Upstream, UpstreamAnswer
+from mock_server.proxy.recorder import Recorder
+from mock_server.proxy.relayed_headers import forwarded, returned
+from mock_server.proxy.verdicts import RememberingJudge
 from mock_server.secret import mask_key
-from mock_server.state import MockState
-from mock_server.upstream import Upstream, UpstreamAnswer, UpstreamError
-from mock_server.verdict import CONFORMS, VIOLATES, Judge, Verdict
+from mock_server.spec.envelope import envelope
+from mock_server.spec.fixtures import account_named
+from mock_server.strict_json import NotJson, read_answer_json, read_request_json
+from mock_server.types import Headers, TextHeaders
 
 logger = logging.getLogger("sivi_mock")
 CONTRACT_HEADER = b"sivi-contract"
-Local = Any  # the mock's own endpoint (an ASGI app)
 
 
-class ProxySetupError(SiviKitError):
-    """The proxy cannot start as configured; the message says what to change."""
-
-
-def build_proxy(state: MockState, local: Local) -> ProxyEndpoint:
+def build_proxy(state: MockState, local: ASGIApp) -> ProxyEndpoint:
     """The proxy endpoint `state.settings` describes, in front of the mock's `local` endpoint."""
     settings = state.settings
     assert settings.proxy_url is not None
@@ -71,8 +67,8 @@ class Relayed:
     sent_key: str | None = None  # masked out of findings, should the upstream have echoed it
 
     @property
-    def contract(self) -> str | None:
-        return self.verdict.word if self.verdict else None
+    def contract(self) -> Conformance | None:
+        return self.verdict.conformance if self.verdict else None
 
     def as_json(self) -> dict[str, Any]:
         if self.verdict is None:
@@ -88,18 +84,24 @@ class ProxyEndpoint:
     """The operation's ASGI app in proxy mode: decides local or upstream, relays, judges, journals, records."""
 
     def __init__(
-        self, state: MockState, local: Local, upstream: Upstream, *, upstream_key: str | None, recorder: Recorder | None
+        self,
+        state: MockState,
+        local: ASGIApp,
+        upstream: Upstream,
+        *,
+        upstream_key: str | None,
+        recorder: Recorder | None,
     ) -> None:
         self.state, self.local, self.upstream = state, local, upstream
         self.upstream_key = upstream_key
         self.recorder = recorder
-        self.judge = Judge(state.contract, admin_key_known=upstream_key is not None)
+        self.judge = RememberingJudge(state.contract, upstream_key=upstream_key)
         self._method = state.contract.method.upper()
         self._key_header = state.contract.api_key_header.lower()
         self._key_name = self._key_header.encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        headers: list[tuple[bytes, bytes]] = scope["headers"]
+        headers: Headers = scope["headers"]
         if scope["method"] != self._method or any(name == b"prefer" for name, _ in headers):
             await self.local(scope, receive, send)
             return
@@ -120,7 +122,7 @@ class ProxyEndpoint:
             return
         await send_reply(send, await self._relay(scope, headers, body))
 
-    async def _relay(self, scope: Scope, headers: list[tuple[bytes, bytes]], body: bytes) -> Reply:
+    async def _relay(self, scope: Scope, headers: Headers, body: bytes) -> Reply:
         outgoing = forwarded(headers, self._key_header, self.upstream_key)
         sent_key = next((value for name, value in outgoing if name == self._key_header), None)
         try:
@@ -131,23 +133,23 @@ class ProxyEndpoint:
             self._journal(scope, body, reply.status, Relayed(self.upstream.url, error=error.cause))
             return reply
 
-        verdict = self.judge.judge(self._exchange(outgoing, body, answer), sent_key)
+        verdict = self.judge.verdict(self._exchange(outgoing, body, answer))
         for failure in verdict.violations:
             shown = first_line(failure.message, sent_key)
             logger.warning("upstream answer violates the contract: %s: %s", failure.check, shown)
-        if verdict.word == VIOLATES and self.state.settings.proxy_errors:
+        if verdict.conformance is Conformance.VIOLATES and self.state.settings.proxy_errors:
             reply = self._violation_reply(verdict, sent_key)
         else:
-            headers_back = (*returned(answer.headers), (CONTRACT_HEADER, verdict.word.encode()))
+            headers_back = (*returned(answer.headers), (CONTRACT_HEADER, verdict.conformance.encode()))
             reply = Reply(answer.status, answer.body, headers=headers_back)
         relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, verdict, sent_key=sent_key)
         self._journal(scope, body, reply.status, relayed)
         # Only what conforms: fixtures are held to every reading of the spec, decided ones included.
-        if self.recorder is not None and answer.status == 200 and verdict.word == CONFORMS:
+        if self.recorder is not None and answer.status == 200 and verdict.conformance is Conformance.CONFORMS:
             self._record(body, answer)
         return reply
 
-    def _exchange(self, outgoing: list[tuple[str, str]], body: bytes, answer: UpstreamAnswer) -> Exchange:
+    def _exchange(self, outgoing: TextHeaders, body: bytes, answer: UpstreamAnswer) -> Exchange:
         return Exchange(
             method=self._method,
             url=self.upstream.url,
@@ -166,7 +168,8 @@ class ProxyEndpoint:
         reason = first_line(first.message, sent_key)
         message = f"sivi-mock: the upstream's answer violates the contract: {first.check}: {reason}"
         reply = proxy_error(502, "contract", message, checks=checks)
-        return Reply(reply.status, reply.body, headers=(*reply.headers, (CONTRACT_HEADER, VIOLATES.encode())))
+        violates = Conformance.VIOLATES.encode()
+        return Reply(reply.status, reply.body, headers=(*reply.headers, (CONTRACT_HEADER, violates)))
 
     def _journal(self, scope: Scope, body: bytes, status: int, relayed: Relayed) -> None:
         journal = self.state.journal
@@ -177,8 +180,8 @@ class ProxyEndpoint:
     def _ids(self, body: bytes) -> tuple[str | None, str | None]:
         """The (user id, workspace id) a request's body names; None for each it does not."""
         try:
-            data = json.loads(body)
-        except (ValueError, RecursionError):
+            data = read_request_json(body)
+        except NotJson:
             return None, None
         if not isinstance(data, dict):
             return None, None
@@ -192,7 +195,7 @@ class ProxyEndpoint:
         if named is None:
             return
         try:
-            self.recorder.record(*named, json.loads(answer.body)["body"])
+            self.recorder.record(*named, read_answer_json(answer.body)["body"])
         except OSError as error:
             logger.error("cannot write the recording %s: %s", self.recorder.path, error)
 

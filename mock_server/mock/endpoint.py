@@ -12,15 +12,15 @@ import logging
 
 from starlette.types import Receive, Scope, Send
 
-from mock_server.auth import KeyCheck
-from mock_server.prefer import NONE, PreferError, parse_prefer
-from mock_server.request_body import BodyTooLarge, InvalidInput, parse_request, read_body
-from mock_server.respond import Reply, apply_directives, error_reply, mock_error_reply
-from mock_server.state import MockState
+from mock_server.errors import BodyTooLarge, InvalidInput
+from mock_server.mock.auth import KeyCheck
+from mock_server.mock.prefer import preferred
+from mock_server.mock.replies import INTERNAL_ERROR, TOO_LARGE, Reply, error_reply, send_reply
+from mock_server.mock.request_body import parse_request, read_body
+from mock_server.mock.state import MockState
+from mock_server.types import Headers
 
 logger = logging.getLogger("sivi_mock")
-TOO_LARGE = error_reply(413, "The request body is too large")
-INTERNAL_ERROR = error_reply(500, "sivi-mock internal error (see the mock's log)")
 
 
 class AccountAnalysisEndpoint:
@@ -52,7 +52,7 @@ class AccountAnalysisEndpoint:
             await asyncio.sleep(reply.delay_ms / 1000)
         await send_reply(send, reply)
 
-    async def _answer(self, headers: list[tuple[bytes, bytes]], receive: Receive) -> tuple[Reply, bytes]:
+    async def _answer(self, headers: Headers, receive: Receive) -> tuple[Reply, bytes]:
         loaded = self.state.loaded
         keys: list[bytes] = []
         content_types: list[bytes] = []
@@ -84,13 +84,7 @@ class AccountAnalysisEndpoint:
         prepared = self.state.reply_for(data.get(user_field), data.get(workspace_field))
         if not prefer:
             return prepared or loaded.answers.not_found, body
-        try:
-            directives = parse_prefer(prefer, loaded.contract, self.state.settings.max_delay_ms)
-            if directives is NONE:
-                return prepared or loaded.answers.not_found, body
-            return apply_directives(prepared, directives, loaded.answers, seed=body), body
-        except PreferError as error:
-            return mock_error_reply(error.directive, error.reason), body
+        return preferred(prefer, prepared, loaded.answers, self.state.settings.max_delay_ms, seed=body), body
 
     def _checked(self, reply: Reply) -> Reply:
         validator = self.state.contract.responses.get(reply.status)
@@ -101,14 +95,3 @@ class AccountAnalysisEndpoint:
             return reply
         logger.error("the mock's own %s answer breaks the spec: %s", reply.status, "; ".join(problems))
         return error_reply(500, f"sivi-mock answer failed the spec (--validate-responses): {problems[0]}")
-
-
-async def send_reply(send: Send, reply: Reply) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": reply.status,
-            "headers": [*reply.headers, (b"content-length", str(len(reply.body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": reply.body})

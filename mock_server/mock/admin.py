@@ -15,11 +15,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from mock_server.fixtures import AccountKind, FixtureError, parse_account
+from mock_server.errors import FixtureError
+from mock_server.judgement.verdict import Conformance
 from mock_server.loopback import is_loopback
-from mock_server.respond import envelope
-from mock_server.state import MockState
-from mock_server.verdict import VERDICTS
+from mock_server.mock.state import MockState
+from mock_server.spec.envelope import envelope
+from mock_server.spec.fixtures import AccountKind, parse_account
 
 ADMIN_PREFIX = "/__mock"
 BODY_LIMIT = 1024 * 1024
@@ -79,8 +80,9 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
             state.journal.clear()
             return answer(200, {"message": f"cleared {cleared} requests", "cleared": cleared})
         contract = request.query_params.get("contract")
-        if contract is not None and contract not in VERDICTS:
-            return answer(422, {"message": f"contract must be one of {', '.join(VERDICTS)}, not {contract!r}"})
+        if contract is not None and contract not in tuple(Conformance):
+            words = ", ".join(Conformance)
+            return answer(422, {"message": f"contract must be one of {words}, not {contract!r}"})
         entries = state.journal.entries(contract)
         limit = request.query_params.get("limit", "")
         if limit:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mock_server.types import Header, Headers, TextHeaders
+
 # Meaningful for one connection only, never relayed (nor the headers that `Connection` names).
 HOP_BY_HOP = frozenset(
     {
@@ -25,7 +27,7 @@ NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "accept-encoding", "cook
 NOT_RETURNED = HOP_BY_HOP | {"content-length", "set-cookie", "date", "server"}
 
 
-def forwarded(headers: Iterable[tuple[bytes, bytes]], key_header: str, key: str | None) -> list[tuple[str, str]]:
+def forwarded(headers: Headers, key_header: str, key: str | None) -> TextHeaders:
     """The caller's headers as the upstream gets them; `key`, when given, in place of the caller's key."""
     received = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in headers]
     dropped = NOT_FORWARDED | _named_by_connection(received)
@@ -35,7 +37,7 @@ def forwarded(headers: Iterable[tuple[bytes, bytes]], key_header: str, key: str 
     return [*outgoing, (key_header, key)] if key is not None else outgoing
 
 
-def returned(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
+def returned(headers: Iterable[tuple[str, str]]) -> list[Header]:
     """The upstream's headers (lowercase names) as the caller gets them."""
     answered = list(headers)
     dropped = NOT_RETURNED | _named_by_connection(answered)
@@ -46,7 +48,7 @@ def returned(headers: Iterable[tuple[str, str]]) -> list[tuple[bytes, bytes]]:
     ]
 
 
-def _named_by_connection(headers: list[tuple[str, str]]) -> set[str]:
+def _named_by_connection(headers: TextHeaders) -> set[str]:
     return {
         token.strip().lower() for name, value in headers if name == "connection" for token in value.split(",") if token
     }

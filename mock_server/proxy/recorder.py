@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 import yaml
 
-from mock_server.fixtures import ApiKey
+from mock_server.spec.fixtures import ApiKey
+from mock_server.spec.yaml_file import read_yaml
 
 RECORDING = "recorded.yaml"
 HEADER = (
@@ -30,7 +31,7 @@ class Recorder:
         self._keys = {key.key: {"role": key.role} for key in keys.values()}
         self._accounts: dict[str, dict[str, Any]] = {"users": {}, "workspaces": {}}
         if self.path.exists():  # a later run adds to the recording instead of starting over
-            previous = yaml.safe_load(self.path.read_text(encoding="utf-8")) or {}
+            previous = read_yaml(self.path) or {}
             for section in self._accounts:
                 self._accounts[section].update(previous.get(section) or {})
 

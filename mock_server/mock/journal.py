@@ -6,9 +6,10 @@ import itertools
 import time
 from collections import deque
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from mock_server.secret import mask_key
+from mock_server.types import Headers
 
 BODY_LIMIT = 64 * 1024
 
@@ -23,11 +24,26 @@ class UpstreamNote(Protocol):
     def as_json(self) -> dict[str, Any]: ...
 
 
+class Recorded(NamedTuple):
+    """One request as the journal keeps it: raw facts, formatted only when the journal is read."""
+
+    id: int
+    time: float
+    method: str
+    path: str
+    query: bytes
+    headers: Headers
+    body: bytes  # at most BODY_LIMIT bytes of it
+    size: int  # of the whole body
+    status: int
+    upstream: UpstreamNote | None
+
+
 class Journal:
     """A bounded record of requests. Recording stores raw facts; `entries()` formats them when asked."""
 
     def __init__(self, maxlen: int, api_key_header: str) -> None:
-        self._entries: deque[tuple[Any, ...]] = deque(maxlen=maxlen)
+        self._entries: deque[Recorded] = deque(maxlen=maxlen)
         self._ids = itertools.count(1)
         self._key_header = api_key_header.lower().encode("latin-1")
 
@@ -43,7 +59,7 @@ class Journal:
         method: str,
         path: str,
         query: bytes,
-        headers: list[tuple[bytes, bytes]],
+        headers: Headers,
         body: bytes,
         status: int,
         *,
@@ -52,7 +68,18 @@ class Journal:
         """`upstream`: in proxy mode, what the upstream answered (formatted only when the journal is read)."""
         # Only the first BODY_LIMIT bytes are kept, so a full journal has a fixed upper size.
         self._entries.append(
-            (next(self._ids), time.time(), method, path, query, headers, body[:BODY_LIMIT], len(body), status, upstream)
+            Recorded(
+                next(self._ids),
+                time.time(),
+                method,
+                path,
+                query,
+                headers,
+                body[:BODY_LIMIT],
+                len(body),
+                status,
+                upstream,
+            )
         )
 
     def clear(self) -> None:
@@ -63,28 +90,27 @@ class Journal:
         kept = (
             self._entries
             if contract is None
-            else [e for e in self._entries if e[-1] is not None and e[-1].contract == contract]
+            else [e for e in self._entries if e.upstream is not None and e.upstream.contract == contract]
         )
         return [self._format(entry) for entry in kept]
 
-    def _format(self, entry: tuple[Any, ...]) -> dict[str, Any]:
-        entry_id, when, method, path, query, raw_headers, body, size, status, upstream = entry
+    def _format(self, entry: Recorded) -> dict[str, Any]:
         headers: dict[str, str] = {}
-        for name, value in raw_headers:
+        for name, value in entry.headers:
             text = value.decode("latin-1")
             if name.lower() == self._key_header:
                 text = mask_key(text)
             key = name.decode("latin-1").lower()
             headers[key] = f"{headers[key]}, {text}" if key in headers else text
         return {
-            "id": entry_id,
-            "time": datetime.fromtimestamp(when, UTC).isoformat(timespec="milliseconds"),
-            "method": method,
-            "path": path,
-            "query": query.decode("latin-1"),
+            "id": entry.id,
+            "time": datetime.fromtimestamp(entry.time, UTC).isoformat(timespec="milliseconds"),
+            "method": entry.method,
+            "path": entry.path,
+            "query": entry.query.decode("latin-1"),
             "headers": headers,
-            "body": body.decode("utf-8", errors="replace"),
-            "bodyTruncated": size > len(body),
-            "status": status,
-            **({"upstream": upstream.as_json()} if upstream is not None else {}),
+            "body": entry.body.decode("utf-8", errors="replace"),
+            "bodyTruncated": entry.size > len(entry.body),
+            "status": entry.status,
+            **({"upstream": entry.upstream.as_json()} if entry.upstream is not None else {}),
         }

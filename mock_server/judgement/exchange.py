@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 from dataclasses import dataclass, field
 from typing import Any
 
 from mock_server.secret import mask_key
+from mock_server.strict_json import NotJson, read_answer_json
 
 NOT_JSON: Any = object()
 # Headers an HTTP client adds on its own: left out of the curl command, which adds its own.
@@ -41,10 +41,10 @@ class Exchange:
         return self.response_headers.get("content-type", "")
 
     def json(self) -> Any:
-        """The response body parsed as JSON, or `NOT_JSON`."""
+        """The response body as a browser's `JSON.parse` reads it, or `NOT_JSON`."""
         try:
-            return json.loads(self.content)
-        except ValueError:
+            return read_answer_json(self.content)
+        except NotJson:
             return NOT_JSON
 
     def curl(self) -> str:

@@ -11,7 +11,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from mock_server.state import MockState
+from mock_server.mock.state import MockState
 
 SWAGGER_UI = Path(__file__).parent / "static" / "swagger-ui"
 

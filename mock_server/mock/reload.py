@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from mock_server.fixtures import BUNDLED_FIXTURES
-from mock_server.state import MockState
+from mock_server.mock.state import MockState
+from mock_server.spec.fixtures import BUNDLED_FIXTURES
 
 POLL_SECONDS = 0.5
 

@@ -1,14 +1,18 @@
-"""Choosing the answer: which status and body a request gets. Pure functions, no I/O."""
+"""The mock's answers as bytes ready to send (`Reply`), and the ones that do not depend on the request (`Answers`,
+serialized once per contract). Pure functions, no I/O."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
-from mock_server.contract import Contract
-from mock_server.fixtures import Account
-from mock_server.prefer import Directives, PreferError
+from mock_server.spec.contract import Contract
+from mock_server.spec.envelope import envelope, error_envelope
+from mock_server.spec.fixtures import Account
+from mock_server.types import Header
+
+if TYPE_CHECKING:
+    from starlette.types import Send
 
 JSON_HEADERS = ((b"content-type", b"application/json"),)
 MOCK_ERROR_HEADER = b"sivi-mock-error"
@@ -22,15 +26,11 @@ class Reply:
     status: int
     body: bytes
     delay_ms: int = 0
-    headers: tuple[tuple[bytes, bytes], ...] = JSON_HEADERS
-
-
-def envelope(status: int, body: Any) -> bytes:
-    return json.dumps({"status": status, "body": body}, separators=(",", ":"), ensure_ascii=False).encode()
+    headers: tuple[Header, ...] = JSON_HEADERS
 
 
 def error_reply(status: int, message: str) -> Reply:
-    return Reply(status, envelope(status, {"message": message}))
+    return Reply(status, error_envelope(status, message))
 
 
 def mock_error_reply(directive: str, reason: str) -> Reply:
@@ -78,32 +78,16 @@ def example_message(contract: Contract, status: int) -> str:
     return f"HTTP {status}"
 
 
-def apply_directives(prepared: Reply | None, directives: Directives, answers: Answers, seed: bytes) -> Reply:
-    """The answer once `Prefer` has spoken. `prepared` is the lookup's answer (None: unknown user)."""
-    contract = answers.contract
-    status = directives.code
-    if directives.example is not None:
-        example = contract.examples[directives.example]
-        if status is not None and status != example.status:
-            raise PreferError(f"example={example.name}", f"it is an example of {example.status}, not of {status}")
-        reply = Reply(example.status, envelope(example.status, example.value.get("body")))
-    elif directives.dynamic:
-        if status is None:
-            status = prepared.status if prepared is not None else 400
-        from mock_server.dynamic import generate_body  # the generator is only imported when first asked for
+TOO_LARGE = error_reply(413, "The request body is too large")
+INTERNAL_ERROR = error_reply(500, "sivi-mock internal error (see the mock's log)")
 
-        reply = Reply(status, envelope(status, generate_body(contract, status, seed)))
-    elif status is None:
-        reply = prepared or answers.not_found
-    elif prepared is not None and prepared.status == status:
-        reply = prepared
-    elif status == 200:
-        first = contract.examples_for(200)[0]
-        reply = Reply(200, envelope(200, first.value.get("body")))
-    else:
-        reply = error_reply(status, answers.messages[status])
 
-    delay = directives.delay_ms if directives.delay_ms is not None else (prepared.delay_ms if prepared else 0)
-    if delay != reply.delay_ms:
-        reply = Reply(reply.status, reply.body, delay, reply.headers)
-    return reply
+async def send_reply(send: Send, reply: Reply) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": reply.status,
+            "headers": [*reply.headers, (b"content-length", str(len(reply.body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": reply.body})

@@ -19,15 +19,14 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 import jsonschema_rs
-import yaml
 
-from mock_server.contract import Contract, bundled_path, format_path
-from mock_server.errors import SiviKitError
+from mock_server.errors import FileError, FixtureError
 from mock_server.secret import mask_key
+from mock_server.spec.contract import Contract, bundled_path, format_path
+from mock_server.spec.yaml_file import read_yaml
 
 BUNDLED_FIXTURES = bundled_path("fixtures")
 SECTIONS = ("keys", "users", "workspaces")
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # The shape of the fixture files themselves; the analyses inside them are checked against the spec.
 _KEY_SCHEMA = jsonschema_rs.validator_for(
@@ -51,14 +50,6 @@ _ACCOUNT_SCHEMA = jsonschema_rs.validator_for(
         },
     }
 )
-
-
-class FixtureError(SiviKitError):
-    """Fixtures cannot be used. Each problem names the file, the path inside it and the reason."""
-
-    def __init__(self, problems: list[str]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 AccountKind = Literal["user", "workspace"]
@@ -214,14 +205,9 @@ def load_fixtures(directory: Path | str | None, contract: Contract) -> Fixtures:
 
 def _read_yaml(file: Path, problems: list[str]) -> dict[str, Any] | None:
     try:
-        data = yaml.load(file.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    except (OSError, UnicodeDecodeError) as error:
-        problems.append(f"{file}: cannot read the file ({error})")
-        return None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problems.append(f"{file}: {where}not valid YAML ({getattr(error, 'problem', None) or error})")
+        data = read_yaml(file)
+    except FileError as error:
+        problems.append(str(error))
         return None
     if data is None:
         return {}

@@ -11,8 +11,8 @@ import hashlib
 import random
 from typing import Any
 
-from mock_server.contract import Contract
-from mock_server.prefer import PreferError
+from mock_server.errors import PreferError
+from mock_server.spec.contract import Contract
 
 _WORDS = ("design", "media", "credit", "account", "workspace", "usage", "month", "year")
 

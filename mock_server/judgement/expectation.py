@@ -2,38 +2,21 @@
 
 `expectation` reads the request (its key, content type and body) against the contract and returns an
 `Expectation`: the statuses the spec wants, and, where a decision of `openapi.yaml` is all they rest on, that
-decision and the documented core any reading keeps. `mock_server.conformance` judges an answer against it.
+decision and the documented core any reading keeps. `mock_server.judgement.checks` judges an answer against it.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Collection
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mock_server.contract import Contract, SpecError
-from mock_server.decisions import REPORTED
-from mock_server.exchange import NOT_JSON, Exchange
+from mock_server.errors import SpecError
+from mock_server.judgement.exchange import NOT_JSON, Exchange
+from mock_server.spec.contract import Contract
+from mock_server.spec.decisions import REPORTED
+from mock_server.strict_json import JSON_MEDIA_TYPE, NotJson, media_type, read_request_json
 
-__all__ = [
-    "APPLIED",
-    "INVALID_INPUT",
-    "JSON_MEDIA_TYPE",
-    "NOT_FOUND",
-    "OK",
-    "REFUSED",
-    "UNAUTHENTICATED",
-    "Expectation",
-    "RequestShape",
-    "expectation",
-    "header",
-    "media_type",
-    "parse_request_json",
-    "under_decision",
-]
-
-JSON_MEDIA_TYPE = "application/json"
 # Statuses with a meaning the judgement relies on; `RequestShape.from_contract` checks the spec documents them.
 OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT = 200, 400, 401, 422
 
@@ -59,8 +42,30 @@ class RequestShape:
         return cls(user_field=user_field, workspace_field=workspace_field)
 
 
-def media_type(content_type: str) -> str:
-    return content_type.split(";")[0].strip().lower()
+@dataclass(frozen=True)
+class TargetFacts:
+    """What the judgement knows of the server it judges.
+
+    `admin_key`: the key the target must take as an Enterprise admin key; `None` when it is not known (the proxy
+    relaying a caller's own key), and then a 401 is judged only as an answer. `regular_keys`: keys it must refuse.
+    `known_ids`: ids the target is known to have (a run's `--user-id`, `--workspace-id`): whatever form a server
+    gives its ids, these are well-formed, so a request naming only such ids is looked up.
+    """
+
+    admin_key: str | None
+    regular_keys: frozenset[str] = field(default_factory=frozenset)
+    known_ids: frozenset[str] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(
+        cls, admin_key: str | None, regular_keys: Iterable[str | None] = (), known_ids: Iterable[str | None] = ()
+    ) -> TargetFacts:
+        """The facts, leaving out the keys and ids that were not given (`None` or empty)."""
+        return cls(admin_key, frozenset(k for k in regular_keys if k), frozenset(i for i in known_ids if i))
+
+    def takes_as_admin(self, key: str | None) -> bool:
+        """Whether the target must take `key` as an admin key: any key sent, when the admin key is not known."""
+        return key == self.admin_key if self.admin_key is not None else bool(key)
 
 
 def header(headers: dict[str, str], name: str) -> str | None:
@@ -68,17 +73,13 @@ def header(headers: dict[str, str], name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
 
 
-def parse_request_json(body: bytes | None) -> Any:
-    """The request body as a strict JSON parser reads it (UTF-8, no NaN/Infinity), or `NOT_JSON`."""
+def request_json(body: bytes | None) -> Any:
+    """The request body as the API reads it (`mock_server.strict_json`), or `NOT_JSON`."""
     if body is None:
         return NOT_JSON
-
-    def reject(constant: str) -> Any:
-        raise ValueError(constant)
-
     try:
-        return json.loads(body.decode("utf-8"), parse_constant=reject)
-    except (UnicodeDecodeError, ValueError, RecursionError):
+        return read_request_json(body)
+    except NotJson:
         return NOT_JSON
 
 
@@ -110,22 +111,10 @@ APPLIED = CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES, USER_ID_
 )
 
 
-def expectation(
-    exchange: Exchange,
-    contract: Contract,
-    shape: RequestShape,
-    *,
-    admin_key: str,
-    regular_keys: Collection[str] = (),
-    known_ids: Collection[str] = (),
-) -> Expectation:
-    """The status a request of the documented method must get, from what was actually sent: 401, 422, 200/400.
-
-    `known_ids` are ids the target is known to have (a run's `--user-id`, `--workspace-id`): whatever form a server
-    gives its ids, these are well-formed, so a request naming only such ids is looked up.
-    """
+def expectation(exchange: Exchange, contract: Contract, shape: RequestShape, target: TargetFacts) -> Expectation:
+    """The status a request of the documented method must get, from what was actually sent: 401, 422, 200/400."""
     sent_type = header(exchange.headers, "content-type") or ""
-    data = parse_request_json(exchange.body)
+    data = request_json(exchange.body)
     errors = contract.request.errors(data) if data is not NOT_JSON else ["the body is not JSON"]
     lifted = contract.decisions.lifted_by(contract.request.schema, data) if errors and data is not NOT_JSON else None
     ids = {shape.user_field, shape.workspace_field}
@@ -137,11 +126,11 @@ def expectation(
     answerable = REFUSED | {OK} if not errors or lifted else REFUSED
 
     key = header(exchange.headers, contract.api_key_header)
-    if key != admin_key:
+    if not target.takes_as_admin(key):
         unauthenticated = Expectation("auth_first", frozenset({UNAUTHENTICATED}), "the request carries no admin key")
         invalid = bool(errors) or media_type(sent_type) != JSON_MEDIA_TYPE
         # 422 for an invalid body is the order of checks; any other refusal of a regular key is its status.
-        if key in regular_keys and not (invalid and exchange.status == INVALID_INPUT):
+        if key in target.regular_keys and not (invalid and exchange.status == INVALID_INPUT):
             # A regular key is refused; answering 400 for a valid body would be a lookup, which is no refusal.
             core = REFUSED if invalid else REFUSED - {NOT_FOUND}
             return under_decision(contract, unauthenticated, NON_ADMIN_KEY, core)
@@ -162,7 +151,7 @@ def expectation(
         return under_decision(contract, valid, USER_ID_OPTIONAL, REFUSED)
     if set(data) - ids:
         return under_decision(contract, valid, UNKNOWN_PROPERTIES, REFUSED)
-    if {data[field] for field in ids & set(data)} <= set(known_ids):
+    if {data[field] for field in ids & set(data)} <= target.known_ids:
         return valid
     # A server that gives its ids a form may find one malformed: invalid input, the one refusal that reading has.
     return under_decision(contract, valid, OPAQUE_IDS, frozenset({INVALID_INPUT}))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from mock_server.auth import KeyRing
-from mock_server.contract import Contract, SpecError, load_contract
-from mock_server.fixtures import Account, AccountKind, FixtureError, Fixtures, account_named, load_fixtures
-from mock_server.journal import Journal
-from mock_server.respond import Answers, Reply
+from mock_server.errors import FixtureError, SpecError
+from mock_server.mock.auth import KeyRing
+from mock_server.mock.journal import Journal
+from mock_server.mock.replies import Answers, Reply
 from mock_server.settings import Settings
+from mock_server.spec.contract import Contract, load_contract
+from mock_server.spec.fixtures import Account, AccountKind, Fixtures, account_named, load_fixtures
 
 logger = logging.getLogger("sivi_mock")
 

@@ -1,5 +1,11 @@
 """uvicorn's HTTP protocol as `sivi-mock` serves it: a deadline for half-sent requests, one write per answer.
 
+One write per answer: uvicorn writes an answer's status line and headers, then its body, as two writes: two system
+calls, and on loopback two wake-ups of the reader. Both happen in the same turn of the event loop (the ASGI `send`
+of the headers does not wait), so gathering the writes of one turn and flushing them at its end sends an answer in
+one (`CorkedTransport`).
+
+The deadline:
 uvicorn waits forever for the rest of a request that a client started and never finished (and for the first
 request of a connection that sends nothing): every such client holds a connection and its buffers. Here a
 request must be complete (headers and body) within `seconds` of its first byte, and a new connection must send
@@ -14,14 +20,11 @@ from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from mock_server.corked import CorkedTransport
-from mock_server.respond import envelope
-
-DEFAULT_SECONDS = 10.0
+from mock_server.spec.envelope import error_envelope
 
 
 def timeout_answer(seconds: float) -> bytes:
-    body = envelope(408, {"message": f"the request was not complete within {seconds:g} s; the connection is closed"})
+    body = error_envelope(408, f"the request was not complete within {seconds:g} s; the connection is closed")
     head = (
         "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
         f"content-length: {len(body)}\r\n\r\n"
@@ -29,7 +32,7 @@ def timeout_answer(seconds: float) -> bytes:
     return head.encode() + body
 
 
-def with_request_deadline(seconds: float = DEFAULT_SECONDS) -> type[HttpToolsProtocol]:
+def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
     """The protocol class for `uvicorn.Config(http=...)`."""
     answer = timeout_answer(seconds)
 
@@ -75,3 +78,30 @@ def with_request_deadline(seconds: float = DEFAULT_SECONDS) -> type[HttpToolsPro
             self.transport.close()
 
     return RequestDeadlineProtocol
+
+
+class CorkedTransport:
+    """Wraps a transport: `write` gathers, the end of the loop's turn (or `close`) flushes; all else passes."""
+
+    def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport, self._loop = transport, loop
+        self._pending: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(data)
+
+    def flush(self) -> None:
+        if self._pending:
+            data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+            self._pending = []
+            if not self._transport.is_closing():  # the peer left meanwhile: nobody to send it to
+                self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)

@@ -10,19 +10,39 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-from mock_server.deadline import with_request_deadline
+from mock_server.serving.protocol import with_request_deadline
+from mock_server.settings import Settings
 
 
 class BackgroundServer:
-    """`with BackgroundServer(app) as server: httpx.get(server.url + "/...")` — port 0 picks a free port."""
+    """`with BackgroundServer(app) as server: httpx.get(server.url + "/...")` — port 0 picks a free port.
 
-    def __init__(self, app: ASGIApp, host: str = "127.0.0.1", port: int = 0, **uvicorn_options: Any) -> None:
-        # The same deadline for half-sent requests as `sivi-mock` serves with.
-        options = {"log_level": "warning", "lifespan": "on", "http": with_request_deadline(), **uvicorn_options}
+    Half-sent requests get the same deadline as `sivi-mock` gives them: `request_deadline` seconds, by default the
+    mock's own `Settings.request_deadline` when `app` is the mock, else `Settings`' default.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        request_deadline: float | None = None,
+        **uvicorn_options: Any,
+    ) -> None:
+        if request_deadline is None:
+            request_deadline = _settings_of(app).request_deadline
+        options = {
+            "log_level": "warning",
+            "lifespan": "on",
+            "http": with_request_deadline(request_deadline),
+            **uvicorn_options,
+        }
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **options))
         self._thread = threading.Thread(target=self._server.run, name="sivi-mock", daemon=True)
         self.host = host
         self.port = port
+        self.request_deadline = request_deadline
 
     @property
     def url(self) -> str:
@@ -47,3 +67,10 @@ class BackgroundServer:
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
         self.stop()
+
+
+def _settings_of(app: ASGIApp) -> Settings:
+    """The mock's settings, when `app` is the mock (`create_app`); the defaults for any other app."""
+    mock = getattr(getattr(app, "state", None), "mock", None)
+    settings = getattr(mock, "settings", None)
+    return settings if isinstance(settings, Settings) else Settings()

@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-import yaml
 
-from mock_server.decisions import DecisionError, Decisions
-from mock_server.errors import SiviKitError
+from mock_server.errors import DecisionError, FileError, SpecError
+from mock_server.spec.decisions import Decisions
+from mock_server.spec.yaml_file import read_yaml
 
-_PACKAGE_DIR = Path(__file__).resolve().parent
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def bundled_path(name: str) -> Path:
@@ -32,14 +31,6 @@ def bundled_path(name: str) -> Path:
 
 
 BUNDLED_SPEC = bundled_path("openapi.yaml")
-
-
-class SpecError(SiviKitError):
-    """The spec cannot be used. The message names the file, the place inside it and the reason."""
-
-    def __init__(self, file: Path | str, where: str, reason: str) -> None:
-        self.file, self.where, self.reason = str(file), where, reason
-        super().__init__(f"{file}: {where}: {reason}" if where else f"{file}: {reason}")
 
 
 def format_path(parts: Iterable[str | int], root: str = "") -> str:
@@ -112,7 +103,7 @@ class Contract:
         try:
             self.decisions = Decisions(document)
         except DecisionError as error:
-            raise SpecError(source, error.where, error.reason) from None
+            raise DecisionError(error.where, error.reason, file=source) from None
         self._component_validators: dict[str, SchemaValidator] = {}
 
         where = f"paths.{self.path}.{self.method}"
@@ -177,17 +168,9 @@ def load_contract(path: Path | str | None = None) -> Contract:
     """Read and check `openapi.yaml` (the bundled one by default); raise `SpecError` if it is unusable."""
     source = Path(path) if path is not None else BUNDLED_SPEC
     try:
-        text = source.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SpecError(source, "", f"cannot read the spec ({error.strerror or error})") from None
-    except UnicodeDecodeError:
-        raise SpecError(source, "", "the spec is not UTF-8 text") from None
-    try:
-        document = yaml.load(text, Loader=_YAML_LOADER)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise SpecError(source, where, f"not valid YAML ({getattr(error, 'problem', None) or error})") from None
+        document = read_yaml(source, "the spec")
+    except FileError as error:
+        raise SpecError(error.file, error.where, error.reason) from None
     if not isinstance(document, dict):
         raise SpecError(source, "", "the spec must be a YAML mapping")
     version = str(document.get("openapi", ""))

@@ -1,77 +1,23 @@
-"""The one judgement of an answer: does what a server answered to a request keep the contract?
+"""The checks of an answer: pure functions of (the request as sent, the response, the contract) that return
+`Failure`s; an empty list means the answer keeps the promise.
 
-Pure functions of (the request as sent, the response, the contract) that return `Failure`s; an empty list means
-the answer keeps the promise. The contract suite judges every answer of a run with them, the mock's proxy every
-answer it relays. Each `Failure` says where the expectation comes from: `decision` is `None` when the vendor's
-documentation says it (a violation), else the name of the decision in `openapi.yaml` it rests on (a warning,
-unless the run is strict). The check names (`envelope_status`, `auth_first`, ...) appear in reports.
-
-What status a request calls for is `mock_server.expectation`'s to say; its names are importable from here too, so
-the suite and the proxy import the whole judgement from one place.
+Each `Failure` says where the expectation comes from: `decision` is `None` when the vendor's documentation says it
+(a violation), else the name of the decision in `openapi.yaml` it rests on (a warning, unless the run is strict).
+The check names (`envelope_status`, `auth_first`, ...) appear in reports. `mock_server.judgement.Judge` puts them
+together for one target; the contract suite also calls them one by one.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any
 
-from mock_server.contract import Contract
-from mock_server.exchange import NOT_JSON, Exchange
-from mock_server.expectation import (
-    INVALID_INPUT,
-    JSON_MEDIA_TYPE,
-    NOT_FOUND,
-    OK,
-    UNAUTHENTICATED,
-    Expectation,
-    RequestShape,
-    expectation,
-    header,
-    media_type,
-    parse_request_json,
-    under_decision,
-)
-
-__all__ = [
-    "INVALID_INPUT",
-    "JSON_MEDIA_TYPE",
-    "NOT_FOUND",
-    "NOT_JSON",
-    "OK",
-    "UNAUTHENTICATED",
-    "Exchange",
-    "Expectation",
-    "Failure",
-    "RequestShape",
-    "expectation",
-    "header",
-    "judge",
-    "media_type",
-    "meets",
-    "parse_request_json",
-    "refusal",
-    "refused",
-    "response_conforms",
-    "slower_than",
-    "status_is",
-    "under_decision",
-    "usage_suggestions",
-]
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One check that an answer fails: `check` is the name the report, JUnit and the kit's tests use.
-
-    `decision` is `None` for a documented expectation (a violation); otherwise the name of the decision in
-    `openapi.yaml` (`x-decision`) that the expectation rests on (a warning, unless the run is strict).
-    """
-
-    check: str
-    message: str
-    decision: str | None = None
+from mock_server.judgement.exchange import NOT_JSON, Exchange
+from mock_server.judgement.expectation import INVALID_INPUT, OK, Expectation
+from mock_server.judgement.verdict import Failure
+from mock_server.spec.contract import Contract
+from mock_server.strict_json import JSON_MEDIA_TYPE, is_json
 
 
 def response_conforms(exchange: Exchange, contract: Contract, *, refusal: str | None = None) -> list[Failure]:
@@ -92,7 +38,7 @@ def response_conforms(exchange: Exchange, contract: Contract, *, refusal: str | 
             return [failure]
         failures.append(Failure(failure.check, failure.message, refusal))
         schema = contract.responses[INVALID_INPUT]  # the error envelope, whatever its status
-    if media_type(exchange.content_type) != JSON_MEDIA_TYPE:
+    if not is_json(exchange.content_type):
         shown = exchange.content_type or "no content-type header"
         failures.append(Failure("json_content_type", f"{shown}; the spec documents {JSON_MEDIA_TYPE}"))
     data = exchange.json()
@@ -144,24 +90,6 @@ def meets(exchange: Exchange, expected: Expectation) -> list[Failure]:
     allowed = "refused (4xx)" + (" or answered (200)" if OK in expected.core else "")
     documented = f"whatever {expected.decision} decides, the documentation wants it {allowed}"
     return [Failure(expected.check, f"{message}; {documented}")]
-
-
-def judge(
-    exchange: Exchange,
-    contract: Contract,
-    shape: RequestShape,
-    *,
-    admin_key: str,
-    regular_keys: Collection[str] = (),
-    known_ids: Collection[str] = (),
-) -> list[Failure]:
-    """The whole judgement of one answer: the answer itself, and the status its request called for."""
-    if exchange.method != contract.method.upper():
-        return refused(exchange)
-    expected = expectation(
-        exchange, contract, shape, admin_key=admin_key, regular_keys=regular_keys, known_ids=known_ids
-    )
-    return response_conforms(exchange, contract, refusal=refusal(exchange, expected)) + meets(exchange, expected)
 
 
 def refusal(exchange: Exchange, expected: Expectation) -> str | None:

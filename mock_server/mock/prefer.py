@@ -1,0 +1,119 @@
+"""The `Prefer` header, Prism-style: `code=`, `example=`, `dynamic=`, `delay=`: read it, then apply it to the
+answer the lookup chose. Errors name the directive as it was sent."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mock_server.errors import PreferError
+from mock_server.mock.replies import Answers, Reply, error_reply, mock_error_reply
+from mock_server.spec.contract import Contract
+from mock_server.spec.envelope import envelope
+
+DIRECTIVES = ("code", "example", "dynamic", "delay")
+
+
+@dataclass(frozen=True)
+class Directives:
+    code: int | None = None
+    example: str | None = None
+    dynamic: bool = False
+    delay_ms: int | None = None
+
+
+NONE = Directives()
+
+
+def preferred(values: list[str], prepared: Reply | None, answers: Answers, max_delay_ms: int, seed: bytes) -> Reply:
+    """The answer the `Prefer` headers `values` ask for, given the lookup's answer `prepared` (None: unknown id).
+
+    A directive the mock cannot honour gets the mock's own error (412, `Sivi-Mock-Error: prefer`), naming it.
+    """
+    try:
+        directives = parse_prefer(values, answers.contract, max_delay_ms)
+        if directives is NONE:
+            return prepared or answers.not_found
+        return apply_prefer(prepared, directives, answers, seed)
+    except PreferError as error:
+        return mock_error_reply(error.directive, error.reason)
+
+
+def parse_prefer(values: list[str], contract: Contract, max_delay_ms: int) -> Directives:
+    """Read every `Prefer` header (comma-separated `name=value` directives); raise `PreferError`."""
+    found: dict[str, str] = {}
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            name, _, raw = part.partition("=")
+            name, raw = name.strip().lower(), raw.strip().strip('"')
+            if name not in DIRECTIVES:
+                raise PreferError(part, f"unknown directive (the mock knows {', '.join(DIRECTIVES)})")
+            if name in found:
+                raise PreferError(part, f"{name} is given twice")
+            found[name] = raw
+    if not found:
+        return NONE
+    return Directives(
+        code=_code(found["code"], contract) if "code" in found else None,
+        example=_example(found["example"], contract) if "example" in found else None,
+        dynamic=_flag(found["dynamic"]) if "dynamic" in found else False,
+        delay_ms=_delay(found["delay"], max_delay_ms) if "delay" in found else None,
+    )
+
+
+def _code(raw: str, contract: Contract) -> int:
+    documented = ", ".join(map(str, contract.statuses))
+    if not raw.isdigit() or int(raw) not in contract.statuses:
+        raise PreferError(f"code={raw}", f"not a status the spec documents for this operation ({documented})")
+    return int(raw)
+
+
+def _example(raw: str, contract: Contract) -> str:
+    if raw not in contract.examples:
+        raise PreferError(f"example={raw}", f"no such named example (the spec has {', '.join(contract.examples)})")
+    return raw
+
+
+def _flag(raw: str) -> bool:
+    if raw.lower() not in ("true", "false"):
+        raise PreferError(f"dynamic={raw}", "expected true or false")
+    return raw.lower() == "true"
+
+
+def _delay(raw: str, max_delay_ms: int) -> int:
+    if not raw.isdigit() or int(raw) > max_delay_ms:
+        raise PreferError(f"delay={raw}", f"expected milliseconds, a whole number from 0 to {max_delay_ms}")
+    return int(raw)
+
+
+def apply_prefer(prepared: Reply | None, directives: Directives, answers: Answers, seed: bytes) -> Reply:
+    """The answer once `Prefer` has spoken. `prepared` is the lookup's answer (None: unknown user)."""
+    contract = answers.contract
+    status = directives.code
+    if directives.example is not None:
+        example = contract.examples[directives.example]
+        if status is not None and status != example.status:
+            raise PreferError(f"example={example.name}", f"it is an example of {example.status}, not of {status}")
+        reply = Reply(example.status, envelope(example.status, example.value.get("body")))
+    elif directives.dynamic:
+        if status is None:
+            status = prepared.status if prepared is not None else 400
+        from mock_server.mock.dynamic import generate_body  # the generator is only imported when first asked for
+
+        reply = Reply(status, envelope(status, generate_body(contract, status, seed)))
+    elif status is None:
+        reply = prepared or answers.not_found
+    elif prepared is not None and prepared.status == status:
+        reply = prepared
+    elif status == 200:
+        first = contract.examples_for(200)[0]
+        reply = Reply(200, envelope(200, first.value.get("body")))
+    else:
+        reply = error_reply(status, answers.messages[status])
+
+    delay = directives.delay_ms if directives.delay_ms is not None else (prepared.delay_ms if prepared else 0)
+    if delay != reply.delay_ms:
+        reply = Reply(reply.status, reply.body, delay, reply.headers)
+    return reply

@@ -1,0 +1,5 @@
+"""`sivi-mock --proxy URL`: the operation relayed to the real API, every answer judged against the contract.
+
+`endpoint` decides local or upstream and relays; `client` is the one HTTP client to the upstream; `relayed_headers`
+says which headers cross, each way; `verdicts` judges each answer; `recorder` keeps conforming answers as fixtures.
+"""

@@ -1,0 +1,47 @@
+"""The proxy's verdicts: the shared judgement of every answer it relays, with the recent ones remembered.
+
+The checks are `mock_server.judgement`, the same code the contract suite runs; this module hands them what the
+proxy saw.
+"""
+
+from __future__ import annotations
+
+from mock_server.judgement import Exchange, Judge, TargetFacts, Verdict
+from mock_server.spec.contract import Contract
+
+REMEMBERED = 1024
+
+
+class RememberingJudge:
+    """Judges every answer the proxy relays. `upstream_key`: the key the proxy sends upstream in place of the
+    caller's (the upstream must take it as an admin key); `None` when callers' own keys go upstream (any of them may
+    be no admin key, so a 401 is judged only as an answer)."""
+
+    def __init__(self, contract: Contract, *, upstream_key: str | None) -> None:
+        self.judge = Judge(contract, TargetFacts.of(upstream_key))
+        self._remembered: dict[int, Verdict] = {}
+
+    def verdict(self, exchange: Exchange) -> Verdict:
+        """The verdict on one exchange. The checks are a pure function of what was sent and answered, and a client
+        asks the same things again and again: verdicts are remembered by a hash of the exchange, the last
+        `REMEMBERED` of them."""
+        digest = self._digest(exchange)
+        verdict = self._remembered.get(digest)
+        if verdict is None:
+            verdict = self.judge.verdict(exchange)
+            if len(self._remembered) >= REMEMBERED:
+                del self._remembered[next(iter(self._remembered))]
+            self._remembered[digest] = verdict
+        return verdict
+
+    def _digest(self, exchange: Exchange) -> int:
+        # Python's own hash (SipHash, seeded per process, so no one can craft a collision from outside): the
+        # table holds numbers, never bodies, and a wrong hit would need a 64-bit collision among 1,024 entries.
+        # The key counts only as sent or not, unless it is the one the judgement knows: the checks compare it
+        # with itself.
+        key_header = exchange.key_header.lower()
+        headers = tuple((name, value) for name, value in exchange.headers.items() if name.lower() != key_header)
+        sent_key = next((v for n, v in exchange.headers.items() if n.lower() == key_header), None)
+        key = sent_key == self.judge.target.admin_key if self.judge.target.admin_key is not None else bool(sent_key)
+        answer = (exchange.status, exchange.content_type, exchange.content)
+        return hash((key, exchange.method, headers, exchange.body, answer))

@@ -1,0 +1,15 @@
+"""The API's envelope: every answer, success or error, is `{"status": <the HTTP status>, "body": ...}`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def envelope(status: int, body: Any) -> bytes:
+    """The answer's bytes, compact and UTF-8, as the API sends them."""
+    return json.dumps({"status": status, "body": body}, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def error_envelope(status: int, message: str) -> bytes:
+    return envelope(status, {"message": message})
