@@ -19,6 +19,7 @@ import pytest
 from contract_tests.cli import build_parser as contract_parser
 from mock_server.cli import build_parser as mock_parser
 from mock_server.spec.contract import load_contract
+from tests.helpers import CHROMIUM_FLAGS, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -82,6 +83,37 @@ def test_the_site_builds_with_no_warning_and_every_page_in_it(site: Path) -> Non
     built = {path.with_suffix(".md").name for path in site.glob("*.html")}
     missing = {path.name for path in DOCS.glob("*.md")} - built
     assert not missing, f"pages not built: {sorted(missing)}"
+
+
+def test_a_page_opened_from_disk_fetches_nothing_from_the_network(site: Path) -> None:
+    """`site/` is read offline (file://, no server, no network): no page loads a script, style or font from a host."""
+    remote = {
+        f"{page.name}: {url}"
+        for page in site.glob("*.html")
+        for url in re.findall(r'<(?:script|link)\b[^>]*?(?:src|href)="((?:https?:)?//[^"]+)"', page.read_text())
+    }
+    assert not remote, "pages that fetch from the network when opened:\n" + "\n".join(sorted(remote))
+
+
+def test_the_search_finds_a_word_when_the_site_is_opened_from_disk(site: Path, tmp_path: Path) -> None:
+    """Opened as a file, as `make docs` says: Chromium starts no Web Worker from file://, which hid Material's search;
+    the kit's worker shim (`docs/javascripts/iframe-worker.js`) runs it. `?q=` types the query, as a reader would."""
+    word = "deadline"
+    done = subprocess.run(
+        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path}", f"{(site / 'mock.html').as_uri()}?q={word}"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    page = done.stdout
+    search_box = re.search(r'<div class="md-search" data-md-component="search"[^>]*>', page)
+    assert search_box, f"no search box on the page:\n{done.stderr[-2000:]}"
+    assert "hidden" not in search_box[0], "the search box is hidden: the search could not start from file://"
+    meta = re.search(r'class="md-search-result__meta">([^<]*)<', page)
+    assert meta and re.fullmatch(r"\d+ matching documents?", meta[1].strip()), f"no search results: {meta and meta[1]}"
+    found = set(re.findall(r'<a href="file://[^"?#]*/([\w-]+\.html)\?[^"]*" class="md-search-result__link"', page))
+    linked = sorted(name for name in found if word in (site / name).read_text().lower())
+    assert linked, f"no result leads to a page that has the word {word!r}: {sorted(found)}"
 
 
 @pytest.mark.parametrize("program", REFERENCE_PAGES)
