@@ -40,7 +40,7 @@ def preferred(values: list[str], prepared: Reply | None, answers: Answers, max_d
 
 def parse_prefer(values: list[str], contract: Contract, max_delay_ms: int) -> Directives:
     """Read every `Prefer` header (comma-separated `name=value` directives); raise `PreferError`."""
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str]] = {}  # name -> (its value, the directive as sent)
     for value in values:
         for part in value.split(","):
             part = part.strip()
@@ -52,39 +52,39 @@ def parse_prefer(values: list[str], contract: Contract, max_delay_ms: int) -> Di
                 raise PreferError(part, f"unknown directive (the mock knows {', '.join(DIRECTIVES)})")
             if name in found:
                 raise PreferError(part, f"{name} is given twice")
-            found[name] = raw
+            found[name] = raw, part
     if not found:
         return NONE
     return Directives(
-        code=_code(found["code"], contract) if "code" in found else None,
-        example=_example(found["example"], contract) if "example" in found else None,
-        dynamic=_flag(found["dynamic"]) if "dynamic" in found else False,
-        delay_ms=_delay(found["delay"], max_delay_ms) if "delay" in found else None,
+        code=_code(*found["code"], contract) if "code" in found else None,
+        example=_example(*found["example"], contract) if "example" in found else None,
+        dynamic=_flag(*found["dynamic"]) if "dynamic" in found else False,
+        delay_ms=_delay(*found["delay"], max_delay_ms) if "delay" in found else None,
     )
 
 
-def _code(raw: str, contract: Contract) -> int:
+def _code(raw: str, sent: str, contract: Contract) -> int:
     documented = ", ".join(map(str, contract.statuses))
     if not raw.isdigit() or int(raw) not in contract.statuses:
-        raise PreferError(f"code={raw}", f"not a status the spec documents for this operation ({documented})")
+        raise PreferError(sent, f"not a status the spec documents for this operation ({documented})")
     return int(raw)
 
 
-def _example(raw: str, contract: Contract) -> str:
+def _example(raw: str, sent: str, contract: Contract) -> str:
     if raw not in contract.examples:
-        raise PreferError(f"example={raw}", f"no such named example (the spec has {', '.join(contract.examples)})")
+        raise PreferError(sent, f"no such named example (the spec has {', '.join(contract.examples)})")
     return raw
 
 
-def _flag(raw: str) -> bool:
+def _flag(raw: str, sent: str) -> bool:
     if raw.lower() not in ("true", "false"):
-        raise PreferError(f"dynamic={raw}", "expected true or false")
+        raise PreferError(sent, "expected true or false")
     return raw.lower() == "true"
 
 
-def _delay(raw: str, max_delay_ms: int) -> int:
+def _delay(raw: str, sent: str, max_delay_ms: int) -> int:
     if not raw.isdigit() or int(raw) > max_delay_ms:
-        raise PreferError(f"delay={raw}", f"expected milliseconds, a whole number from 0 to {max_delay_ms}")
+        raise PreferError(sent, f"expected milliseconds, a whole number from 0 to {max_delay_ms}")
     return int(raw)
 
 
