@@ -10,6 +10,7 @@ import pytest
 
 from mock_server.spec import BUNDLED_FIXTURES, FixtureError, load_fixtures
 from mock_server.spec.contract import load_contract
+from mock_server.spec.fixtures import parse_account
 
 CONTRACT = load_contract()
 DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"
@@ -161,3 +162,100 @@ def test_fixtures_without_an_admin_key_are_refused(fixtures_copy):
 def test_a_directory_without_fixtures_is_refused(tmp_path):
     assert problems_of(tmp_path) == [f"{tmp_path}: no *.yaml fixture file in this directory"]
     assert problems_of(tmp_path / "missing") == [f"{tmp_path / 'missing'}: not a directory of fixture files"]
+
+
+def test_a_yml_file_is_read_like_a_yaml_file(fixtures_copy):
+    write(fixtures_copy, "more.yml", "users:\n  yml-user: {status: 500, message: from a .yml file}\n")
+    assert load_fixtures(fixtures_copy, CONTRACT).users["yml-user"].message == "from a .yml file"
+
+
+@pytest.mark.parametrize("text", ["", "# every fixture commented out\n", "users:\n  # u1: {status: 500}\n"])
+def test_an_empty_file_or_section_adds_nothing_and_breaks_nothing(fixtures_copy, text):
+    write(fixtures_copy, "zz-empty.yaml", text)
+    loaded = load_fixtures(fixtures_copy, CONTRACT)
+    assert loaded.users.keys() == load_fixtures(BUNDLED_FIXTURES, CONTRACT).users.keys()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("users:\n  u1: {status: 200, message: hello, analysis: {}}\n", "users.u1.message: only an account answering"),
+        ("users:\n  u1: {status: '500'}\n", 'users.u1.status: "500" is not of type "integer"'),
+        ("users:\n  u1: {status: 204}\n", "users.u1.status: 204 is not a status the spec documents (200, 400, 401,"),
+        ("users:\n  '': {status: 500}\n", "users.: the id must be a non-empty string, found ''"),
+        ("users:\n  42: {status: 500}\n", "users.42: the id must be a non-empty string, found 42"),
+        ("workspaces:\n  w1: {status: 400, analysis: {}}\n", "workspaces.w1.analysis: an account answering 400 has"),
+        ("workspaces:\n  w1: [status, 500]\n", 'workspaces.w1: ["status",500] is not of type "object"'),
+        ("users: just a string\n", "users: expected a mapping of id to entry, found a string"),
+        ("keys: 7\n", "keys: expected a mapping of id to entry, found a number"),
+        ("keys:\n  '  ': {role: admin}\n", "keys.****: an API key must be a non-empty string"),
+        ("users:\n  u1: {status: 500}\n  u1: {status: 400}\n", "line 3, column 3: not valid YAML (a key given twice"),
+    ],
+)
+def test_each_kind_of_mistake_in_an_entry_is_named(fixtures_copy, text, expected):
+    path = write(fixtures_copy, "zz-extra.yaml", text)
+    problems = problems_of(fixtures_copy)
+    assert any(problem.startswith(f"{path}: ") and expected in problem for problem in problems), problems
+
+
+def test_a_key_defined_in_two_files_is_named_masked_with_both_files(fixtures_copy):
+    first = write(fixtures_copy, "a-keys.yaml", "keys:\n  sk-live-very-secret-0001: {role: admin}\n")
+    second = write(fixtures_copy, "b-keys.yaml", "keys:\n  sk-live-very-secret-0001: {role: regular}\n")
+    problems = problems_of(fixtures_copy)
+    assert problems == [f"{second}: keys.****0001: already defined in {first}"]
+    assert "very-secret" not in "\n".join(problems)
+
+
+def test_a_key_given_twice_in_one_file_is_refused_without_printing_it(fixtures_copy):
+    path = write(fixtures_copy, "zz-keys.yaml", "keys:\n  sk-live-very-secret-0001: {role: admin}\n"
+                 "  sk-live-very-secret-0001: {role: regular}\n")  # fmt: skip
+    assert problems_of(fixtures_copy) == [
+        f"{path}: line 3, column 3: not valid YAML (a key given twice in one mapping, first on line 2)"
+    ]
+
+
+def test_a_file_that_is_not_utf8_is_named(fixtures_copy):
+    path = fixtures_copy / "zz-latin1.yaml"
+    path.write_bytes("users:\n  caf\xe9: {status: 500}\n".encode("latin-1"))
+    assert problems_of(fixtures_copy) == [f"{path}: the file is not UTF-8 text"]
+
+
+def test_every_problem_of_every_file_is_reported_at_once(fixtures_copy):
+    first = write(fixtures_copy, "zz-1.yaml", "people: {}\nusers:\n  u1: {status: 404}\n")
+    second = write(fixtures_copy, "zz-2.yaml", "users:\n  u2: {description: nothing}\n")
+    problems = problems_of(fixtures_copy)
+    assert [problem.split(": ")[0:2] for problem in problems] == [
+        [str(first), "people"],
+        [str(first), "users.u1.status"],
+        [str(second), "users.u2"],
+    ], problems
+
+
+# One account checked on its own, as the admin API checks an account put at run time
+
+
+def test_parse_account_reads_an_analysis_or_an_error_with_its_delay():
+    analysis = CONTRACT.examples["documentedUser"].value["body"]
+    ok = parse_account("user", "u1", {"analysis": analysis, "delayMs": 5}, CONTRACT, "users.u1")
+    assert (ok.kind, ok.status, ok.analysis, ok.delay_ms, ok.message) == ("user", 200, analysis, 5, None)
+    down = parse_account("workspace", "w1", {"status": 500, "message": "down"}, CONTRACT, "workspaces.w1")
+    assert (down.kind, down.status, down.analysis, down.message) == ("workspace", 500, None, "down")
+
+
+@pytest.mark.parametrize(
+    ("data", "problems"),
+    [
+        ({"status": 500, "delayMs": 600_001}, ["put.delayMs: 600001 is greater than the maximum of 600000"]),
+        ({"analysis": {"lastAccessed": -1}}, None),  # many: the analysis is checked against the spec whole
+        ("not a mapping", ['put: "not a mapping" is not of type "object"']),
+        ({"status": 422, "message": 7}, ['put.message: 7 is not of type "string"']),
+    ],
+)
+def test_parse_account_names_the_place_it_is_given(data, problems):
+    with pytest.raises(FixtureError) as refused:
+        parse_account("user", "u1", data, CONTRACT, "put")
+    assert all(problem.startswith("put") for problem in refused.value.problems), refused.value.problems
+    if problems is not None:
+        assert refused.value.problems == problems
+    else:
+        assert "put.analysis.lastAccessed: -1 is less than the minimum of 0" in refused.value.problems

@@ -171,6 +171,8 @@ def load_fixtures(directory: Path | str | None, contract: Contract) -> Fixtures:
             if section not in SECTIONS:
                 problems.append(f"{file}: {section}: unknown section (expected one of: {', '.join(SECTIONS)})")
                 continue
+            if entries is None:
+                continue  # `users:` with every entry commented out: a section with none, like an empty file
             if not isinstance(entries, dict):
                 problems.append(f"{file}: {section}: expected a mapping of id to entry, found {_kind(entries)}")
                 continue
