@@ -10,7 +10,7 @@ import secrets
 import socket
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from mock_server.distribution import kit_version
 from mock_server.errors import FixtureError, SettingsError, SpecError
@@ -26,19 +26,27 @@ if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
     from mock_server.mock.state import MockState
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line instead of argparse's usage block: the option and what is wrong with it.
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sivi-mock", description="Mock of the Sivi Account Analysis API.")
+    parser = _Parser(prog="sivi-mock", description="Mock of the Sivi Account Analysis API.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
     add_flags(parser)
     return parser
 
 
 def parse_args(argv: Sequence[str] | None) -> Settings:
-    parser = build_parser()
+    """The `Settings` of a command line; a flag argparse cannot read, or a value `Settings` refuses, exits 2 with
+    one line on stderr."""
+    arguments = build_parser().parse_args(argv)
     try:
-        return from_arguments(parser.parse_args(argv))
+        return from_arguments(arguments)
     except SettingsError as error:
-        parser.error(str(error))  # exits 2 with the usage line and this one
+        raise SystemExit(fail(str(error))) from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -141,7 +141,7 @@ class Settings:
         for name in ("request_deadline", "proxy_timeout"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not 0 < value < float("inf"):
-                return f"{flag_name(name)} must be a positive number of seconds"
+                return f"{flag_name(name)} must be a positive number of seconds, not {value!r}"
         if isinstance(self.cors_origins, str) or not all(isinstance(o, str) and o for o in self.cors_origins):
             return f"{flag_name('cors_origins')} must be a tuple of origins, e.g. ('http://localhost:5173',)"
         if self.proxy_url is None:

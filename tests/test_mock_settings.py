@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import re
+import socket
+import subprocess
 from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.applications import Starlette
 
 from mock_server.app import create_app
-from mock_server.cli import parse_args
-from mock_server.settings import Settings
+from mock_server.cli import main, parse_args
+from mock_server.errors import SettingsError
+from mock_server.serving.background import BackgroundServer
+from mock_server.settings import PROXY_OPTIONS, Settings
+from tests.helpers import ADMIN, PATH, SIVI_MOCK
 
 
 def test_the_command_line_defaults_are_the_table_defaults():
@@ -70,3 +81,95 @@ def test_create_app_serves_the_settings_it_is_given():
     state = app.state.mock
     assert state.journal.maxlen == 3
     assert state.settings.validate_responses
+
+
+# Settings check themselves, made in code or from flags: the message names the option as the command line does.
+
+
+REFUSED_SETTINGS: list[tuple[dict[str, Any], str]] = [
+    ({"port": 99999}, "--port must be a port number from 0 to 65535, not 99999"),
+    ({"port": -1}, "--port must be a port number from 0 to 65535, not -1"),
+    ({"port": "4010"}, "--port must be a port number from 0 to 65535, not '4010'"),
+    ({"log_level": "loud"}, "--log-level must be one of critical, error, warning, info, debug, not 'loud'"),
+    ({"journal_size": -1}, "--journal-size must be a whole number, 0 or more, not -1"),
+    ({"body_limit": 1.5}, "Settings.body_limit must be a whole number, 0 or more, not 1.5"),
+    ({"max_delay_ms": -5}, "Settings.max_delay_ms must be a whole number, 0 or more, not -5"),
+    ({"request_deadline": 0}, "--request-deadline must be a positive number of seconds, not 0"),
+    ({"request_deadline": float("inf")}, "--request-deadline must be a positive number of seconds, not inf"),
+    ({"request_deadline": float("nan")}, "--request-deadline must be a positive number of seconds, not nan"),
+    ({"proxy_timeout": -1.0}, "--proxy-timeout must be a positive number of seconds, not -1.0"),
+    ({"cors_origins": "http://localhost:5173"}, "--cors-origin must be a tuple of origins"),
+    ({"cors_origins": ("",)}, "--cors-origin must be a tuple of origins"),
+    ({"fixtures_first": True}, "--fixtures-first needs --proxy URL"),
+    ({"record_dir": Path("rec"), "proxy_errors": True}, "--proxy-errors, --record needs --proxy URL"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), REFUSED_SETTINGS)
+def test_settings_made_in_code_refuse_a_value_they_cannot_run_with(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        Settings(**changes)
+    assert str(refused.value).startswith(message), str(refused.value)
+    with pytest.raises(SettingsError):
+        dataclasses.replace(Settings(), **changes)  # a copy with a change is checked too
+
+
+def test_every_validated_option_has_a_case_here() -> None:
+    """Each field `Settings.problem` reads is refused by some case above; a new check needs its case."""
+    source = inspect.getsource(Settings.problem)
+    checked = {field.name for field in dataclasses.fields(Settings) if re.search(rf"\b{field.name}\b", source)}
+    covered = {name for changes, _ in REFUSED_SETTINGS for name in changes}
+    assert set(PROXY_OPTIONS) & covered, "no case gives a proxy option without --proxy"
+    untested = checked - {"proxy_url"} - covered
+    assert not untested, f"options Settings.problem checks that no case here refuses: {sorted(untested)}"
+
+
+def test_a_wrong_value_on_the_command_line_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv, line in [
+        (["--port", "99999"], "sivi-mock: --port must be a port number from 0 to 65535, not 99999"),
+        (["--request-deadline", "0"], "sivi-mock: --request-deadline must be a positive number of seconds, not 0.0"),
+        (["--journal-size", "-3"], "sivi-mock: --journal-size must be a whole number, 0 or more, not -3"),
+        (["--port", "abc"], "sivi-mock: argument --port: invalid int value: 'abc' (see sivi-mock --help)"),
+        (["--log-level", "loud"], "sivi-mock: argument --log-level: invalid choice: 'loud'"),
+        (["--no-such-flag"], "sivi-mock: unrecognized arguments: --no-such-flag (see sivi-mock --help)"),
+    ]:
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        captured = capsys.readouterr()
+        assert exited.value.code == 2, f"{argv}: exit {exited.value.code}"
+        assert len(captured.err.splitlines()) == 1 and captured.err.startswith(line), f"{argv}:\n{captured.err}"
+        assert captured.out == ""
+
+
+def test_sivi_mock_with_a_port_out_of_range_says_so_in_one_line_not_a_traceback() -> None:
+    result = subprocess.run([str(SIVI_MOCK), "--port", "99999"], capture_output=True, text=True, timeout=20)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == "sivi-mock: --port must be a port number from 0 to 65535, not 99999\n"
+
+
+# The background server (the pytest fixture, the suite's in-process target) serves with the app's own deadline
+
+
+def test_the_background_server_takes_its_request_deadline_from_the_apps_settings() -> None:
+    assert BackgroundServer(create_app(Settings(request_deadline=2.5))).request_deadline == 2.5
+    assert BackgroundServer(Starlette()).request_deadline == Settings().request_deadline  # not the mock: the default
+    assert BackgroundServer(create_app(), request_deadline=1.5).request_deadline == 1.5  # said outright: that
+
+
+def test_a_half_sent_request_gets_408_after_the_apps_own_short_deadline() -> None:
+    head = f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nsivi-api-key: {ADMIN['sivi-api-key']}\r\n"
+    head += "content-length: 50\r\n\r\n"
+    received = b""
+    with (
+        BackgroundServer(create_app(Settings(request_deadline=0.3))) as server,
+        socket.create_connection((server.host, server.port)) as connection,
+    ):
+        connection.sendall(f"{head}{{".encode())  # the first byte of a body of 50
+        connection.settimeout(5)  # far above the deadline, far below the default 10 s
+        try:
+            while chunk := connection.recv(65536):
+                received += chunk
+        except TimeoutError:
+            pytest.fail(f"nothing within 5 s: the app's request_deadline (0.3 s) was not applied; got {received!r}")
+    assert received.startswith(b"HTTP/1.1 408 "), received[:300]
+    assert b"not complete within 0.3 s" in received, received[-300:]
