@@ -2,8 +2,8 @@
 
 A request body is read as the mock reads it (and the judgement expects a server to): UTF-8, no `NaN` or `Infinity`,
 no key given twice (parsers disagree on which one wins, so a repeated id is ambiguous input, not a choice to
-guess). An answer is read as strictly as a browser's `JSON.parse` reads `fetch`'s text (UTF-8, no `NaN` or
-`Infinity`; a repeated key is allowed there, the last one wins).
+guess). An answer is read as strictly as a browser's `JSON.parse` reads `fetch`'s text (UTF-8, a leading byte
+order mark dropped, no `NaN` or `Infinity`; a repeated key is allowed there, the last one wins).
 """
 
 from __future__ import annotations
@@ -31,17 +31,17 @@ def is_json(content_type: str | bytes) -> bool:
 
 def read_request_json(body: bytes) -> Any:
     """A request body as the API reads it; `NotJson` naming the reason otherwise."""
-    return _read(body, _REQUEST_DECODER)
+    return _read(body, _REQUEST_DECODER, "utf-8")
 
 
 def read_answer_json(body: bytes) -> Any:
     """An answer's body as a browser's `JSON.parse` reads it; `NotJson` naming the reason otherwise."""
-    return _read(body, _ANSWER_DECODER)
+    return _read(body, _ANSWER_DECODER, "utf-8-sig")  # `fetch`'s `text()` drops a leading byte order mark
 
 
-def _read(body: bytes, decoder: json.JSONDecoder) -> Any:
+def _read(body: bytes, decoder: json.JSONDecoder, encoding: str) -> Any:
     try:
-        text = body.decode("utf-8")
+        text = body.decode(encoding)
     except UnicodeDecodeError:
         raise NotJson("the body is not UTF-8") from None
     try:

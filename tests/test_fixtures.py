@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mock_server.spec import BUNDLED_FIXTURES, FixtureError, load_fixtures
 from mock_server.spec.contract import load_contract
@@ -259,3 +260,12 @@ def test_parse_account_names_the_place_it_is_given(data, problems):
         assert refused.value.problems == problems
     else:
         assert "put.analysis.lastAccessed: -1 is less than the minimum of 0" in refused.value.problems
+
+
+@pytest.mark.parametrize(("value", "shown"), [(".nan", ".nan"), (".inf", ".inf"), ("-.Inf", "-.inf")])
+def test_a_number_json_cannot_carry_is_refused_even_where_any_property_is_allowed(fixtures_copy, value, shown):
+    """An extra property passes the spec, but the mock would answer it as `NaN`, which no JSON parser reads."""
+    analysis = CONTRACT.examples["documentedUser"].value["body"]
+    text = yaml.safe_dump({"users": {"u1": {"analysis": {**analysis, "extra": {"rates": [1.5, "VALUE"]}}}}})
+    path = write(fixtures_copy, "zz-extra.yaml", text.replace("VALUE", value))
+    assert problems_of(fixtures_copy) == [f"{path}: users.u1.analysis.extra.rates[1]: {shown} has no JSON form"]

@@ -12,7 +12,8 @@ that always answers that documented error; either may add `delayMs` (answer afte
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -120,6 +121,10 @@ def parse_account(kind: AccountKind, account_id: Any, data: Any, contract: Contr
     if problems:
         raise FixtureError(problems)
 
+    problems += [
+        f"{format_path(path, where)}: {str(value).replace('nan', '.nan').replace('inf', '.inf')} has no JSON form"
+        for path, value in _non_finite(data)
+    ]
     status = data.get("status", 200)
     if status not in contract.statuses:
         documented = ", ".join(map(str, contract.statuses))
@@ -227,6 +232,19 @@ def _parse_key(key: Any, data: Any, where: str) -> ApiKey:
     if problems:
         raise FixtureError(problems)
     return ApiKey(key=key, role=data["role"], description=data.get("description", ""))
+
+
+def _non_finite(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], float]]:
+    """Every NaN or infinity inside `value` (YAML's `.nan`, `.inf`, anywhere, even where the spec allows any extra
+    property): the mock would have to answer it as `NaN`, which no JSON parser reads."""
+    if isinstance(value, float) and not math.isfinite(value):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _non_finite(inner, (*path, str(key)))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _non_finite(inner, (*path, index))
 
 
 def _kind(value: Any) -> str:
