@@ -6,12 +6,13 @@ the test states what it expects; a test only says which promise it is about and 
 
 from __future__ import annotations
 
+import enum
 import json
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, Final, Literal
 
 import requests
 import schemathesis
@@ -40,7 +41,12 @@ from mock_server.judgement import (
 from mock_server.spec import Contract
 from mock_server.strict_json import is_json
 
-ADMIN_KEY = object()  # the default credential of `Api.post`: the target's admin key
+
+class _Credential(enum.Enum):
+    ADMIN_KEY = "the target's admin key"
+
+
+ADMIN_KEY: Final = _Credential.ADMIN_KEY  # the default credential of `Api.post`
 _REQUESTS_ARGUMENTS = {"method", "url", "headers", "params", "cookies", "data", "json", "files", "auth"}
 # Identical failures of generated inputs shown in full per test; the rest are counted.
 SHOWN_ALIKE = 2
@@ -86,7 +92,7 @@ class Api:
         body: Any = None,
         *,
         raw: bytes | None = None,
-        key: Any = ADMIN_KEY,
+        key: str | Literal[_Credential.ADMIN_KEY] | None = ADMIN_KEY,
         content_type: str | None = "application/json",
         method: str | None = None,
     ) -> SentExchange:
@@ -94,9 +100,9 @@ class Api:
         headers = {}
         if content_type is not None:
             headers["Content-Type"] = content_type
-        key = self.target.api_key if key is ADMIN_KEY else key
-        if key is not None:
-            headers[self.contract.api_key_header] = key
+        sent = self.target.api_key if key is ADMIN_KEY else key
+        if sent is not None:
+            headers[self.contract.api_key_header] = sent
         data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
         exchange = self.client.request(method or self.method, self.contract.path, headers=headers, body=data)
         self._observe(exchange)

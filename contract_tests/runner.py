@@ -14,14 +14,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.findings import Observations, Redactor
+from contract_tests.report import RunRecord
 from contract_tests.settings import SuiteSettings
 from mock_server.errors import TargetError
+
+if TYPE_CHECKING:  # the suite's HTTP stack (requests, Schemathesis) loads once the run starts, in conftest
+    from contract_tests.api import Api
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -32,8 +36,8 @@ class PreparedRun:
 
     settings: SuiteSettings
     observed: Observations = field(default_factory=Observations)
-    api: Any = None  # contract_tests.api.Api, once open
-    record: Any = None  # contract_tests.report.RunRecord, once the session is over
+    api: Api | None = None  # once open
+    record: RunRecord | None = None  # once the session is over
 
 
 @dataclass
@@ -58,7 +62,10 @@ class RedactingWriter:
         self._stream.write(self._redact(text))
         return len(text)
 
-    def __getattr__(self, name: str) -> Any:
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> object:
         return getattr(self._stream, name)
 
 

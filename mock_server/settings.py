@@ -29,16 +29,25 @@ class Flag:
 
     name: str
     help: str
-    parse: Callable[[str], Any] = str
+    parse: Callable[[str], object] = str
     metavar: str | None = None
     choices: tuple[str, ...] | None = None
     switch: bool = False  # present or absent, no value
     repeatable: bool = False  # given again for each value; the field is a tuple
 
 
-def flag(name: str, help: str, **details: Any) -> dict[str, Flag]:
+def flag(
+    name: str,
+    help: str,
+    *,
+    parse: Callable[[str], object] = str,
+    metavar: str | None = None,
+    choices: tuple[str, ...] | None = None,
+    switch: bool = False,
+    repeatable: bool = False,
+) -> dict[str, Flag]:
     """The metadata of a `Settings` field that `sivi-mock` also takes as `name`."""
-    return {"flag": Flag(name, help, **details)}
+    return {"flag": Flag(name, help, parse, metavar, choices, switch, repeatable)}
 
 
 @dataclass(frozen=True)

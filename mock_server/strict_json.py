@@ -9,7 +9,7 @@ order mark dropped, no `NaN` or `Infinity`; a repeated key is allowed there, the
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 JSON_MEDIA_TYPE = "application/json"
 
@@ -52,7 +52,7 @@ def _read(body: bytes, decoder: json.JSONDecoder, encoding: str) -> Any:
         raise NotJson(f"the body is not valid JSON ({error})") from None
 
 
-def _no_constant(name: str) -> Any:
+def _no_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 

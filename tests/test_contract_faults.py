@@ -62,7 +62,7 @@ def test_a_target_that_stops_answering_halfway_ends_the_run_with_exit_2():
         f"{server.url} stopped answering: 5 requests in a row got no usable answer (no answer within 0.5 s)"
     )
     assert out.getvalue().rstrip().endswith(f"sivi-contract: {outcome.error}")
-    assert outcome.run.api.client.sent == 6  # the probe, then five tries: nothing more
+    assert outcome.run.api is not None and outcome.run.api.client.sent == 6  # the probe, then five tries: no more
 
 
 def test_a_spent_request_budget_ends_the_run_with_exit_2():
@@ -70,7 +70,7 @@ def test_a_spent_request_budget_ends_the_run_with_exit_2():
     with BackgroundServer(toys.Toy().app(), log_level="critical") as server:
         outcome = run_suite(settings_for(server.url, max_requests="20", request_timeout="5"), out=out)
     assert outcome.exit_code == 2
-    assert outcome.run.api.client.sent == 20
+    assert outcome.run.api is not None and outcome.run.api.client.sent == 20
     assert "the request budget is spent (raise --max-requests, or lower --max-examples)" in out.getvalue()
 
 

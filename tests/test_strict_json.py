@@ -15,7 +15,6 @@ import pytest
 
 from mock_server.strict_json import NotJson, is_json, media_type, read_answer_json, read_request_json
 
-
 # (bytes, what a request reads as, what an answer reads as); a str is the start of NotJson's reason.
 CASES: list[tuple[str, bytes, Any, Any]] = [
     ("an object", b'{"abstractUserId": "u1"}', {"abstractUserId": "u1"}, {"abstractUserId": "u1"}),

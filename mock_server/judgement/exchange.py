@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import enum
 import shlex
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from mock_server.secret import mask_key
 from mock_server.strict_json import NotJson, read_answer_json
 
-NOT_JSON: Any = object()
+
+class _NotJson(enum.Enum):
+    """A body that is not JSON: a value of its own, since `None` is JSON's `null`."""
+
+    NOT_JSON = "not JSON"
+
+
+NOT_JSON: Final = _NotJson.NOT_JSON
 # Headers an HTTP client adds on its own: left out of the curl command, which adds its own.
 _TRANSPORT_HEADERS = {
     "user-agent",

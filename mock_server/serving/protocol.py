@@ -16,7 +16,7 @@ an idle connection that sent nothing is just closed (nothing was asked, so nothi
 from __future__ import annotations
 
 import asyncio
-from typing import Any, cast
+from typing import cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
@@ -40,7 +40,8 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
         _deadline: asyncio.TimerHandle | None = None
         _receiving = False
 
-        def connection_made(self, transport: Any) -> None:
+        # A stream transport, as uvicorn's own signature narrows asyncio's `BaseTransport`.
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             # One write per answer (see `corked`); uvicorn only ever calls transport methods on it.
             super().connection_made(cast(asyncio.Transport, CorkedTransport(transport, self.loop)))
             self._arm()
@@ -83,7 +84,7 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
 class CorkedTransport:
     """Wraps a transport: `write` gathers, the end of the loop's turn (or `close`) flushes; all else passes."""
 
-    def __init__(self, transport: Any, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
         self._transport, self._loop = transport, loop
         self._pending: list[bytes] = []
 
@@ -103,5 +104,5 @@ class CorkedTransport:
         self.flush()
         self._transport.close()
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> object:
         return getattr(self._transport, name)

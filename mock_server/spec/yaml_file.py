@@ -22,7 +22,7 @@ class _Loader(_BASE_LOADER):  # type: ignore[valid-type,misc]  # a class chosen 
     key may be an API key."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        first_line: dict[Any, int] = {}
+        first_line: dict[Hashable, int] = {}
         for key_node, _ in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue  # `<<: *defaults`: what it merges, the mapping's own keys may override
