@@ -28,9 +28,11 @@ pytestmark = pytest.mark.xdist_group("installs")
 ENVS = ROOT / ".envs"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 CONSUMERS = sorted(path.name for path in (ROOT / "tests" / "consumers").iterdir())
-# The mock's and the plugin's own tests, run again on the lowest versions; the proxy's client (httptools) and its
-# request deadline (uvicorn's protocol) are the parts closest to their libraries' internals.
+# The mock's and the plugin's own tests, run again on the lowest versions; the proxy's client (httptools), its
+# request deadline (uvicorn's protocol) and the YAML loader's repeated-key check (PyYAML's constructor) are the
+# parts closest to their libraries' internals.
 MOCK_TESTS = [
+    "test_fixtures.py",
     "test_mock_api.py",
     "test_mock_prefer.py",
     "test_mock_admin.py",
