@@ -6,7 +6,7 @@ proxy saw.
 
 from __future__ import annotations
 
-from mock_server.judgement import Exchange, Judge, TargetFacts, Verdict
+from mock_server.judgement import Exchange, Judge, TargetFacts, Verdict, header
 from mock_server.spec.contract import Contract
 
 REMEMBERED = 1024
@@ -37,11 +37,9 @@ class RememberingJudge:
     def _digest(self, exchange: Exchange) -> int:
         # Python's own hash (SipHash, seeded per process, so no one can craft a collision from outside): the
         # table holds numbers, never bodies, and a wrong hit would need a 64-bit collision among 1,024 entries.
-        # The key counts only as sent or not, unless it is the one the judgement knows: the checks compare it
-        # with itself.
+        # The key counts only as the judgement reads it (taken as an admin key or not), never as its value.
         key_header = exchange.key_header.lower()
         headers = tuple((name, value) for name, value in exchange.headers.items() if name.lower() != key_header)
-        sent_key = next((v for n, v in exchange.headers.items() if n.lower() == key_header), None)
-        key = sent_key == self.judge.target.admin_key if self.judge.target.admin_key is not None else bool(sent_key)
+        key = self.judge.target.takes_as_admin(header(exchange.headers, exchange.key_header))
         answer = (exchange.status, exchange.content_type, exchange.content)
         return hash((key, exchange.method, headers, exchange.body, answer))
