@@ -161,6 +161,9 @@ class Api:
         for note in advice:
             self.observed.note(f"schemathesis:{note.check}", note.message)
         expected = self.judge.expectation(exchange)
+        if expected is None and exchange.status == 501:
+            # RFC 9110's answer to a method a server does not recognise: a refusal, which `refused` judges.
+            found = [failure for failure in found if failure.check != "not_a_server_error"]
         ours = self.judge.failures(exchange) + slower_than(exchange, self.settings.max_response_time)
         resting_on = {
             **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refusal(exchange, expected) else None),
