@@ -2,7 +2,8 @@
 
 Invalid means: malformed JSON, JSON that is not an object, neither id, an id that is not a string, an empty
 id, or a body that is not sent as application/json. Where only a decision of openapi.yaml makes the input
-invalid (its content type, a malformed id beside a valid one), the judgement of the request says so: another
+invalid (its content type, a malformed id beside a valid one, a key given twice), the judgement of the request
+says so: another
 answer is then a warning, unless it is a 5xx, outside the envelope, or a 2xx for what must be refused.
 """
 
@@ -30,6 +31,7 @@ INVALID = (
     "an empty workspace id",
     "an empty user id beside a workspace id",
     "a number as the workspace id beside the known user",
+    "the user id given twice, the known one last",
     "a valid body sent as text/plain",
     "an object without either id sent as text/plain",
 )
@@ -53,6 +55,9 @@ def invalid_request(api: Api, name: str) -> dict[str, Any]:
         "an empty workspace id": {"body": {workspace: ""}},
         "an empty user id beside a workspace id": {"body": {user: "", workspace: api.target.workspace_id or "w"}},
         "a number as the workspace id beside the known user": {"body": {user: known, workspace: 7}},
+        "the user id given twice, the known one last": {
+            "raw": f'{{"{user}": "{api.unknown_id()}", "{user}": "{known}"}}'.encode()
+        },
         "a valid body sent as text/plain": {"body": {user: known}, "content_type": "text/plain"},
         "an object without either id sent as text/plain": {"body": {}, "content_type": "text/plain"},
     }

@@ -18,6 +18,19 @@ class NotJson(ValueError):
     """The bytes are not JSON as the kit reads it; the message says why, for a person."""
 
 
+class RepeatedKey(NotJson):
+    """A request body that names a key twice in one object. JSON's grammar allows it (RFC 8259 only says names
+    SHOULD be unique), so `data` is what a parser that keeps the last value reads."""
+
+    def __init__(self, message: str, data: Any) -> None:
+        super().__init__(message)
+        self.data = data
+
+
+class _Repeated(ValueError):
+    pass
+
+
 def media_type(content_type: str | bytes) -> str:
     """`application/json; charset=utf-8` -> `application/json`."""
     if isinstance(content_type, bytes):
@@ -46,6 +59,8 @@ def _read(body: bytes, decoder: json.JSONDecoder, encoding: str) -> Any:
         raise NotJson("the body is not UTF-8") from None
     try:
         return decoder.decode(text)
+    except _Repeated as error:
+        raise RepeatedKey(f"the body is not valid JSON ({error})", _LENIENT_DECODER.decode(text)) from None
     except RecursionError:
         raise NotJson("the body is nested too deeply") from None
     except ValueError as error:  # JSONDecodeError, NaN/Infinity, a repeated key, an oversized integer
@@ -62,11 +77,11 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"the key {key!r} appears twice")
+                raise _Repeated(f"the key {key!r} appears twice")
             seen.add(key)
     return data
 
 
 # Built once: `json.loads` with options would build a new decoder for every body.
 _REQUEST_DECODER = json.JSONDecoder(parse_constant=_no_constant, object_pairs_hook=_no_repeated_keys)
-_ANSWER_DECODER = json.JSONDecoder(parse_constant=_no_constant)
+_ANSWER_DECODER = _LENIENT_DECODER = json.JSONDecoder(parse_constant=_no_constant)

@@ -78,6 +78,7 @@ def test_a_correct_implementation_passes_whatever_legal_choices_it_makes(toy):
         (toys.PlainTextRefusalOfContentType, "json_body"),
         (toys.ServerErrorForWorkspaceOnly, "workspace_id_works"),
         (toys.MediaSizeAsNumber, "response_schema"),
+        (toys.ServerErrorOnRepeatedKey, "invalid_input_is_422"),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else value,
 )
@@ -102,6 +103,7 @@ def test_a_broken_implementation_fails_with_the_check_that_names_its_defect(toy,
         (toys.UserIdRequired, "user-id-optional", "workspace_id_works"),
         (toys.OtherSizeStrings, "media-size", "response_schema"),
         (toys.IdFormatChecked, "opaque-ids", "valid_input_is_answered"),
+        (toys.LastValueWins, "repeated-keys", "invalid_input_is_422"),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else value,
 )

@@ -40,6 +40,7 @@ class Toy:
     suite_options: ClassVar[dict[str, str]] = {}
     # A toy that reads a decision another way may also differ from these, where one request could rest on either.
     also_differs_from: ClassVar[frozenset[str]] = frozenset()
+    unique_keys: ClassVar[bool] = True  # a body naming a key twice in an object is invalid input
     message_401 = "Failed to authenticate request. Please add sivi-api-key header in request"
     message_422 = "Invalid input"
     message_400 = "User does not exist"
@@ -68,11 +69,11 @@ class Toy:
         return request.headers.get("sivi-api-key") == ADMIN_KEY
 
     def sent_json(self, body: bytes, content_type: str) -> Any:
-        """The body, if it was sent as JSON and is JSON; else None."""
+        """The body, if it was sent as JSON and is JSON naming no key twice in an object; else None."""
         if content_type.split(";")[0].strip().lower() != "application/json":
             return None
         try:
-            return json.loads(body)
+            return json.loads(body, object_pairs_hook=_unique_keys if self.unique_keys else None)
         except ValueError:
             return None
 
@@ -97,6 +98,12 @@ class Toy:
 
     def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
         return JSONResponse({"status": status, "body": body}, status_code=status, headers=headers)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    if len({key for key, _ in pairs}) != len(pairs):
+        raise ValueError("a key given twice")
+    return dict(pairs)
 
 
 # -- correct implementations that make other legal choices ---------------------------------------------------
@@ -185,6 +192,12 @@ class UnsupportedMediaType(Toy):
         if request.method == "POST" and self.authenticated(request) and sent != "application/json":
             return self.answer(415, {"message": "Unsupported media type"})
         return await super().endpoint(request)
+
+
+class LastValueWins(Toy):
+    """Reads a key given twice as most JSON parsers do, the last value winning: repeated-keys."""
+
+    unique_keys = False
 
 
 class IgnoredIdNotValidated(Toy):
@@ -333,6 +346,15 @@ class CrashesOnSomeInput(Toy):
 
     def crashed(self) -> Response:
         return Response("Internal Server Error", status_code=500, media_type="text/plain")
+
+
+class ServerErrorOnRepeatedKey(CrashesOnSomeInput):
+    """Hides behind repeated-keys: a body naming a key twice crashes it (500 in the envelope)."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        if self.sent_json(body, content_type) is None and LastValueWins().sent_json(body, content_type) is not None:
+            raise Crash
+        return super().parse(body, content_type)
 
 
 class ServerErrorOnNonObjectJson(CrashesOnSomeInput):

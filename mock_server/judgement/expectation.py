@@ -15,7 +15,7 @@ from mock_server.errors import SpecError
 from mock_server.judgement.exchange import NOT_JSON, Exchange
 from mock_server.spec.contract import Contract
 from mock_server.spec.decisions import REPORTED
-from mock_server.strict_json import JSON_MEDIA_TYPE, NotJson, media_type, read_request_json
+from mock_server.strict_json import JSON_MEDIA_TYPE, NotJson, RepeatedKey, media_type, read_request_json
 
 # Statuses with a meaning the judgement relies on; `RequestShape.from_contract` checks the spec documents them.
 OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT = 200, 400, 401, 422
@@ -73,6 +73,17 @@ def header(headers: dict[str, str], name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
 
 
+def repeated_key_reading(body: bytes | None) -> Any:
+    """A body that names a key twice, as a parser that keeps the last value reads it; `NOT_JSON` for any other."""
+    try:
+        read_request_json(body or b"")
+    except RepeatedKey as repeated:
+        return repeated.data
+    except NotJson:
+        pass
+    return NOT_JSON
+
+
 def request_json(body: bytes | None) -> Any:
     """The request body as the API reads it (`mock_server.strict_json`), or `NOT_JSON`."""
     if body is None:
@@ -101,13 +112,14 @@ class Expectation:
 REFUSED = frozenset(range(400, 500))
 # The decisions of openapi.yaml this judgement applies by name; `RequestShape.from_contract` checks the spec lists
 # them. Whether each is only reported (a warning) or enforced is the spec's `x-decisions` to say.
-APPLIED = CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES, USER_ID_OPTIONAL, OPAQUE_IDS = (
+APPLIED = CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES, USER_ID_OPTIONAL, OPAQUE_IDS, REPEATED_KEYS = (
     "content-type",
     "check-order",
     "non-admin-key",
     "unknown-properties",
     "user-id-optional",
     "opaque-ids",
+    "repeated-keys",
 )
 
 
@@ -117,6 +129,11 @@ def expectation(exchange: Exchange, contract: Contract, shape: RequestShape, tar
     data = request_json(exchange.body)
     errors = contract.request.errors(data) if data is not NOT_JSON else ["the body is not JSON"]
     lifted = contract.decisions.lifted_by(contract.request.schema, data) if errors and data is not NOT_JSON else None
+    last_wins = repeated_key_reading(exchange.body)
+    if last_wins is not NOT_JSON:
+        # JSON's grammar allows a key twice: a server whose parser keeps the last value may look the body up.
+        errors = ["the body names a key twice in one object"]
+        lifted = REPEATED_KEYS if contract.request.is_valid(last_wins) else None
     ids = {shape.user_field, shape.workspace_field}
     if lifted == OPAQUE_IDS and not any(isinstance(data.get(field), str) and data[field] for field in ids):
         # opaque-ids decides the form of an id, not whether an empty one names anything: a body whose only ids
@@ -142,7 +159,7 @@ def expectation(exchange: Exchange, contract: Contract, shape: RequestShape, tar
         why = f"the body is sent as {sent_type or 'no content type'}, not {JSON_MEDIA_TYPE}"
         return under_decision(contract, replace(bad_input, why=why), CONTENT_TYPE, answerable)
     if errors:
-        why = "the body is not JSON" if data is NOT_JSON else f"the body is invalid ({errors[0]})"
+        why = errors[0] if data is NOT_JSON else f"the body is invalid ({errors[0]})"
         return under_decision(contract, replace(bad_input, why=why), lifted, answerable)
     why = f"a valid request names a {shape.user_field} or {shape.workspace_field} that exists (200) or not (400)"
     valid = Expectation("valid_input_is_answered", frozenset({OK, NOT_FOUND}), why)
