@@ -18,7 +18,7 @@ from mock_server.loopback import is_loopback
 from mock_server.proxy.recorder import RECORDING
 from mock_server.secret import mask_key
 from mock_server.settings import Settings, add_flags, from_arguments
-from mock_server.spec.fixtures import BUNDLED_FIXTURES, Fixtures
+from mock_server.spec.fixtures import Fixtures
 
 if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
     from starlette.types import ASGIApp
@@ -143,7 +143,7 @@ def chaos_line(chaos: Chaos) -> str:
 
 def shown_keys(fixtures: Fixtures) -> list[str]:
     """The bundled keys are public (the docs name them); keys from your own fixtures are secrets: masked."""
-    if fixtures.directory.resolve() == BUNDLED_FIXTURES.resolve():
+    if fixtures.keys_are_public:
         return fixtures.admin_keys
     return [f"{mask_key(key)} (see {fixtures.directory})" for key in fixtures.admin_keys]
 

@@ -21,7 +21,6 @@ from starlette.staticfiles import StaticFiles
 
 from mock_server.faults import FAULTS, WHAT_THE_CLIENT_SEES
 from mock_server.mock.state import MockState
-from mock_server.spec.fixtures import BUNDLED_FIXTURES
 
 SWAGGER_UI = Path(__file__).parent / "static" / "swagger-ui"
 
@@ -84,9 +83,7 @@ def docs_routes(state: MockState) -> list[BaseRoute]:
 def public_admin_key(state: MockState) -> str | None:
     """The admin key a page may show: the bundled fixtures' (the docs name it); None for your own fixtures."""
     fixtures = state.fixtures
-    if fixtures.directory.resolve() != BUNDLED_FIXTURES.resolve() or not fixtures.admin_keys:
-        return None
-    return fixtures.admin_keys[0]
+    return fixtures.admin_keys[0] if fixtures.keys_are_public and fixtures.admin_keys else None
 
 
 def as_served(state: MockState, base_url: str) -> dict[str, Any]:

@@ -158,6 +158,11 @@ class Fixtures:
     def admin_keys(self) -> list[str]:
         return [key.key for key in self.keys.values() if key.is_admin]
 
+    @property
+    def keys_are_public(self) -> bool:
+        """The bundled keys are public (the docs name them); the keys of your own fixtures are secrets."""
+        return self.directory.resolve() == BUNDLED_FIXTURES.resolve()
+
 
 def parse_account(kind: AccountKind, account_id: Any, data: Any, contract: Contract, where: str) -> Account:
     """Check one account against the fixture rules and the spec; raise `FixtureError` naming `where`."""
