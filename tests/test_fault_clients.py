@@ -15,7 +15,7 @@ from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
 from tests.helpers import ADMIN, DOCUMENTED_USER, PATH
 
-TIMEOUT = 0.3  # the clients' own read timeout, for `hang`
+TIMEOUT = 0.15  # the clients' own read timeout, for `hang`
 USER = {"abstractUserId": DOCUMENTED_USER}
 
 
