@@ -22,7 +22,7 @@ from mock_server.mock.chaos import Chaos
 from mock_server.mock.prefer import preferred
 from mock_server.mock.replies import INTERNAL_ERROR, TOO_LARGE, Reply, error_reply, send_reply
 from mock_server.mock.request_body import parse_request, read_body
-from mock_server.mock.state import MockState
+from mock_server.mock.state import Loaded, MockState
 from mock_server.mock.transport_faults import give, unavailable_reply
 from mock_server.types import Headers
 
@@ -115,11 +115,10 @@ class AccountAnalysisEndpoint:
         except InvalidInput as error:
             return loaded.answers.invalid_input(str(error)), body
 
-        return self._reply(data, prefer, body), body
+        return self._reply(loaded, data, prefer, body), body
 
-    def _reply(self, data: Any, prefer: list[str], body: bytes) -> Reply:
+    def _reply(self, loaded: Loaded, data: Any, prefer: list[str], body: bytes) -> Reply:
         """The answer to a valid request from an admin: the lookup's, or the one `Prefer` asks for."""
-        loaded = self.state.loaded
         user_field, workspace_field = loaded.contract.id_fields[:2]
         prepared = self.state.next_reply(data.get(user_field), data.get(workspace_field))
         if not prefer:
@@ -144,8 +143,8 @@ class ChaoticEndpoint(AccountAnalysisEndpoint):
         super().__init__(state)
         self.chaos = chaos
 
-    def _reply(self, data: Any, prefer: list[str], body: bytes) -> Reply:
-        return self.chaos.draw(super()._reply(data, prefer, body), self.state.loaded.answers)
+    def _reply(self, loaded: Loaded, data: Any, prefer: list[str], body: bytes) -> Reply:
+        return self.chaos.draw(super()._reply(loaded, data, prefer, body), loaded.answers)
 
 
 def operation_endpoint(state: MockState) -> AccountAnalysisEndpoint:
