@@ -3,9 +3,11 @@ repeats; the journal and `/__mock/health` count what was given; without `--chaos
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -129,3 +131,19 @@ def test_without_a_seed_one_is_drawn_and_shown_so_that_the_run_can_be_repeated()
     seed = state.chaos.seed
     assert isinstance(seed, int) and f"--chaos-seed {seed} repeats this run" in banner(state, generated=False)
     assert create_app(Settings(chaos=0.1)).state.mock.chaos.seed != seed, "each run draws its own"
+
+
+def test_the_chaos_run_the_resilience_page_shows_is_what_that_seed_gives():
+    """docs/resilience.md shows a run of 1,000 requests at `--chaos 0.1 --chaos-seed 42`: its banner line and its
+    counts are what the mock gives, draw for draw."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "resilience.md").read_text()
+    block = re.search(r"```json\n(.*?)```", page, flags=re.S)
+    assert block, "docs/resilience.md shows no chaos run (a ```json block of /__mock/health)"
+    shown = json.loads(block.group(1))
+    state = create_app(Settings(chaos=0.1, chaos_seed=42)).state.mock
+    answer = state.loaded.answers.not_found
+    for _ in range(shown["chaos"]["requests"]):
+        state.chaos.draw(answer, state.loaded.answers)
+    assert shown["chaos"] == state.chaos.as_json()
+    assert shown["faults"] == {name: count for name, count in state.chaos.given.items() if name != "500"}
+    assert banner(state, generated=False).splitlines()[-1] in page
