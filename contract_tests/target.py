@@ -81,7 +81,11 @@ def check_reachable(client: Client, contract: Contract) -> None:
 
 def _documented_account(contract: Contract, accounts: Mapping[str, Account], field: str) -> str:
     """The `field` of the spec's own request examples, if the mock answers it 200 at once; else any such id."""
-    usable = [account.id for account in accounts.values() if account.status == 200 and not account.delay_ms]
+    usable = [
+        account.id
+        for account in accounts.values()
+        if account.status == 200 and not account.delay_ms and account.fault is None and not account.is_sequence
+    ]
     documented = [example[field] for example in _request_examples(contract) if example.get(field) in usable]
     if not documented and not usable:
         raise TargetError(f"the bundled fixtures have no {field} that is answered 200 at once")

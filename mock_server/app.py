@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.mock.admin import ADMIN_PREFIX, admin_routes
 from mock_server.mock.docs import docs_routes
-from mock_server.mock.endpoint import AccountAnalysisEndpoint
+from mock_server.mock.endpoint import operation_endpoint
 from mock_server.mock.reload import watch_files
 from mock_server.mock.replies import INTERNAL_ERROR, MOCK_ERROR_HEADER
 from mock_server.mock.state import MockState
@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
         settings = dataclasses.replace(settings, spec_path=contract.source)
     state = MockState(settings, contract)
     routes = [*admin_routes(state), *docs_routes(state)]
-    endpoint: ASGIApp = AccountAnalysisEndpoint(state)
+    endpoint: ASGIApp = operation_endpoint(state)
     proxy = None
     if settings.proxy_url is not None:
         from mock_server.proxy.endpoint import build_proxy  # the proxy's modules are only imported by a proxy

@@ -18,11 +18,12 @@ from mock_server.loopback import is_loopback
 from mock_server.proxy.recorder import RECORDING
 from mock_server.secret import mask_key
 from mock_server.settings import Settings, add_flags, from_arguments
-from mock_server.spec.fixtures import BUNDLED_FIXTURES, Fixtures
+from mock_server.spec.fixtures import Fixtures
 
 if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
     from starlette.types import ASGIApp
 
+    from mock_server.mock.chaos import Chaos
     from mock_server.mock.state import MockState
 
 
@@ -132,15 +133,25 @@ def banner(state: MockState, generated: bool) -> str:
             lines.append(f"  upstream key: from ${settings.upstream_key_env}; callers use the mock's admin key")
         if settings.record_dir is not None:
             lines.append(f"  recording:   conforming 200 answers into {settings.record_dir / RECORDING}")
+    if state.chaos is not None:
+        lines.append(chaos_line(state.chaos))
     if token:
         origin = "generated for this run" if generated else "from --admin-token"
         lines.append(f"  /__mock/ needs: Authorization: Bearer {token}   ({origin})")
     return "\n".join(lines)
 
 
+def chaos_line(chaos: Chaos) -> str:
+    share = f"{chaos.rate:.0%}" if chaos.rate * 100 == round(chaos.rate * 100) else f"{chaos.rate:.2%}"
+    return (
+        f"  chaos:       {share} of requests get one of {','.join(chaos.choices)};"
+        f" --chaos-seed {chaos.seed} repeats this run"
+    )
+
+
 def shown_keys(fixtures: Fixtures) -> list[str]:
     """The bundled keys are public (the docs name them); keys from your own fixtures are secrets: masked."""
-    if fixtures.directory.resolve() == BUNDLED_FIXTURES.resolve():
+    if fixtures.keys_are_public:
         return fixtures.admin_keys
     return [f"{mask_key(key)} (see {fixtures.directory})" for key in fixtures.admin_keys]
 

@@ -9,7 +9,7 @@ Installed kits register it through the `pytest11` entry point, so a consumer pro
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -59,11 +59,16 @@ class SiviMock:
         status: int | None = None,
         message: str | None = None,
         delay_ms: int = 0,
+        fault: str | None = None,
+        sequence: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
-        """Serve `analysis` (an `AccountAnalysis` body) for `user_id`, or always answer `status` (a documented
-        error, with `message` or the spec's example text); `delay_ms` answers late. Raises `FixtureError`
-        naming what breaks the spec."""
-        self._add("user", user_id, analysis, status, message, delay_ms)
+        """Serve `analysis` (an `AccountAnalysis` body; without one, the spec's documented example) for `user_id`,
+        or always answer `status` (a documented error, with `message` or the spec's example text); `delay_ms`
+        answers late; `fault` gives that fault instead (`truncated` cuts the answer). `sequence` gives answers in
+        turn, the last one repeating, each in the fixture format (`{"status": 500}`, `{"fault": "reset"}`,
+        `{"analysis": {...}, "delayMs": 100}`); the fixture's reset after each test starts it again. Raises
+        `FixtureError` naming what breaks the spec."""
+        self._add("user", user_id, analysis, status, message, delay_ms, fault, sequence)
 
     def add_workspace(
         self,
@@ -73,12 +78,14 @@ class SiviMock:
         status: int | None = None,
         message: str | None = None,
         delay_ms: int = 0,
+        fault: str | None = None,
+        sequence: Sequence[Mapping[str, Any]] | None = None,
     ) -> None:
         """As `add_user`, for a `workspaceId`."""
-        self._add("workspace", workspace_id, analysis, status, message, delay_ms)
+        self._add("workspace", workspace_id, analysis, status, message, delay_ms, fault, sequence)
 
     def reset(self) -> None:
-        """Back to the fixture files: added accounts dropped, journal cleared."""
+        """Back to the fixture files: added accounts dropped, sequences at their start, journal cleared."""
         self._state.reset()
 
     def _add(
@@ -89,14 +96,15 @@ class SiviMock:
         status: int | None,
         message: str | None,
         delay_ms: int,
+        fault: str | None,
+        sequence: Sequence[Mapping[str, Any]] | None,
     ) -> None:
-        data: dict[str, Any] = {"delayMs": delay_ms}
-        if analysis is not None:
-            data["analysis"] = analysis
-        if status is not None:
-            data["status"] = status
-        if message is not None:
-            data["message"] = message
+        given = {"analysis": analysis, "status": status, "message": message, "fault": fault}
+        data: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+        if delay_ms:
+            data["delayMs"] = delay_ms
+        if sequence is not None:
+            data["sequence"] = list(sequence)  # checked as a fixture file would be, each step named on error
         section = "users" if kind == "user" else "workspaces"
         # Raises FixtureError naming what is wrong, exactly as a fixture file would.
         self._state.put_account(parse_account(kind, account_id, data, self._state.contract, f"{section}.{account_id}"))

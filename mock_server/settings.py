@@ -16,11 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from mock_server.errors import SettingsError
+from mock_server.faults import FAULTS
 from mock_server.spec.contract import BUNDLED_SPEC
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 # The proxy's options: each means nothing without `proxy_url`.
 PROXY_OPTIONS = ("proxy_timeout", "fixtures_first", "upstream_key_env", "proxy_insecure", "proxy_errors", "record_dir")
+# What `--chaos` may give: the documented 500, or a fault. By default everything but `hang`, which would hold each
+# struck client until its own timeout (name it to have it).
+SERVER_ERROR_CHOICE = "500"
+CHAOS_CHOICES = (SERVER_ERROR_CHOICE, *FAULTS)
+CHAOS_FAULTS = tuple(choice for choice in CHAOS_CHOICES if choice != "hang")
+CHAOS_OPTIONS = ("chaos_seed", "chaos_faults")
+
+
+def comma_list(text: str) -> tuple[str, ...]:
+    """`500,reset, gateway-503` -> `("500", "reset", "gateway-503")`."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,43 @@ class Settings:
         default=None,
         metadata=flag("--record", "proxy: keep conforming 200 answers as DIR/recorded.yaml", parse=Path, metavar="DIR"),
     )
+    chaos: float = field(
+        default=0.0,
+        metadata=flag(
+            "--chaos",
+            "give this fraction of requests (0 to 1) a fault or the documented 500, drawn by a seeded generator"
+            " (default: 0, off)",
+            parse=float,
+            metavar="RATE",
+        ),
+    )
+    chaos_seed: int | None = field(
+        default=None,
+        metadata=flag(
+            "--chaos-seed",
+            "the seed: the same one repeats the same pattern (default: drawn, shown)",
+            parse=int,
+            metavar="N",
+        ),
+    )
+    chaos_faults: tuple[str, ...] = field(
+        default=CHAOS_FAULTS,
+        metadata=flag(
+            "--chaos-faults",
+            "what chaos gives, comma-separated: 500 and fault names (default: 500 and every fault but hang)",
+            parse=comma_list,
+            metavar="LIST",
+        ),
+    )
+    hang_limit: float = field(
+        default=30.0,
+        metadata=flag(
+            "--hang-limit",
+            "seconds the fault hang holds a connection at most, then closes it",
+            parse=float,
+            metavar="S",
+        ),
+    )
     # Not flags: settings a program may pass to `create_app`, a command line cannot.
     body_limit: int = 64 * 1024
     max_delay_ms: int = 60_000
@@ -147,7 +196,7 @@ class Settings:
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
                 return f"{_option_name(name)} must be a whole number, 0 or more, not {value!r}"
-        for name in ("request_deadline", "proxy_timeout"):
+        for name in ("request_deadline", "proxy_timeout", "hang_limit"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not 0 < value < float("inf"):
                 return f"{flag_name(name)} must be a positive number of seconds, not {value!r}"
@@ -157,6 +206,25 @@ class Settings:
             without_proxy = self.proxy_options_given()
             if without_proxy:
                 return f"{', '.join(without_proxy)} needs --proxy URL"
+        return self.chaos_problem()
+
+    def chaos_problem(self) -> str | None:
+        """What is wrong with the `--chaos` options, or None."""
+        if isinstance(self.chaos, bool) or not isinstance(self.chaos, int | float) or not 0 <= self.chaos <= 1:
+            return f"{flag_name('chaos')} must be a fraction from 0 to 1 (0.1 strikes one request in ten)"
+        if self.chaos_seed is not None and (isinstance(self.chaos_seed, bool) or not isinstance(self.chaos_seed, int)):
+            return f"{flag_name('chaos_seed')} must be a whole number, not {self.chaos_seed!r}"
+        if isinstance(self.chaos_faults, str) or not self.chaos_faults:
+            return f"{flag_name('chaos_faults')} must name at least one of {','.join(CHAOS_CHOICES)}"
+        unknown = [choice for choice in self.chaos_faults if choice not in CHAOS_CHOICES]
+        if unknown:
+            choose = ",".join(CHAOS_CHOICES)
+            return f"{flag_name('chaos_faults')}: unknown {', '.join(map(repr, unknown))} (choose from {choose})"
+        if not self.chaos:
+            defaults = {each.name: each.default for each in dataclasses.fields(self)}
+            given = [flag_name(name) for name in CHAOS_OPTIONS if getattr(self, name) != defaults[name]]
+            if given:
+                return f"{', '.join(given)} needs --chaos RATE"
         return None
 
     def proxy_options_given(self) -> list[str]:

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # One worker runs this module under `pytest -n`: the site is built once.
 pytestmark = pytest.mark.xdist_group("docs")
+pytest_plugins = ["pytester"]
 DOCS = ROOT / "docs"
 MKDOCS = ROOT / ".venv-docs" / "bin" / "mkdocs"
 # Where each command's generated flag table lives in the built site.
@@ -242,3 +243,16 @@ def test_every_module_of_the_kit_is_in_the_layout_table() -> None:
     paths = {span for row in rows for span in code_in(row) if span.startswith(("mock_server/", "contract_tests/"))}
     stale = sorted(span for span in paths if not list(ROOT.glob(span.rstrip("/"))))
     assert not stale, f"docs/contributing.md's layout table names paths that are gone: {stale}"
+
+
+def test_the_examples_of_the_resilience_page_pass(pytester: pytest.Pytester) -> None:
+    """Each block marked `<!-- resilience-example -->` in docs/resilience.md is a test file; run as a user's tests,
+    through the installed `sivi_mock` fixture, each passes."""
+    page = (DOCS / "resilience.md").read_text()
+    blocks = re.findall(r"<!-- resilience-example -->\n```python\n(.*?)```", page, flags=re.S)
+    assert len(blocks) == 2, f"docs/resilience.md: expected its 2 marked examples, found {len(blocks)}"
+    pytester.makepyfile(**{f"test_resilience_{number}": block for number, block in enumerate(blocks)})
+    tests = sum(len(re.findall(r"^def test_", block, flags=re.M)) for block in blocks)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    assert result.ret == 0, "docs/resilience.md's examples fail:\n" + "\n".join(result.outlines[-40:])
+    result.assert_outcomes(passed=tests)

@@ -11,6 +11,7 @@ from itertools import pairwise
 import pytest
 
 from mock_server.app import create_app
+from mock_server.faults import FAULTS
 from mock_server.serving.background import BackgroundServer
 from mock_server.spec.contract import load_contract
 from tests.helpers import CHROMIUM_FLAGS, chromium
@@ -127,3 +128,14 @@ def test_no_schema_on_the_page_reads_as_any(docs_page):
     names = typed_names(schema_parts(docs_page))
     request = CONTRACT.request.schema["$ref"].rsplit("/", 1)[-1]
     assert "object" in names.get(request, ""), f"the request schema reads {names.get(request)!r}"
+
+
+def test_the_page_is_pre_authorized_and_offers_every_prefer_choice_with_the_operation_open(docs_page):
+    """A frontend developer tries the operation without leaving the page: the admin key is in, `Prefer` is a field
+    with the directives and the faults to pick from."""
+    assert '<button class="btn authorize locked"' in docs_page, "Authorize is not filled in with the admin key"
+    row = re.search(r'<tr data-param-name="Prefer" data-param-in="header">(.*?)</tr>', docs_page, flags=re.S)
+    assert row, "the opened operation shows no Prefer parameter"
+    options = set(re.findall(r'<option value="([^"]+)">', row.group(1)))
+    wanted = {"none", "code=500", "example=zeroUsage", "dynamic=true", "delay=2000", *(f"fault={f}" for f in FAULTS)}
+    assert wanted <= options, f"choices missing from the Prefer parameter: {sorted(wanted - options)}"

@@ -28,9 +28,9 @@ pytestmark = pytest.mark.xdist_group("installs")
 ENVS = ROOT / ".envs"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 CONSUMERS = sorted(path.name for path in (ROOT / "tests" / "consumers").iterdir())
-# The mock's and the plugin's own tests, run again on the lowest versions; the proxy's client (httptools), its
-# request deadline (uvicorn's protocol) and the YAML loader's repeated-key check (PyYAML's constructor) are the
-# parts closest to their libraries' internals.
+# The mock's and the plugin's own tests, run again on the lowest versions; the proxy's client (httptools), the request
+# deadline and the faults that take over the connection (uvicorn's protocol), and the YAML loader's repeated-key check
+# (PyYAML's constructor) are the parts closest to their libraries' internals.
 MOCK_TESTS = [
     "test_fixtures.py",
     "test_mock_api.py",
@@ -40,6 +40,8 @@ MOCK_TESTS = [
     "test_plugin.py",
     "test_proxy.py",
     "test_request_deadline.py",
+    "test_mock_faults.py",
+    "test_mock_sequences.py",
 ]
 LOWER_BOUND = re.compile(r"^([A-Za-z0-9._-]+)\s*>=\s*([0-9.]+)")
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from mock_server.app import create_app
+from mock_server.faults import FAULTS
 from mock_server.serving.background import BackgroundServer
+from mock_server.settings import Settings
 from mock_server.spec.contract import load_contract
 from tests.helpers import DOCUMENTED_USER, CheckedClient
 
@@ -180,3 +183,32 @@ def test_a_bug_inside_the_mock_is_answered_in_the_envelope_and_the_mock_keeps_se
         assert client.get("/__mock/journal").json()["body"]["requests"][-1]["status"] == 500
         del state.reply_for
         assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
+
+
+def test_the_served_spec_offers_prefer_with_every_choice_and_the_file_stays_as_written(client):
+    served = client.get("/openapi.json").json()
+    operation = served["paths"][CONTRACT.path][CONTRACT.method]
+    prefer = next(parameter for parameter in operation["parameters"] if parameter["name"] == "Prefer")
+    assert (prefer["in"], prefer["required"]) == ("header", False)
+    values = {example["value"] for example in prefer["examples"].values()}
+    assert {f"fault={fault}" for fault in FAULTS} <= values
+    assert {f"code={status}" for status in CONTRACT.statuses} | {
+        f"example={name}" for name in CONTRACT.examples
+    } <= values
+    assert "mock-admin-key" in operation["description"] and "/__mock/journal" in operation["description"]
+    written = CONTRACT.document["paths"][CONTRACT.path][CONTRACT.method]
+    assert "parameters" not in written and "On this mock" not in written["description"], "the spec itself changed"
+
+
+def test_the_docs_page_is_pre_authorized_with_the_bundled_admin_key(client):
+    page = client.get("/docs").text
+    assert 'const adminKey = {"key": "mock-admin-key"};' in page
+    assert 'preauthorizeApiKey("enterpriseAdminKey", adminKey.key)' in page
+
+
+def test_a_key_of_your_own_fixtures_is_never_put_in_a_page(tmp_path):
+    (tmp_path / "keys.yaml").write_text("keys:\n  sk-live-secret-0001: {role: admin}\n")
+    with BackgroundServer(create_app(Settings(fixtures_dir=tmp_path))) as server:
+        pages = [httpx.get(server.url + path).text for path in ("/docs", "/openapi.json")]
+    assert not any("sk-live-secret" in page for page in pages)
+    assert "const adminKey = null;" in pages[0]

@@ -81,3 +81,16 @@ def test_a_directive_the_mock_cannot_honour_is_a_mock_error_not_an_api_error(cli
 def test_authentication_and_input_still_come_first(client):
     assert client.analyze({"abstractUserId": "x"}, key=None, headers={"prefer": "code=200"}).status_code == 401
     assert client.analyze({}, headers={"prefer": "code=200"}).status_code == 422
+
+
+@pytest.mark.parametrize("status", [status for status in CONTRACT.statuses if status != 200])
+def test_a_generated_error_reads_as_the_documented_message_never_a_random_word(client, status):
+    documented = {example.value["body"]["message"] for example in CONTRACT.examples_for(status)}
+    for user in ("a", "b", "nobody"):
+        assert prefer(client, f"dynamic=true, code={status}", {"abstractUserId": user}).json()["body"] == {
+            "message": next(iter(documented))
+        }
+
+
+def test_a_generated_answer_for_an_unknown_id_is_the_documented_400(client):
+    assert prefer(client, "dynamic=true").json() == {"status": 400, "body": {"message": "User does not exist"}}

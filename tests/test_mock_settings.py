@@ -48,6 +48,10 @@ def test_every_flag_sets_its_field(tmp_path: Path):
             "--proxy-insecure",
             "--proxy-errors",
             f"--record={tmp_path / 'recorded'}",
+            "--chaos=0.25",
+            "--chaos-seed=7",
+            "--chaos-faults=500, reset,gateway-503",
+            "--hang-limit=1.5",
         ]
     )
     expected = Settings(
@@ -69,6 +73,10 @@ def test_every_flag_sets_its_field(tmp_path: Path):
         proxy_insecure=True,
         proxy_errors=True,
         record_dir=tmp_path / "recorded",
+        chaos=0.25,
+        chaos_seed=7,
+        chaos_faults=("500", "reset", "gateway-503"),
+        hang_limit=1.5,
     )
     assert settings == expected
     flagged = {field.name for field in dataclasses.fields(Settings) if "flag" in field.metadata}

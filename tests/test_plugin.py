@@ -50,6 +50,6 @@ def test_add_user_and_add_workspace_name_their_options():
     for method in (SiviMock.add_user, SiviMock.add_workspace):
         parameters = inspect.signature(method).parameters
         keyword_only = [name for name, p in parameters.items() if p.kind is inspect.Parameter.KEYWORD_ONLY]
-        assert keyword_only == ["status", "message", "delay_ms"], method.__name__
+        assert keyword_only == ["status", "message", "delay_ms", "fault", "sequence"], method.__name__
         with pytest.raises(TypeError, match="stauts"):
             method(None, "u-1", stauts=500)  # type: ignore[arg-type, call-arg]

@@ -18,15 +18,15 @@ from mock_server.errors import PreferError
 from mock_server.mock.prefer import NONE, Directives, apply_prefer, parse_prefer, preferred
 from mock_server.mock.replies import MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Answers, Reply
 from mock_server.spec.contract import load_contract
-from mock_server.spec.fixtures import Account
+from mock_server.spec.fixtures import Answer
 
 CONTRACT = load_contract()
 ANSWERS = Answers(CONTRACT)
 MAX_DELAY_MS = 1000
 SEED = b'{"abstractUserId": "someone"}'
 DOCUMENTED = CONTRACT.examples["documentedUser"]
-KNOWN = ANSWERS.for_account(Account("known", "user", analysis=DOCUMENTED.value["body"]))
-SLOW = ANSWERS.for_account(Account("slow", "user", analysis=DOCUMENTED.value["body"], delay_ms=700))
+KNOWN = ANSWERS.for_answer(Answer(analysis=DOCUMENTED.value["body"]))
+SLOW = ANSWERS.for_answer(Answer(analysis=DOCUMENTED.value["body"], delay_ms=700))
 
 
 def parsed(*values: str) -> Directives:
@@ -82,7 +82,7 @@ def test_each_directive_is_read(values: list[str], expected: Directives) -> None
         (["delay=-5"], "delay=-5", f"expected milliseconds, a whole number from 0 to {MAX_DELAY_MS}"),
         (["delay=1.5"], "delay=1.5", "expected milliseconds"),
         ([f"delay={MAX_DELAY_MS + 1}"], f"delay={MAX_DELAY_MS + 1}", "expected milliseconds"),
-        (["colour=blue"], "colour=blue", "unknown directive (the mock knows code, example, dynamic, delay)"),
+        (["colour=blue"], "colour=blue", "unknown directive (the mock knows code, example, dynamic, delay, fault)"),
         (["return=minimal"], "return=minimal", "unknown directive"),
         (["code=200, code=500"], "code=500", "code is given twice"),
         (["delay=1", "Delay=2"], "Delay=2", "delay is given twice"),  # across headers too

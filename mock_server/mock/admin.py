@@ -71,6 +71,8 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
                 "workspaces": len(fixtures.workspaces),
                 "runtimeAccounts": len(state.runtime_accounts()),
                 "journal": {"size": len(state.journal), "max": state.journal.maxlen},
+                "faults": dict(sorted(state.faults_given.items())),
+                "chaos": state.chaos.as_json() if state.chaos is not None else None,
             },
         )
 
@@ -97,7 +99,14 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         from_files = state.fixtures.accounts(kind)
         runtime = {a.id: a for a in state.runtime_accounts() if a.kind == kind}
         listed = [
-            {"id": a.id, "status": a.status, "delayMs": a.delay_ms, "source": "runtime" if a.id in runtime else "file"}
+            {
+                "id": a.id,
+                "status": a.status,
+                "delayMs": a.delay_ms,
+                **({"fault": a.fault} if a.fault is not None else {}),
+                **({"sequence": len(a.answers)} if a.is_sequence else {}),
+                "source": "runtime" if a.id in runtime else "file",
+            }
             for a in {**from_files, **runtime}.values()
         ]
         return answer(200, {"message": f"{len(listed)} {section}", section: listed})
@@ -133,6 +142,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
                 "id": account.id,
                 "kind": account.kind,
                 "status": account.status,
+                **({"sequence": len(account.answers)} if account.is_sequence else {}),
             },
         )
 
@@ -143,7 +153,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
                 409,
                 {"message": "reset, but the files are invalid: still serving the previous ones", "problems": problems},
             )
-        return answer(200, {"message": "reset to the files"})
+        return answer(200, {"message": "reset to the files; sequences and chaos start again"})
 
     def route(path: str, handler: Handler, methods: list[str]) -> Route:
         return Route(ADMIN_PREFIX + path, guarded(state, handler), methods=methods)

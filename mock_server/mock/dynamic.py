@@ -2,7 +2,9 @@
 
 Reproducible: the same request (the seed) gets the same body. Covers the JSON Schema the spec uses; a
 string with a `pattern` is taken from the schema's own `examples`, since inventing regex matches is a
-library's job and the spec documents valid values anyway.
+library's job and the spec documents valid values anyway. A string the spec's named examples of that status give
+for the same property (an error's `message`) is taken from them: a generated error reads as the documented one,
+never as a random word.
 """
 
 from __future__ import annotations
@@ -20,14 +22,32 @@ _WORDS = ("design", "media", "credit", "account", "workspace", "usage", "month",
 def generate_body(contract: Contract, status: int, seed: bytes) -> Any:
     """A `body` valid against the response schema of `status`, the same one for the same seed."""
     rng = random.Random(hashlib.sha256(seed + str(status).encode()).digest())
-    envelope = _generate(contract, contract.responses[status].schema, rng, depth=0)
+    documented: dict[str, list[str]] = {}
+    for example in contract.examples_for(status):
+        _strings_of(example.value, documented)
+    envelope = _generate(contract, contract.responses[status].schema, rng, depth=0, documented=documented)
     envelope["status"] = status
     if not contract.responses[status].is_valid(envelope):
         raise PreferError("dynamic=true", f"could not generate a valid {status} body from the spec")
     return envelope["body"]
 
 
-def _generate(contract: Contract, schema: Any, rng: random.Random, depth: int) -> Any:
+def _strings_of(value: Any, found: dict[str, list[str]]) -> None:
+    """Every string property of an example, by property name, at any depth."""
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            if isinstance(inner, str):
+                found.setdefault(name, []).append(inner)
+            else:
+                _strings_of(inner, found)
+    elif isinstance(value, list):
+        for inner in value:
+            _strings_of(inner, found)
+
+
+def _generate(
+    contract: Contract, schema: Any, rng: random.Random, depth: int, documented: dict[str, list[str]], name: str = ""
+) -> Any:
     schema = _merged(contract, schema)
     if "const" in schema:
         return schema["const"]
@@ -40,17 +60,19 @@ def _generate(contract: Contract, schema: Any, rng: random.Random, depth: int) -
         for branch in schema.get("anyOf", [])[:1]:
             required |= set(branch.get("required", []))
         return {
-            name: _generate(contract, sub, rng, depth + 1)
-            for name, sub in properties.items()
-            if name in required or rng.random() < 0.5
+            key: _generate(contract, sub, rng, depth + 1, documented, key)
+            for key, sub in properties.items()
+            if key in required or rng.random() < 0.5
         }
     if kind == "array":
         count = rng.randint(schema.get("minItems", 0), min(schema.get("maxItems", 12), 12 if depth < 3 else 1))
-        return [_generate(contract, schema.get("items", {}), rng, depth + 1) for _ in range(count)]
+        return [_generate(contract, schema.get("items", {}), rng, depth + 1, documented) for _ in range(count)]
     if kind == "integer":
         low = schema.get("minimum", 0)
         return rng.randint(low, max(low, schema.get("maximum", low + 5000)))
     if kind == "string":
+        if name in documented and "pattern" not in schema:
+            return rng.choice(documented[name])
         if "pattern" in schema:
             examples = schema.get("examples") or []
             if not examples:

@@ -1,7 +1,9 @@
 """The API operation as a plain ASGI app: auth → body → validate → Prefer/scenario → lookup → journal.
 
 Plain ASGI rather than Request/Response objects, because this is the hot path of every test run: headers are
-scanned once, answers come pre-serialized from `state.Loaded`.
+scanned once, answers come pre-serialized from `state.Loaded`. A fault, or what `--chaos` chose, leaves the hot path
+for `_give` once the answer is known; `--chaos` itself is a subclass chosen when the app is built
+(`operation_endpoint`), so that without it no request pays for a draw.
 """
 
 from __future__ import annotations
@@ -9,15 +11,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
 from mock_server.errors import BodyTooLarge, InvalidInput
+from mock_server.faults import TRANSPORT_FAULTS, Connection, connection_of
 from mock_server.mock.auth import KeyCheck
+from mock_server.mock.chaos import Chaos
 from mock_server.mock.prefer import preferred
 from mock_server.mock.replies import INTERNAL_ERROR, TOO_LARGE, Reply, error_reply, send_reply
 from mock_server.mock.request_body import parse_request, read_body
-from mock_server.mock.state import MockState
+from mock_server.mock.state import Loaded, MockState
+from mock_server.mock.transport_faults import give, unavailable_reply
 from mock_server.types import Headers
 
 logger = logging.getLogger("sivi_mock")
@@ -40,17 +46,46 @@ class AccountAnalysisEndpoint:
                 reply = self._not_allowed
             else:
                 reply, body = await self._answer(headers, receive)
-            if self.state.settings.validate_responses:
+            if self.state.settings.validate_responses and reply.fault is None:
                 reply = self._checked(reply)
         except BodyTooLarge:
             reply = TOO_LARGE
         except Exception:  # a bug in the mock: the caller still gets the envelope, the log gets the traceback
             logger.exception("sivi-mock failed on %s %s", scope["method"], scope["path"])
             reply = INTERNAL_ERROR
+        if reply.fault is not None or reply.chaos:
+            await self._give(scope, send, body, reply)
+            return
         self.state.journal.record(scope["method"], scope["path"], scope["query_string"], headers, body, reply.status)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
         await send_reply(send, reply)
+
+    async def _give(self, scope: Scope, send: Send, body: bytes, reply: Reply) -> None:
+        """A fault, or what chaos chose: counted, journaled by name, then given."""
+        connection: Connection | None = None
+        if reply.fault in TRANSPORT_FAULTS:
+            connection = connection_of(scope)
+            if connection is None:
+                reply = unavailable_reply(reply.fault)
+        if reply.fault is not None:
+            self.state.faults_given[reply.fault] += 1
+        self.state.journal.record(
+            scope["method"],
+            scope["path"],
+            scope["query_string"],
+            scope["headers"],
+            body,
+            reply.status or None,
+            fault=reply.fault,
+            chaos=reply.chaos,
+        )
+        if reply.delay_ms:
+            await asyncio.sleep(reply.delay_ms / 1000)
+        if connection is None:
+            await send_reply(send, reply)
+        else:
+            await give(connection, send, reply, self.state.settings.hang_limit)
 
     async def _answer(self, headers: Headers, receive: Receive) -> tuple[Reply, bytes]:
         loaded = self.state.loaded
@@ -80,11 +115,15 @@ class AccountAnalysisEndpoint:
         except InvalidInput as error:
             return loaded.answers.invalid_input(str(error)), body
 
+        return self._reply(loaded, data, prefer, body), body
+
+    def _reply(self, loaded: Loaded, data: Any, prefer: list[str], body: bytes) -> Reply:
+        """The answer to a valid request from an admin: the lookup's, or the one `Prefer` asks for."""
         user_field, workspace_field = loaded.contract.id_fields[:2]
-        prepared = self.state.reply_for(data.get(user_field), data.get(workspace_field))
+        prepared = self.state.next_reply(data.get(user_field), data.get(workspace_field))
         if not prefer:
-            return prepared or loaded.answers.not_found, body
-        return preferred(prefer, prepared, loaded.answers, self.state.settings.max_delay_ms, seed=body), body
+            return prepared or loaded.answers.not_found
+        return preferred(prefer, prepared, loaded.answers, self.state.settings.max_delay_ms, seed=body)
 
     def _checked(self, reply: Reply) -> Reply:
         validator = self.state.contract.responses.get(reply.status)
@@ -95,3 +134,19 @@ class AccountAnalysisEndpoint:
             return reply
         logger.error("the mock's own %s answer breaks the spec: %s", reply.status, "; ".join(problems))
         return error_reply(500, f"sivi-mock answer failed the spec (--validate-responses): {problems[0]}")
+
+
+class ChaoticEndpoint(AccountAnalysisEndpoint):
+    """The operation under `--chaos`: every answer to a valid request from an admin is drawn for (`mock.chaos`)."""
+
+    def __init__(self, state: MockState, chaos: Chaos) -> None:
+        super().__init__(state)
+        self.chaos = chaos
+
+    def _reply(self, loaded: Loaded, data: Any, prefer: list[str], body: bytes) -> Reply:
+        return self.chaos.draw(super()._reply(loaded, data, prefer, body), loaded.answers)
+
+
+def operation_endpoint(state: MockState) -> AccountAnalysisEndpoint:
+    """The operation's endpoint, chaotic only when `--chaos` asks for it."""
+    return AccountAnalysisEndpoint(state) if state.chaos is None else ChaoticEndpoint(state, state.chaos)

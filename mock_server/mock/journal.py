@@ -35,8 +35,10 @@ class Recorded(NamedTuple):
     headers: Headers
     body: bytes  # at most BODY_LIMIT bytes of it
     size: int  # of the whole body
-    status: int
+    status: int | None  # None: a fault that sent no status line
     upstream: UpstreamNote | None
+    fault: str | None = None
+    chaos: bool = False
 
 
 class Journal:
@@ -61,11 +63,14 @@ class Journal:
         query: bytes,
         headers: Headers,
         body: bytes,
-        status: int,
+        status: int | None,
         *,
         upstream: UpstreamNote | None = None,
+        fault: str | None = None,
+        chaos: bool = False,
     ) -> None:
-        """`upstream`: in proxy mode, what the upstream answered (formatted only when the journal is read)."""
+        """`upstream`: in proxy mode, what the upstream answered (formatted only when the journal is read);
+        `fault`: the fault given instead of an answer, `chaos`: whether `--chaos` chose what was given."""
         # Only the first BODY_LIMIT bytes are kept, so a full journal has a fixed upper size.
         self._entries.append(
             Recorded(
@@ -79,6 +84,8 @@ class Journal:
                 len(body),
                 status,
                 upstream,
+                fault,
+                chaos,
             )
         )
 
@@ -112,5 +119,7 @@ class Journal:
             "body": entry.body.decode("utf-8", errors="replace"),
             "bodyTruncated": entry.size > len(entry.body),
             "status": entry.status,
+            "fault": entry.fault,
+            **({"chaos": True} if entry.chaos else {}),
             **({"upstream": entry.upstream.as_json()} if entry.upstream is not None else {}),
         }

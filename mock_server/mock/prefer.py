@@ -1,16 +1,18 @@
-"""The `Prefer` header, Prism-style: `code=`, `example=`, `dynamic=`, `delay=`: read it, then apply it to the
-answer the lookup chose. Errors name the directive as it was sent."""
+"""The `Prefer` header, Prism-style: `code=`, `example=`, `dynamic=`, `delay=`, and the mock's own `fault=`: read
+it, then apply it to the answer the lookup chose. Errors name the directive as it was sent."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from mock_server.errors import PreferError
-from mock_server.mock.replies import Answers, Reply, error_reply, mock_error_reply
+from mock_server.faults import FAULTS, GATEWAY_FAULTS, SILENT_FAULTS
+from mock_server.mock.replies import Answers, Reply, error_reply, fault_reply, mock_error_reply
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope
 
-DIRECTIVES = ("code", "example", "dynamic", "delay")
+DIRECTIVES = ("code", "example", "dynamic", "delay", "fault")
 
 
 @dataclass(frozen=True)
@@ -19,6 +21,7 @@ class Directives:
     example: str | None = None
     dynamic: bool = False
     delay_ms: int | None = None
+    fault: str | None = None
 
 
 NONE = Directives()
@@ -60,6 +63,7 @@ def parse_prefer(values: list[str], contract: Contract, max_delay_ms: int) -> Di
         example=_example(*found["example"], contract) if "example" in found else None,
         dynamic=_flag(*found["dynamic"]) if "dynamic" in found else False,
         delay_ms=_delay(*found["delay"], max_delay_ms) if "delay" in found else None,
+        fault=_fault(*found["fault"], found) if "fault" in found else None,
     )
 
 
@@ -88,6 +92,17 @@ def _delay(raw: str, sent: str, max_delay_ms: int) -> int:
     return int(raw)
 
 
+def _fault(raw: str, sent: str, found: dict[str, tuple[str, str]]) -> str:
+    if raw not in FAULTS:
+        raise PreferError(sent, f"no such fault (the mock gives {', '.join(FAULTS)})")
+    if raw in SILENT_FAULTS or raw in GATEWAY_FAULTS:
+        shaping = [found[name][1] for name in ("code", "example", "dynamic") if name in found]
+        if shaping:
+            what = "sends no answer" if raw in SILENT_FAULTS else "answers the gateway's own page"
+            raise PreferError(sent, f"it {what}, so {', '.join(shaping)} cannot shape it")
+    return raw
+
+
 def apply_prefer(prepared: Reply | None, directives: Directives, answers: Answers, seed: bytes) -> Reply:
     """The answer once `Prefer` has spoken. `prepared` is the lookup's answer (None: unknown user)."""
     contract = answers.contract
@@ -98,15 +113,17 @@ def apply_prefer(prepared: Reply | None, directives: Directives, answers: Answer
             raise PreferError(f"example={example.name}", f"it is an example of {example.status}, not of {status}")
         reply = Reply(example.status, envelope(example.status, example.value.get("body")))
     elif directives.dynamic:
-        if status is None:
-            status = prepared.status if prepared is not None else 400
+        if prepared is None:
+            status = status or 400
+        elif status is None:  # the lookup's; an account whose answer is a fault exists, so 200
+            status = prepared.status if prepared.status in contract.responses else 200
         from mock_server.mock.dynamic import generate_body  # the generator is only imported when first asked for
 
         reply = Reply(status, envelope(status, generate_body(contract, status, seed)))
     elif status is None:
         reply = prepared or answers.not_found
     elif prepared is not None and prepared.status == status:
-        reply = prepared
+        reply = dataclasses.replace(prepared, fault=None)  # the account's data, without the account's fault
     elif status == 200:
         first = contract.examples_for(200)[0]
         reply = Reply(200, envelope(200, first.value.get("body")))
@@ -115,5 +132,7 @@ def apply_prefer(prepared: Reply | None, directives: Directives, answers: Answer
 
     delay = directives.delay_ms if directives.delay_ms is not None else (prepared.delay_ms if prepared else 0)
     if delay != reply.delay_ms:
-        reply = Reply(reply.status, reply.body, delay, reply.headers)
+        reply = dataclasses.replace(reply, delay_ms=delay)
+    if directives.fault is not None:
+        reply = fault_reply(directives.fault, reply)
     return reply

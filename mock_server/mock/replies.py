@@ -3,12 +3,15 @@ serialized once per contract). Pure functions, no I/O."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
 
+from mock_server.faults import GATEWAY_FAULTS, SILENT_FAULTS
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope, error_envelope
-from mock_server.spec.fixtures import Account
+from mock_server.spec.fixtures import Account, Answer
 from mock_server.types import Header
 
 if TYPE_CHECKING:
@@ -23,10 +26,12 @@ MOCK_ERROR_STATUS = 412
 
 @dataclass(frozen=True)
 class Reply:
-    status: int
+    status: int  # 0 for a fault that sends no status line (`SILENT_FAULTS`)
     body: bytes
     delay_ms: int = 0
     headers: tuple[Header, ...] = JSON_HEADERS
+    fault: str | None = None  # given instead of this answer (`truncated`: cutting it)
+    chaos: bool = False  # chosen by `--chaos`, not by the request or the account
 
 
 def error_reply(status: int, message: str) -> Reply:
@@ -45,6 +50,30 @@ def mock_error_reply(directive: str, reason: str) -> Reply:
     return Reply(MOCK_ERROR_STATUS, body, headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, b"prefer")))
 
 
+# A gateway's own page, as nginx words it: HTML, not the API's envelope.
+GATEWAY_PAGE = (
+    "<html>\r\n<head><title>{status} {phrase}</title></head>\r\n<body>\r\n"
+    "<center><h1>{status} {phrase}</h1></center>\r\n"
+    "<hr><center>gateway (sivi-mock fault {name})</center>\r\n</body>\r\n</html>\r\n"
+)
+# How long a gateway's 503 asks the client to wait: short, so that a client honouring it keeps a test fast.
+RETRY_AFTER_SECONDS = 1
+
+
+def fault_reply(fault: str, answer: Reply) -> Reply:
+    """The fault `fault` given instead of `answer` (the answer it cuts, for `truncated`), after `answer`'s delay."""
+    if fault in GATEWAY_FAULTS:
+        status = GATEWAY_FAULTS[fault]
+        page = GATEWAY_PAGE.format(status=status, phrase=HTTPStatus(status).phrase, name=fault).encode()
+        headers: tuple[Header, ...] = ((b"content-type", b"text/html"),)
+        if status == 503:
+            headers += ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),)
+        return Reply(status, page, answer.delay_ms, headers, fault=fault)
+    if fault in SILENT_FAULTS:
+        return Reply(0, b"", answer.delay_ms, (), fault=fault)
+    return dataclasses.replace(answer, fault=fault)
+
+
 class Answers:
     """The answers that do not depend on the request, serialized once per contract."""
 
@@ -57,15 +86,28 @@ class Answers:
             401, "Failed to authenticate request: this endpoint needs an Enterprise admin API key"
         )
         self.not_found = error_reply(400, self.messages[400])
+        self.server_error = error_reply(500, self.messages[500]) if 500 in self.messages else None
+        # What an account answering 200 without an analysis answers (the fixtures refuse one when there is none).
+        documented = contract.examples_for(200)
+        self.example_analysis: Any = documented[0].value.get("body") if documented else None
 
     def invalid_input(self, reason: str) -> Reply:
         return error_reply(422, f"{self.messages[422]}: {reason}")
 
-    def for_account(self, account: Account) -> Reply:
-        if account.status == 200:
-            return Reply(200, envelope(200, account.analysis), account.delay_ms)
-        message = account.message or self.messages[account.status]
-        return Reply(account.status, envelope(account.status, {"message": message}), account.delay_ms)
+    def for_account(self, account: Account) -> Reply | tuple[Reply, ...]:
+        """The prepared answer of an account: one `Reply`, or a sequence's, in turn."""
+        if account.is_sequence:
+            return tuple(self.for_answer(answer) for answer in account.answers)
+        return self.for_answer(account.answers[0])
+
+    def for_answer(self, answer: Answer) -> Reply:
+        if answer.status == 200:
+            analysis = answer.analysis if answer.analysis is not None else self.example_analysis
+            reply = Reply(200, envelope(200, analysis), answer.delay_ms)
+        else:
+            message = answer.message or self.messages[answer.status]
+            reply = Reply(answer.status, envelope(answer.status, {"message": message}), answer.delay_ms)
+        return reply if answer.fault is None else fault_reply(answer.fault, reply)
 
 
 def example_message(contract: Contract, status: int) -> str:

@@ -1,11 +1,14 @@
-"""The mock's state: the contract and fixtures in force, accounts added at run time, and the journal."""
+"""The mock's state: the contract and fixtures in force, accounts added at run time, where each sequence stands,
+the journal, and what faults were given."""
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 
 from mock_server.errors import FixtureError, SpecError
 from mock_server.mock.auth import KeyRing
+from mock_server.mock.chaos import Chaos
 from mock_server.mock.journal import Journal
 from mock_server.mock.replies import Answers, Reply
 from mock_server.settings import Settings
@@ -13,6 +16,31 @@ from mock_server.spec.contract import Contract, load_contract
 from mock_server.spec.fixtures import Account, AccountKind, Fixtures, account_named, load_fixtures
 
 logger = logging.getLogger("sivi_mock")
+
+
+class AnswerSequence:
+    """An account's answers, given in turn; the last one repeats. `restart` goes back to the first."""
+
+    def __init__(self, replies: tuple[Reply, ...]) -> None:
+        self.replies = replies
+        self._last = len(replies) - 1
+        self.position = 0
+
+    def next(self) -> Reply:
+        index = self.position
+        if index < self._last:
+            self.position = index + 1
+        return self.replies[index]
+
+    def restart(self) -> None:
+        self.position = 0
+
+
+Prepared = Reply | AnswerSequence
+
+
+def prepared(answer: Reply | tuple[Reply, ...]) -> Prepared:
+    return AnswerSequence(answer) if isinstance(answer, tuple) else answer
 
 
 class Loaded:
@@ -23,10 +51,16 @@ class Loaded:
         self.fixtures = fixtures
         self.keys = KeyRing(fixtures.keys)
         self.answers = Answers(contract)
-        self.replies: dict[str, dict[str, Reply]] = {
-            "user": {i: self.answers.for_account(a) for i, a in fixtures.users.items()},
-            "workspace": {i: self.answers.for_account(a) for i, a in fixtures.workspaces.items()},
+        self.replies: dict[str, dict[str, Prepared]] = {
+            "user": {i: prepared(self.answers.for_account(a)) for i, a in fixtures.users.items()},
+            "workspace": {i: prepared(self.answers.for_account(a)) for i, a in fixtures.workspaces.items()},
         }
+
+    def restart_sequences(self) -> None:
+        for replies in self.replies.values():
+            for reply in replies.values():
+                if isinstance(reply, AnswerSequence):
+                    reply.restart()
 
 
 class MockState:
@@ -36,7 +70,9 @@ class MockState:
         self._loaded = Loaded(contract, load_fixtures(settings.fixtures_dir, contract))
         self.journal = Journal(settings.journal_size, contract.api_key_header)
         self._runtime: dict[str, dict[str, Account]] = {"user": {}, "workspace": {}}
-        self._runtime_replies: dict[str, dict[str, Reply]] = {"user": {}, "workspace": {}}
+        self._runtime_replies: dict[str, dict[str, Prepared]] = {"user": {}, "workspace": {}}
+        self.faults_given: Counter[str] = Counter()
+        self.chaos = Chaos(settings, self._loaded.answers) if settings.chaos else None
 
     @property
     def loaded(self) -> Loaded:
@@ -54,8 +90,9 @@ class MockState:
         """A user or workspace: run-time accounts first, then files."""
         return self._runtime[kind].get(account_id) or self.fixtures.accounts(kind).get(account_id)
 
-    def reply_for(self, abstract_user_id: str | None, workspace_id: str | None) -> Reply | None:
-        """The prepared answer for the account a request names (the hot path's lookup)."""
+    def reply_for(self, abstract_user_id: str | None, workspace_id: str | None) -> Prepared | None:
+        """The prepared answer for the account a request names, if the mock knows it; a sequence stays where it
+        is (`next_reply` moves it on)."""
         named = account_named(abstract_user_id, workspace_id)
         if named is None:
             return None
@@ -63,19 +100,29 @@ class MockState:
         reply = self._runtime_replies[kind].get(account_id)
         return reply if reply is not None else self._loaded.replies[kind].get(account_id)
 
+    def next_reply(self, abstract_user_id: str | None, workspace_id: str | None) -> Reply | None:
+        """The answer to give now for the account a request names (the hot path's lookup): a sequence moves on."""
+        reply = self.reply_for(abstract_user_id, workspace_id)
+        return reply.next() if isinstance(reply, AnswerSequence) else reply
+
     def put_account(self, account: Account) -> None:
         self._runtime[account.kind][account.id] = account
-        self._runtime_replies[account.kind][account.id] = self._loaded.answers.for_account(account)
+        self._runtime_replies[account.kind][account.id] = prepared(self._loaded.answers.for_account(account))
 
     def runtime_accounts(self) -> list[Account]:
         return [*self._runtime["user"].values(), *self._runtime["workspace"].values()]
 
     def reset(self) -> list[str]:
-        """Back to the files: run-time accounts dropped, files re-read, journal cleared."""
+        """Back to the files: run-time accounts dropped, files re-read, sequences and chaos at their start, journal
+        and fault counts cleared."""
         for kind in self._runtime:
             self._runtime[kind].clear()
             self._runtime_replies[kind].clear()
         self.journal.clear()
+        self.faults_given.clear()
+        self._loaded.restart_sequences()  # should the files now be invalid, the ones kept start again too
+        if self.chaos is not None:
+            self.chaos.restart()
         return self.reload_files()
 
     def reload_files(self) -> list[str]:

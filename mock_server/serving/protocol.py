@@ -1,4 +1,5 @@
-"""uvicorn's HTTP protocol as `sivi-mock` serves it: a deadline for half-sent requests, one write per answer.
+"""uvicorn's HTTP protocol as `sivi-mock` serves it: a deadline for half-sent requests, one write per answer, and
+each request's connection offered to the app for the faults that need it (`mock_server.serving.connection`).
 
 One write per answer: uvicorn writes an answer's status line and headers, then its body, as two writes: two system
 calls, and on loopback two wake-ups of the reader. Both happen in the same turn of the event loop (the ASGI `send`
@@ -20,6 +21,7 @@ from typing import cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from mock_server.serving.connection import ConnectionOffering
 from mock_server.spec.envelope import error_envelope
 
 
@@ -36,7 +38,7 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
     """The protocol class for `uvicorn.Config(http=...)`."""
     answer = timeout_answer(seconds)
 
-    class RequestDeadlineProtocol(HttpToolsProtocol):
+    class RequestDeadlineProtocol(ConnectionOffering):
         _deadline: asyncio.TimerHandle | None = None
         _receiving = False
 

@@ -6,8 +6,11 @@ Every `*.yaml` file in the fixtures directory is a mapping with any of three sec
     users:       {<abstractUserId>: <account>}
     workspaces:  {<workspaceId>: <account>}
 
-An account is `{analysis: <AccountAnalysis>}` for a 200, or `{status: <code>, message: ...}` for an account
-that always answers that documented error; either may add `delayMs` (answer after a delay) and `description`.
+An account is one answer, or a sequence of them, and may add a `description`. An answer is
+`{analysis: <AccountAnalysis>}` for a 200 (without `analysis`: the spec's documented example), or
+`{status: <code>, message: ...}` for a documented error (without `message`: the spec's example text); either may
+add `delayMs` (answer after a delay), and `fault` gives a fault instead (`mock_server.faults`; `truncated` cuts the
+answer the step describes). `{sequence: [<answer>, ...]}` gives its answers in turn, the last one repeating.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from typing import Any, Literal
 import jsonschema_rs
 
 from mock_server.errors import FileError, FixtureError
+from mock_server.faults import FAULTS, GATEWAY_FAULTS, SILENT_FAULTS
 from mock_server.secret import mask_key
 from mock_server.spec.contract import Contract, bundled_path, format_path
 from mock_server.spec.yaml_file import read_yaml
@@ -38,16 +42,26 @@ _KEY_SCHEMA = jsonschema_rs.validator_for(
         "properties": {"role": {"enum": ["admin", "regular"]}, "description": {"type": "string"}},
     }
 )
+_ANSWER_PROPERTIES = {
+    "description": {"type": "string"},
+    "analysis": {"type": "object"},
+    "status": {"type": "integer"},
+    "message": {"type": "string"},
+    "delayMs": {"type": "integer", "minimum": 0, "maximum": 600_000},
+    "fault": {"enum": list(FAULTS)},
+}
+_ANSWER_KEYS = ("analysis", "status", "message", "delayMs", "fault")
 _ACCOUNT_SCHEMA = jsonschema_rs.validator_for(
     {
         "type": "object",
         "additionalProperties": False,
         "properties": {
-            "description": {"type": "string"},
-            "analysis": {"type": "object"},
-            "status": {"type": "integer"},
-            "message": {"type": "string"},
-            "delayMs": {"type": "integer", "minimum": 0, "maximum": 600_000},
+            **_ANSWER_PROPERTIES,
+            "sequence": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"type": "object", "additionalProperties": False, "properties": _ANSWER_PROPERTIES},
+            },
         },
     }
 )
@@ -77,16 +91,50 @@ class ApiKey:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """One answer of an account, in the fixture format."""
+
+    status: int = 200
+    analysis: dict[str, Any] | None = None  # a 200's body; None: the spec's documented example
+    message: str | None = None  # an error's text; None: the spec's example
+    delay_ms: int = 0
+    fault: str | None = None  # given instead of (or, `truncated`, cutting) the answer
+
+
+@dataclass(frozen=True)
 class Account:
-    """A user or a workspace: what the mock answers when it is looked up."""
+    """A user or a workspace: what the mock answers when it is looked up, in turn when there are several answers
+    (a sequence: the last one repeats)."""
 
     id: str
     kind: AccountKind
-    analysis: dict[str, Any] | None = None
-    status: int = 200
-    message: str | None = None
-    delay_ms: int = 0
+    answers: tuple[Answer, ...] = (Answer(),)
     description: str = ""
+
+    @property
+    def is_sequence(self) -> bool:
+        return len(self.answers) > 1
+
+    # The first answer's, for what reads an account as one answer (listings, the contract suite's choice of ids).
+    @property
+    def status(self) -> int:
+        return self.answers[0].status
+
+    @property
+    def analysis(self) -> dict[str, Any] | None:
+        return self.answers[0].analysis
+
+    @property
+    def message(self) -> str | None:
+        return self.answers[0].message
+
+    @property
+    def delay_ms(self) -> int:
+        return self.answers[0].delay_ms
+
+    @property
+    def fault(self) -> str | None:
+        return self.answers[0].fault
 
 
 @dataclass(frozen=True)
@@ -111,6 +159,11 @@ class Fixtures:
     def admin_keys(self) -> list[str]:
         return [key.key for key in self.keys.values() if key.is_admin]
 
+    @property
+    def keys_are_public(self) -> bool:
+        """The bundled keys are public (the docs name them); the keys of your own fixtures are secrets."""
+        return self.directory.resolve() == BUNDLED_FIXTURES.resolve()
+
 
 def parse_account(kind: AccountKind, account_id: Any, data: Any, contract: Contract, where: str) -> Account:
     """Check one account against the fixture rules and the spec; raise `FixtureError` naming `where`."""
@@ -125,15 +178,38 @@ def parse_account(kind: AccountKind, account_id: Any, data: Any, contract: Contr
         f"{format_path(path, where)}: {str(value).replace('nan', '.nan').replace('inf', '.inf')} has no JSON form"
         for path, value in _non_finite(data)
     ]
+    if "sequence" in data:
+        beside = [key for key in _ANSWER_KEYS if key in data]
+        if beside:
+            problems.append(
+                f"{where}: an account with a sequence gives every answer in it: move {', '.join(beside)} into its steps"
+            )
+        steps = data["sequence"]
+        answers = [_parse_answer(step, contract, f"{where}.sequence[{i}]", problems) for i, step in enumerate(steps)]
+    else:
+        answers = [_parse_answer(data, contract, where, problems)]
+    if problems:
+        raise FixtureError(problems)
+    return Account(id=account_id, kind=kind, answers=tuple(answers), description=data.get("description", ""))
+
+
+def _parse_answer(data: dict[str, Any], contract: Contract, where: str, problems: list[str]) -> Answer:
+    """One answer (an account's, or a step of its sequence); its problems are added to `problems`."""
     status = data.get("status", 200)
+    fault = data.get("fault")
+    if fault in SILENT_FAULTS or fault in GATEWAY_FAULTS:
+        given = [key for key in ("status", "analysis", "message") if key in data]
+        if given:
+            what = "sends no answer" if fault in SILENT_FAULTS else "answers the gateway's own page"
+            problems.append(f"{where}: fault {fault} {what}, so {', '.join(given)} cannot be given with it")
     if status not in contract.statuses:
         documented = ", ".join(map(str, contract.statuses))
         problems.append(f"{where}.status: {status} is not a status the spec documents ({documented})")
     elif status == 200:
-        if "analysis" not in data:
-            problems.append(f"{where}: an account answering 200 needs an 'analysis'")
-        else:
+        if "analysis" in data:
             problems += contract.component("AccountAnalysis").errors(data["analysis"], f"{where}.analysis")
+        elif not contract.examples_for(200) and fault not in SILENT_FAULTS and fault not in GATEWAY_FAULTS:
+            problems.append(f"{where}: an answer of 200 needs an 'analysis' (the spec has no example of 200 to use)")
         if "message" in data:
             problems.append(f"{where}.message: only an account answering an error status has a message")
     else:
@@ -141,16 +217,12 @@ def parse_account(kind: AccountKind, account_id: Any, data: Any, contract: Contr
             problems.append(f"{where}.analysis: an account answering {status} has no analysis")
         if "message" in data:
             problems += contract.component("ErrorBody").errors({"message": data["message"]}, where)
-    if problems:
-        raise FixtureError(problems)
-    return Account(
-        id=account_id,
-        kind=kind,
-        analysis=data.get("analysis"),
+    return Answer(
         status=status,
+        analysis=data.get("analysis"),
         message=data.get("message"),
         delay_ms=data.get("delayMs", 0),
-        description=data.get("description", ""),
+        fault=fault,
     )
 
 

@@ -1,0 +1,56 @@
+"""Giving a fault that needs the connection (reset, close, truncated, garbage, hang), through the server's
+`sivi.connection` extension (`mock_server.faults`).
+
+Under a server that does not offer the connection (plain uvicorn, Hypercorn, Granian), such a fault cannot be given:
+the request gets the mock's own error instead (412, `Sivi-Mock-Error: fault`), naming the fault and what to serve
+the mock with. A silent approximation would let a test pass that proves nothing.
+"""
+
+from __future__ import annotations
+
+from starlette.types import Send
+
+from mock_server.faults import Connection
+from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Reply
+from mock_server.spec.envelope import envelope
+
+# Bytes no HTTP client can read as an answer: no status line, binary, then the connection closes.
+GARBAGE = b"\x00\xff\xfe\xfd sivi-mock fault garbage: these bytes are not HTTP \x80\x81\x82\r\n\r\n"
+
+
+def unavailable_reply(fault: str) -> Reply:
+    message = (
+        f"sivi-mock cannot give the fault {fault}: the server running the mock does not offer the connection (the"
+        " sivi.connection ASGI extension). Serve it with sivi-mock, BackgroundServer or the kit's protocol,"
+        " mock_server.serving.protocol.with_request_deadline"
+    )
+    body = envelope(MOCK_ERROR_STATUS, {"message": message, "mockError": "fault", "fault": fault})
+    return Reply(MOCK_ERROR_STATUS, body, headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, b"fault")))
+
+
+async def give(connection: Connection, send: Send, reply: Reply, hang_limit: float) -> None:
+    """Give `reply.fault` on `connection`; return once the connection is gone."""
+    fault = reply.fault
+    if fault == "reset":
+        await connection.reset()
+    elif fault == "close":
+        await connection.close()
+    elif fault == "garbage":
+        connection.write(GARBAGE)
+        await connection.close()
+    elif fault == "hang":
+        await connection.hold(hang_limit)
+    elif fault == "truncated":
+        # The whole answer's head, its length included, then half of its body.
+        length = str(len(reply.body)).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": reply.status,
+                "headers": [*reply.headers, (b"content-length", length)],
+            }
+        )
+        await send({"type": "http.response.body", "body": reply.body[: len(reply.body) // 2], "more_body": True})
+        await connection.close()
+    else:
+        raise ValueError(f"not a transport fault: {fault!r}")
