@@ -1,4 +1,5 @@
-"""uvicorn's HTTP protocol as `sivi-mock` serves it: a deadline for half-sent requests, one write per answer.
+"""uvicorn's HTTP protocol as `sivi-mock` serves it: a deadline for half-sent requests, one write per answer, and
+(from `request_head`) a bound on a request's head.
 
 One write per answer: uvicorn writes an answer's status line and headers, then its body, as two writes: two system
 calls, and on loopback two wake-ups of the reader. Both happen in the same turn of the event loop (the ASGI `send`
@@ -20,6 +21,7 @@ from typing import Any, cast
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from mock_server.serving.request_head import BoundedHeadProtocol
 from mock_server.spec.envelope import error_envelope
 
 
@@ -36,7 +38,7 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
     """The protocol class for `uvicorn.Config(http=...)`."""
     answer = timeout_answer(seconds)
 
-    class RequestDeadlineProtocol(HttpToolsProtocol):
+    class RequestDeadlineProtocol(BoundedHeadProtocol):  # heads bounded too: serving/request_head.py
         _deadline: asyncio.TimerHandle | None = None
         _receiving = False
 

@@ -114,6 +114,9 @@ class Decisions:
                 self._lifted[key] = jsonschema_rs.validator_for(
                     {**_lifted(schema, frozenset({name})), "components": components}
                 )
-            if self._lifted[key].is_valid(instance):
-                return name
+            try:
+                if self._lifted[key].is_valid(instance):
+                    return name
+            except ValueError:  # nested deeper than the validator reads: no reading accepts it
+                return None
         return None
