@@ -15,9 +15,9 @@ from urllib.parse import unquote
 from mock_server.errors import ProxySetupError, UpstreamError
 from mock_server.types import TextHeaders
 
-# A key goes upstream as a header value: visible ASCII (RFC 9110 5.5 allows more, but no API key needs it and a
+# A key goes upstream as a header value: printable ASCII (RFC 9110 5.5 allows more, but no API key needs it and a
 # proxy that sends what the upstream reads another way is a proxy that leaks).
-_HEADER_SAFE = frozenset(chr(code) for code in range(0x21, 0x7F))
+_HEADER_SAFE = frozenset(chr(code) for code in range(0x20, 0x7F))
 
 
 def read_upstream_key(variable: str) -> str:
@@ -28,7 +28,7 @@ def read_upstream_key(variable: str) -> str:
     if not set(key) <= _HEADER_SAFE:
         raise ProxySetupError(
             f"--upstream-key-env {variable}: the key has characters that cannot go in an HTTP header"
-            " (only visible ASCII, no spaces)"
+            " (printable ASCII only)"
         )
     return key
 

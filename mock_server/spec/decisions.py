@@ -114,9 +114,6 @@ class Decisions:
                 self._lifted[key] = jsonschema_rs.validator_for(
                     {**_lifted(schema, frozenset({name})), "components": components}
                 )
-            try:
-                if self._lifted[key].is_valid(instance):
-                    return name
-            except ValueError:  # nested deeper than the validator reads: no reading accepts it
-                return None
+            if self._lifted[key].is_valid(instance):
+                return name
         return None
