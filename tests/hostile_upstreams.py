@@ -8,6 +8,7 @@ word. Connections are kept open between requests (keep-alive) unless the answer 
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import threading
@@ -113,9 +114,14 @@ def json_answer(status: int, document: Any, *headers: str) -> bytes:
     return http(status, json.dumps(document).encode(), "content-type: application/json", *headers)
 
 
+@functools.cache
+def _example() -> str:
+    return json.dumps(load_contract().examples["documentedUser"].value["body"])
+
+
 def analysis() -> dict[str, Any]:
-    """A success body that conforms: the spec's own example."""
-    return dict(load_contract().examples["documentedUser"].value["body"])
+    """A success body that conforms: the spec's own example (a new copy each time)."""
+    return dict(json.loads(_example()))
 
 
 def conforming(*headers: str, **extra: Any) -> bytes:

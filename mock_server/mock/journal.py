@@ -12,9 +12,10 @@ from mock_server.secret import mask_key
 from mock_server.types import Headers
 
 BODY_LIMIT = 64 * 1024
-# What an entry keeps of the request's target and headers: `sivi-mock`'s server refuses longer heads (431), but an
+# What an entry keeps of the request's headers and query: `sivi-mock`'s server refuses longer heads (431), but an
 # app served otherwise (another ASGI server) must not make one entry cost more than this.
 HEAD_LIMIT = 16 * 1024
+QUERY_LIMIT = 4 * 1024
 
 
 class UpstreamNote(Protocol):
@@ -132,9 +133,9 @@ class Journal:
 
 def bounded_head(headers: Headers, query: bytes) -> tuple[Headers, bytes]:
     """The headers and query an entry keeps: `headers` itself when they fit in `HEAD_LIMIT` bytes (the usual case,
-    no copy), else the first ones that fit, each value cut to what is left."""
-    query = query[:HEAD_LIMIT]
-    budget = HEAD_LIMIT - len(query)
+    no copy), else the first ones that fit, the last of them cut to what is left; the query's first `QUERY_LIMIT`."""
+    query = query[:QUERY_LIMIT]
+    budget = HEAD_LIMIT
     if sum(len(name) + len(value) for name, value in headers) <= budget:
         return headers, query
     kept: list[tuple[bytes, bytes]] = []
