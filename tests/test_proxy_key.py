@@ -105,22 +105,23 @@ def test_the_host_check_follows_the_name_given_to_host():
     assert (by_its_name.status_code, by_another.status_code) == (200, 403)
 
 
-class SlowThenMute:
-    """Answers after `delay` (so that concurrent requests each take a connection), until told to go mute: then it
-    reads each request and closes the connection without a word."""
+class TogetherThenMute:
+    """Answers once `together` requests are in at the same time (so that each took a connection of its own), until
+    told to go mute: then it reads each request and closes the connection without a word."""
 
-    def __init__(self, delay: float) -> None:
-        self.delay, self.mute = delay, False
+    def __init__(self, together: int) -> None:
+        self.all_in = threading.Barrier(together, timeout=5)
+        self.mute = False
 
     def __call__(self, request: Received) -> bytes | None:
         if self.mute:
             return None
-        time.sleep(self.delay)
+        self.all_in.wait()
         return conforming()
 
 
 def test_a_post_is_sent_again_at_most_once_and_only_when_a_pooled_connection_was_closed_under_it():
-    script = SlowThenMute(delay=0.3)
+    script = TogetherThenMute(10)
     with ScriptedUpstream(script) as up, proxy(up.url, real_key=True, proxy_timeout=FAST) as px:
         with ThreadPoolExecutor(10) as pool:
             warm = list(pool.map(lambda _: ask(px.url), range(10)))
@@ -131,9 +132,9 @@ def test_a_post_is_sent_again_at_most_once_and_only_when_a_pooled_connection_was
         answer = ask(px.url)
         reached = up.requests[before:]
 
-    assert answer.status_code == 502 and answer.json()["body"]["fault"] == "closed", answer.text
     assert len(reached) == 2, f"one request reached the upstream {len(reached)} times"
     assert reached[0].connection <= 10 < reached[1].connection, "the resend was not on a fresh connection"
+    assert answer.status_code == 502 and answer.json()["body"]["fault"] == "closed", answer.text
 
 
 def test_a_request_that_fails_on_a_fresh_connection_is_never_sent_again():
