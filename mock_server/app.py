@@ -136,7 +136,7 @@ def _this_server_only(endpoint: ASGIApp, state: MockState) -> ASGIApp:
     refusal = Reply(
         403,
         envelope(403, {"message": "sivi-mock: this proxy answers only for its own host name", "mockError": "host"}),
-        headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, b"host")),
+        headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, b"host"), (b"sivi-source", b"mock")),
     )
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:

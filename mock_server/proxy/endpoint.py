@@ -154,7 +154,9 @@ class ProxyEndpoint:
             return self._failed(scope, body, error, Relayed(self.upstream.url, error=error.cause, fault=error.kind))
 
         relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, verdict, sent_key=sent_key)
-        echoed = echo_of(sent_key, answer.headers, answer.body) if sent_key else None
+        echoed = None  # looked for where it matters: the real key (never handed back), a recording (a file)
+        if sent_key is not None and (self.upstream_key is not None or self.recorder is not None):
+            echoed = echo_of(sent_key, answer.headers, answer.body)
         if echoed is not None and self.upstream_key is not None:
             # Judged and journaled (masked) like any answer, but never handed to the caller: masking would leave
             # other spellings of the key (encoded, split) in place; refusing leaves none.
