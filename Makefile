@@ -18,7 +18,7 @@ TEST_TOOLS = $$(grep -E '^(httpx|pytest-timeout)==' requirements.lock)
 CODEGEN_VENV := .venv-codegen
 CODEGEN_STAMP := $(CODEGEN_VENV)/.installed
 
-.PHONY: mock test lint env envs browser clean bench soak docs
+.PHONY: mock proxy test lint env envs browser clean bench soak docs
 
 $(ENV_STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,6 +71,16 @@ $(ENVS)/%/.installed: tests/consumers/%/requirements.txt pyproject.toml $(ENV_ST
 
 mock: $(ENV_STAMP)
 	$(BIN)/sivi-mock
+
+# `make proxy`: the mock in front of staging, beside `make mock` (its own port). The real key is read from the
+# variable PROXY_KEY_ENV names, never passed as a flag; pages may call it from PROXY_ORIGIN only.
+PROXY_URL ?= https://connect.sivi.ai/api/staging/v2
+PROXY_PORT ?= 4011
+PROXY_KEY_ENV ?= SIVI_STAGING_KEY
+PROXY_ORIGIN ?= http://localhost:5173
+proxy: $(ENV_STAMP)
+	$(BIN)/sivi-mock --port $(PROXY_PORT) --proxy $(PROXY_URL) --upstream-key-env $(PROXY_KEY_ENV) \
+	  --cors-origin $(PROXY_ORIGIN) --fixtures-first
 
 lint: $(ENV_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .

@@ -36,7 +36,7 @@ MEMORY_GROWTH_MB_MAX = 2.0  # "flat": what allocator noise can explain between ~
 
 def proxy_command(upstream: str, key: str) -> ServerCommand:
     argv = (sys.executable, "-m", "mock_server", "--host", HOST, "--port", "{port}", "--log-level", "warning")
-    argv += ("--proxy", upstream, "--upstream-key-env", KEY_VARIABLE)
+    argv += ("--proxy", upstream, "--upstream-key-env", KEY_VARIABLE, "--cors-origin", "http://localhost:5173")
     return ServerCommand("sivi-mock --proxy, every answer checked", argv, {KEY_VARIABLE: key})
 
 

@@ -16,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mock_server.loopback import is_this_server
 from mock_server.mock.admin import ADMIN_PREFIX, admin_routes
 from mock_server.mock.docs import docs_routes
 from mock_server.mock.endpoint import operation_endpoint
 from mock_server.mock.reload import watch_files
-from mock_server.mock.replies import INTERNAL_ERROR, MOCK_ERROR_HEADER
+from mock_server.mock.replies import INTERNAL_ERROR, JSON_HEADERS, MOCK_ERROR_HEADER, Reply, send_reply
 from mock_server.mock.state import MockState
 from mock_server.settings import Settings
 from mock_server.spec.contract import Contract
@@ -46,6 +47,8 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
         from mock_server.proxy.endpoint import build_proxy  # the proxy's modules are only imported by a proxy
 
         endpoint = proxy = build_proxy(state, endpoint)
+        if settings.upstream_key_env is not None:
+            endpoint = _this_server_only(endpoint, state)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -55,6 +58,8 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
             watcher.cancel()
         if proxy is not None:
             await proxy.upstream.close()
+            if proxy.recorder is not None:
+                await asyncio.to_thread(proxy.recorder.close)  # what was recorded reaches the file
 
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
@@ -121,12 +126,36 @@ class MockApp:
             await self.app(scope, receive, send)
 
 
+def _this_server_only(endpoint: ASGIApp, state: MockState) -> ASGIApp:
+    """The operation, answered only for a `Host` that names this server (loopback or `--host`), as the admin API.
+
+    With the real key behind the proxy, a page whose own name resolves to 127.0.0.1 (DNS rebinding) is same-origin
+    to the browser, so CORS does not stop it; the `Host` it sends still names the page's site.
+    """
+    listening_on = state.settings.host
+    refusal = Reply(
+        403,
+        envelope(403, {"message": "sivi-mock: this proxy answers only for its own host name", "mockError": "host"}),
+        headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, b"host"), (b"sivi-source", b"mock")),
+    )
+
+    async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
+        host = next((value for name, value in scope["headers"] if name == b"host"), b"").decode("latin-1")
+        if is_this_server(host, listening_on):
+            await endpoint(scope, receive, send)
+            return
+        state.journal.record(scope["method"], scope["path"], scope["query_string"], scope["headers"], b"", 403)
+        await send_reply(send, refusal)
+
+    return guarded
+
+
 def _cors(app: ASGIApp, origins: Sequence[str]) -> CORSMiddleware:
     return CORSMiddleware(
         app,
         allow_origins=list(origins),
         allow_methods=["POST", "GET", "OPTIONS"],
         allow_headers=["sivi-api-key", "content-type", "prefer"],
-        expose_headers=[MOCK_ERROR_HEADER.decode(), "sivi-contract"],
+        expose_headers=[MOCK_ERROR_HEADER.decode(), "sivi-contract", "sivi-source"],
         max_age=600,
     )

@@ -79,6 +79,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print(banner(app.state.mock, generated=generated))
     sys.stdout.flush()
+    refused_key = upstream_key_refused(app.state.mock)
+    if refused_key is not None:
+        print(f"sivi-mock: WARNING: {refused_key}", file=sys.stderr, flush=True)
     if settings.proxy_insecure:
         print(
             "sivi-mock: WARNING: --proxy-insecure: the upstream's TLS certificate is NOT verified; anyone on the way"
@@ -146,6 +149,28 @@ def chaos_line(chaos: Chaos) -> str:
     return (
         f"  chaos:       {share} of requests get one of {','.join(chaos.choices)};"
         f" --chaos-seed {chaos.seed} repeats this run"
+    )
+
+
+def upstream_key_refused(state: MockState) -> str | None:
+    """With `--upstream-key-env`, one request at start says whether the upstream refuses the key, before the
+    first page loads (see `mock_server.proxy.upstream_key.probe_key`)."""
+    settings = state.settings
+    if settings.proxy_url is None or settings.upstream_key_env is None:
+        return None
+    from mock_server.proxy.upstream_key import probe_key, read_upstream_key
+
+    key = read_upstream_key(settings.upstream_key_env)
+    contract = state.contract
+    timeout = min(settings.proxy_timeout, 5.0)  # a start-up check: the first request says more, if it comes to that
+    return probe_key(
+        settings.proxy_url,
+        contract.path,
+        contract.api_key_header,
+        key,
+        settings.upstream_key_env,
+        timeout,
+        insecure=settings.proxy_insecure,
     )
 
 

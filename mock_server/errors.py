@@ -13,13 +13,14 @@
     │   ├── BodyTooLarge         the body passed the mock's limit (413)
     │   ├── InvalidInput         not a request the API accepts (422)
     │   └── PreferError          a `Prefer` directive the mock cannot honour (412, `Sivi-Mock-Error: prefer`)
-    └── UpstreamError            the proxy got no usable answer from the upstream (502 or 504)
+    └── UpstreamError            the proxy got no usable answer from the upstream (its `kind`: 502 or 504)
 
 Each class says in its docstring which module raises it; the messages are written for the person who has to act.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 
@@ -96,9 +97,35 @@ class PreferError(RequestError):
 
 
 class UpstreamError(SiviKitError):
-    """No usable answer from the upstream (`mock_server.proxy.client`): `status` is what the proxy answers (502, or
-    504 for the timeout), `cause` says why."""
+    """No usable answer from the upstream (`mock_server.proxy`): `kind` says why (an `UpstreamError.Kind`),
+    `status` is what the proxy answers (502, or 504 for the timeout), `cause` says why for a person."""
 
-    def __init__(self, status: int, cause: str) -> None:
+    class Kind(StrEnum):
+        """Why the upstream gave no usable answer: what the journal and the proxy's 502 say (`fault`), and what a
+        test matches. Only `TIMEOUT` is a 504."""
+
+        REFUSED = "refused"  # nothing listens there
+        UNKNOWN_HOST = "unknown-host"  # the name does not resolve
+        TLS = "tls"  # the handshake failed: an untrusted certificate, or no TLS at all
+        CONNECT = "connect"  # any other reason the connection could not be made
+        TIMEOUT = "timeout"  # no whole answer within --proxy-timeout
+        NOT_HTTP = "not-http"  # bytes that are no HTTP answer (or one the proxy did not ask for: 101, a status >= 600)
+        TOO_LARGE = "too-large"  # longer than the bound, before or after decoding
+        ENCODING = "encoding"  # a Content-Encoding the proxy cannot decode, or a body that does not decode
+        RESET = "reset"  # the connection was reset
+        CLOSED = "closed"  # the connection was closed before a whole answer
+        ECHOED_KEY = "echoed-key"  # the answer contains the real key: refused so that it never reaches the caller
+        UNJUDGEABLE = "unjudgeable"  # the answer broke the judgement itself (e.g. JSON nested beyond any schema check)
+
+        @property
+        def status(self) -> int:
+            """What the proxy answers for it: 504 when the upstream took too long, 502 otherwise."""
+            return 504 if self is UpstreamError.Kind.TIMEOUT else 502
+
+    def __init__(self, kind: UpstreamError.Kind, cause: str) -> None:
         super().__init__(cause)
-        self.status, self.cause = status, cause
+        self.kind, self.cause = kind, cause
+
+    @property
+    def status(self) -> int:
+        return self.kind.status

@@ -23,5 +23,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def host_name(host_header: str) -> str:
+    """The name in a `Host` header, without its port or IPv6 brackets: `[::1]:4010` -> `::1`."""
+    name = host_header if host_header.endswith("]") else host_header.rsplit(":", 1)[0]
+    return name.strip("[]").lower()
+
+
+def is_this_server(host_header: str, listening_on: str) -> bool:
+    """Whether a request's `Host` names this server as its own: a loopback name or the address it listens on
+    (`--host`). Any other name reached it through DNS rebinding or a proxy the developer did not set up."""
+    name = host_name(host_header)
+    return is_loopback(name) or name == listening_on.strip("[]").lower()
+
+
 def is_loopback_url(url: str) -> bool:
     return is_loopback(urlsplit(url).hostname or "")

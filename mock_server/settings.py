@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from mock_server.errors import SettingsError
 from mock_server.faults import FAULTS
@@ -206,6 +207,8 @@ class Settings:
             without_proxy = self.proxy_options_given()
             if without_proxy:
                 return f"{', '.join(without_proxy)} needs --proxy URL"
+        elif problem := proxy_url_problem(self.proxy_url) or self._real_key_problem():
+            return problem
         return self.chaos_problem()
 
     def chaos_problem(self) -> str | None:
@@ -227,10 +230,42 @@ class Settings:
                 return f"{', '.join(given)} needs --chaos RATE"
         return None
 
+    def _real_key_problem(self) -> str | None:
+        """With the real key upstream, a web page that may call the proxy spends that key: no page by default."""
+        if self.upstream_key_env is not None and "*" in self.cors_origins:
+            return (
+                f"{flag_name('upstream_key_env')} needs {flag_name('cors_origins')} ORIGIN (your page's, e.g. "
+                "http://localhost:5173): with the real key behind the proxy, any origin would let every web page "
+                "you visit spend it"
+            )
+        return None
+
     def proxy_options_given(self) -> list[str]:
         """The flags of proxy options that differ from their defaults (they mean nothing without `--proxy`)."""
         defaults = {each.name: each.default for each in dataclasses.fields(self)}
         return [flag_name(name) for name in PROXY_OPTIONS if getattr(self, name) != defaults[name]]
+
+
+def proxy_url_problem(url: str) -> str | None:
+    """What makes `url` unusable as `--proxy`'s base URL, in one line; None when it can be used.
+
+    The operation's path is appended to it, so a query or a fragment would be lost or misplace it; a user or
+    password would be shown in every error the proxy answers; port 0 is nowhere.
+    """
+    try:
+        parts = urlsplit(url)
+        if "@" in parts.netloc:
+            return "--proxy: the URL must carry no user or password (errors would show them); use --upstream-key-env"
+        port = parts.port
+    except ValueError as error:
+        return f"--proxy: {url!r} is not a usable URL ({error})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"--proxy: an http:// or https:// URL with a host is needed, not {url!r}"
+    if "?" in url or "#" in url:
+        return f"--proxy: the URL must have no query or fragment (the operation's path is appended to it): {url!r}"
+    if port == 0:
+        return f"--proxy: port 0 is no port to connect to, in {url!r}"
+    return None
 
 
 def _flags() -> list[tuple[dataclasses.Field[Any], Flag]]:

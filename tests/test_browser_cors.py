@@ -63,7 +63,11 @@ def test_a_page_calls_the_real_api_through_the_proxy_with_the_mocks_key_and_neve
     toy = Toy()
     toy.users[DOCUMENTED_USER] = toy.users[KNOWN_USER]
 
-    with upstream(toy) as (up, watched), proxy(up.url, real_key=True) as px, page_server() as page:
+    with (
+        upstream(toy) as (up, watched),
+        page_server() as page,
+        proxy(up.url, real_key=True, cors_origins=(page.url,)) as px,
+    ):
         results = run_page(browser, tmp_path / "profile", page.url, px.url)
 
     assert results["api"]["status"] == 200, results["api"]

@@ -26,7 +26,10 @@ def test_proxy_options_without_a_proxy_or_a_key_are_refused_in_one_line():
     assert without_proxy.returncode == 2
     assert "--fixtures-first, --record needs --proxy URL" in without_proxy.stderr
 
-    no_key = refused("--proxy", "http://127.0.0.1:9", "--upstream-key-env", "SIVI_TEST_NO_SUCH_VARIABLE")
+    no_key = refused(
+        *("--proxy", "http://127.0.0.1:9", "--upstream-key-env", "SIVI_TEST_NO_SUCH_VARIABLE"),
+        *("--cors-origin", "http://localhost:5173"),
+    )
     assert no_key.returncode == 2
     assert no_key.stderr.strip().splitlines() == [
         "sivi-mock: --upstream-key-env SIVI_TEST_NO_SUCH_VARIABLE: that environment variable is empty or not one line"
@@ -42,6 +45,7 @@ def test_the_proxy_banner_says_where_requests_go_and_insecure_says_so_loudly(tmp
     with upstream() as (up, watched):
         proxy = RunningMock(
             *("--proxy", up.url, "--upstream-key-env", "SIVI_TEST_CLI_KEY", "--record", str(tmp_path)),
+            *("--cors-origin", "http://localhost:5173"),
             "--proxy-insecure",
         )
         try:

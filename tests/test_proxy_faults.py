@@ -10,11 +10,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from mock_server.errors import UpstreamError
 from mock_server.serving.background import BackgroundServer
 from tests.raw_targets import RawServer
 from tests.toy_servers import EndlessBodyForTheKnownUser, Toy
 from tests.upstreams import MOCK_KEY, PATH, free_port_url, known_user_body, proxy, upstream
 
+Kind = UpstreamError.Kind
 TIMEOUT = 0.5  # what the hanging and trickling upstreams make the client wait
 FAST = 5.0  # for faults that come at once: a loaded machine must not turn them into timeouts
 
@@ -25,47 +27,52 @@ def ask(px: BackgroundServer) -> tuple[httpx.Response, float]:
     return answer, time.monotonic() - began
 
 
-def assert_upstream_fault(px: BackgroundServer, status: int, cause: str, timeout: float = TIMEOUT) -> None:
+def assert_upstream_fault(
+    px: BackgroundServer, status: int, cause: str, timeout: float = TIMEOUT, *, kind: Kind
+) -> None:
     for _ in range(2):  # the second request proves the proxy still serves after the first fault
         answer, took = ask(px)
         assert answer.status_code == status, answer.text
         assert answer.headers["sivi-mock-error"] == "upstream"
         assert answer.json()["status"] == status
+        assert answer.json()["body"]["fault"] == kind, answer.text
         message = answer.json()["body"]["message"]
         assert cause in message, f"the message does not name the cause ({cause!r}): {message}"
         assert took < timeout + 1.5, f"the client waited {took:.1f} s, the proxy timeout is {timeout} s"
     journal = httpx.get(px.url + "/__mock/journal").json()["body"]["requests"]
     assert [entry["status"] for entry in journal] == [status, status]
     assert cause in journal[-1]["upstream"]["error"]
+    assert journal[-1]["upstream"]["fault"] == kind and kind.status == status
     assert httpx.get(px.url + "/__mock/health").status_code == 200
 
 
 @pytest.mark.parametrize(
-    ("behaviour", "status", "cause"),
+    ("behaviour", "status", "cause", "kind"),
     [
-        ("hang", 504, "no complete answer"),
-        ("trickle", 504, "no complete answer"),
-        ("reset", 502, "reset the connection"),
-        ("garbage", 502, "not HTTP"),
+        ("hang", 504, "no complete answer", Kind.TIMEOUT),
+        ("trickle", 504, "no complete answer", Kind.TIMEOUT),
+        ("reset", 502, "reset the connection", Kind.RESET),
+        ("garbage", 502, "not HTTP", Kind.NOT_HTTP),
     ],
 )
-def test_an_upstream_that_is_no_http_server_gets_a_named_502_or_504(behaviour, status, cause):
+def test_an_upstream_that_is_no_http_server_gets_a_named_502_or_504(behaviour, status, cause, kind):
     timeout = TIMEOUT if status == 504 else FAST
     with RawServer(behaviour) as raw, proxy(raw.url, proxy_timeout=timeout, real_key=True) as px:
-        assert_upstream_fault(px, status, cause, timeout)
+        assert_upstream_fault(px, status, cause, timeout, kind=kind)
 
 
 def test_refused_connections_and_unknown_hosts_are_named():
     with proxy(free_port_url(), proxy_timeout=FAST, real_key=True) as px:
-        assert_upstream_fault(px, 502, "refused the connection", FAST)
+        assert_upstream_fault(px, 502, "refused the connection", FAST, kind=Kind.REFUSED)
     with proxy("http://sivi-upstream.invalid", proxy_timeout=FAST, real_key=True) as px:
-        assert_upstream_fault(px, 502, "unknown host 'sivi-upstream.invalid'", FAST)
+        assert_upstream_fault(px, 502, "unknown host 'sivi-upstream.invalid'", FAST, kind=Kind.UNKNOWN_HOST)
 
 
 def test_an_endless_answer_is_cut_at_the_bound():
     with upstream(EndlessBodyForTheKnownUser()) as (up, _), proxy(up.url, proxy_timeout=5, real_key=True) as px:
         answer, _ = ask(px)
     assert answer.status_code == 502 and "bytes allowed" in answer.json()["body"]["message"], answer.text
+    assert answer.json()["body"]["fault"] == Kind.TOO_LARGE
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +95,7 @@ def test_tls_is_verified_and_proxy_insecure_accepts_a_local_self_signed_upstream
     with BackgroundServer(Toy().app(), ssl_keyfile=str(key), ssl_certfile=str(cert)) as up:
         url = up.url.replace("http://", "https://")
         with proxy(url, proxy_timeout=FAST, real_key=True) as px:
-            assert_upstream_fault(px, 502, "TLS failure", FAST)
+            assert_upstream_fault(px, 502, "TLS failure", FAST, kind=Kind.TLS)
         with proxy(url, proxy_timeout=FAST, real_key=True, proxy_insecure=True) as px:
             answer, _ = ask(px)
             assert answer.status_code == 200, answer.text
@@ -96,4 +103,4 @@ def test_tls_is_verified_and_proxy_insecure_accepts_a_local_self_signed_upstream
 
 def test_tls_to_a_server_that_speaks_plain_http_is_a_tls_failure():
     with upstream() as (up, _), proxy(up.url.replace("http", "https"), proxy_timeout=FAST, real_key=True) as px:
-        assert_upstream_fault(px, 502, "TLS failure", FAST)
+        assert_upstream_fault(px, 502, "TLS failure", FAST, kind=Kind.TLS)

@@ -58,6 +58,7 @@ def test_a_write_that_fails_halfway_leaves_the_previous_recording_whole(tmp_path
     recorder = Recorder(tmp_path, load_fixtures(None, contract).keys)
     analysis = contract.examples["documentedUser"].value["body"]
     recorder.record("user", "first", analysis)
+    recorder.flush()
     before = (tmp_path / RECORDING).read_bytes()
 
     def crash(descriptor: int) -> None:
@@ -66,5 +67,6 @@ def test_a_write_that_fails_halfway_leaves_the_previous_recording_whole(tmp_path
     monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(OSError):
         recorder.record("user", "second", analysis)
+        recorder.flush()  # the recorder writes from its own thread: flush() waits, and raises what the write did
     assert (tmp_path / RECORDING).read_bytes() == before
     assert [path.name for path in tmp_path.iterdir()] == [RECORDING], "a temporary file was left behind"

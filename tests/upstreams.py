@@ -25,6 +25,7 @@ PATH = "/enterprise/account-analysis"
 MOCK_KEY = "mock-admin-key"
 REAL_KEY = ADMIN_KEY  # the toy upstream's admin key plays the real API's key
 KEY_ENV = "SIVI_TEST_UPSTREAM_KEY"
+PAGE_ORIGIN = "http://localhost:5173"  # the one origin a proxy with the real key lets call it, unless told another
 
 
 @dataclass
@@ -75,10 +76,12 @@ def upstream(toy: Toy | None = None) -> Iterator[tuple[BackgroundServer, Watched
 
 
 def proxy_app(url: str, **options: Any) -> MockApp:
-    """The app of `sivi-mock --proxy url`; `real_key=True` sets `--upstream-key-env` with the toy's admin key."""
+    """The app of `sivi-mock --proxy url`; `real_key=True` sets `--upstream-key-env` with the toy's admin key (and,
+    as that needs, `--cors-origin` naming one page's origin)."""
     if options.pop("real_key", False):
         os.environ[KEY_ENV] = REAL_KEY
         options["upstream_key_env"] = KEY_ENV
+        options.setdefault("cors_origins", (PAGE_ORIGIN,))
     return create_app(settings=Settings(proxy_url=url, **{"proxy_timeout": 3.0, **options}))
 
 

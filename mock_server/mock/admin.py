@@ -17,7 +17,7 @@ from starlette.routing import BaseRoute, Route
 
 from mock_server.errors import FixtureError
 from mock_server.judgement.verdict import Conformance
-from mock_server.loopback import is_loopback
+from mock_server.loopback import is_this_server
 from mock_server.mock.state import MockState
 from mock_server.spec.envelope import envelope
 from mock_server.spec.fixtures import AccountKind, parse_account
@@ -38,8 +38,7 @@ def guarded(state: MockState, handler: Handler) -> Handler:
 
     async def guard(request: Request) -> Response:
         host_header = request.headers.get("host", "")
-        hostname = host_header.rsplit(":", 1)[0] if not host_header.endswith("]") else host_header
-        if not (is_loopback(hostname) or hostname.strip("[]") == settings.host or wildcard):
+        if not (wildcard or is_this_server(host_header, settings.host)):
             return answer(403, {"message": f"the admin API does not answer for Host {host_header!r}"})
         origin = request.headers.get("origin")
         same_origin = origin in (f"http://{host_header}", f"https://{host_header}")

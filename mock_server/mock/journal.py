@@ -12,6 +12,10 @@ from mock_server.secret import mask_key
 from mock_server.types import Headers
 
 BODY_LIMIT = 64 * 1024
+# What an entry keeps of the request's headers and query: `sivi-mock`'s server refuses longer heads (431), but an
+# app served otherwise (another ASGI server) must not make one entry cost more than this.
+HEAD_LIMIT = 16 * 1024
+QUERY_LIMIT = 4 * 1024
 
 
 class UpstreamNote(Protocol):
@@ -20,6 +24,10 @@ class UpstreamNote(Protocol):
     @property
     def contract(self) -> str | None:
         """The verdict (`conforms`, `differs`, `violates`), or None when there was no answer."""
+
+    @property
+    def source(self) -> str:
+        """Who gave the answer the caller got: `upstream` (relayed) or `mock` (the proxy's own error)."""
 
     def as_json(self) -> dict[str, Any]: ...
 
@@ -39,6 +47,7 @@ class Recorded(NamedTuple):
     upstream: UpstreamNote | None
     fault: str | None = None
     chaos: bool = False
+    head_cut: bool = False  # headers or query beyond HEAD_LIMIT were left out
 
 
 class Journal:
@@ -71,21 +80,25 @@ class Journal:
     ) -> None:
         """`upstream`: in proxy mode, what the upstream answered (formatted only when the journal is read);
         `fault`: the fault given instead of an answer, `chaos`: whether `--chaos` chose what was given."""
-        # Only the first BODY_LIMIT bytes are kept, so a full journal has a fixed upper size.
+        # Only the first BODY_LIMIT bytes of the body and HEAD_LIMIT of the head are kept, so a full journal has a
+        # fixed upper size.
+        kept_headers, kept_query = bounded_head(headers, query)
+        cut = kept_headers is not headers or len(kept_query) < len(query)
         self._entries.append(
             Recorded(
                 next(self._ids),
                 time.time(),
                 method,
-                path,
-                query,
-                headers,
+                path[:HEAD_LIMIT],
+                kept_query,
+                kept_headers,
                 body[:BODY_LIMIT],
                 len(body),
                 status,
                 upstream,
                 fault,
                 chaos,
+                cut,
             )
         )
 
@@ -118,8 +131,26 @@ class Journal:
             "headers": headers,
             "body": entry.body.decode("utf-8", errors="replace"),
             "bodyTruncated": entry.size > len(entry.body),
+            **({"headTruncated": True} if entry.head_cut else {}),
             "status": entry.status,
             "fault": entry.fault,
             **({"chaos": True} if entry.chaos else {}),
+            "source": entry.upstream.source if entry.upstream is not None else "mock",
             **({"upstream": entry.upstream.as_json()} if entry.upstream is not None else {}),
         }
+
+
+def bounded_head(headers: Headers, query: bytes) -> tuple[Headers, bytes]:
+    """The headers and query an entry keeps: `headers` itself when they fit in `HEAD_LIMIT` bytes (the usual case,
+    no copy), else the first ones that fit, the last of them cut to what is left; the query's first `QUERY_LIMIT`."""
+    query = query[:QUERY_LIMIT]
+    budget = HEAD_LIMIT
+    if sum(len(name) + len(value) for name, value in headers) <= budget:
+        return headers, query
+    kept: list[tuple[bytes, bytes]] = []
+    for name, value in headers:
+        if budget <= len(name):
+            break
+        kept.append((name, value[: budget - len(name)]))
+        budget -= len(name) + len(kept[-1][1])
+    return kept, query

@@ -2,8 +2,12 @@
 
 A small client of its own on asyncio and httptools (the parser uvicorn already serves with): measured with
 `python -m bench.proxy --libraries`, aiohttp's and httpx's clients cost several times the CPU per request, and
-on a proxy the client is most of the work (docs/performance.md). Every fault of the upstream (refused, unknown
-host, TLS, timeout, not HTTP, endless, too large) comes back as an `UpstreamError` naming the cause.
+on a proxy the client is most of the work (docs/performance.md). Every fault of the upstream comes back as an
+`UpstreamError` whose `kind` (`UpstreamError.Kind`) says which, with a cause for a person.
+
+What the parser is not left to decide, it is told here, as h11 would: an interim `1xx` answer is dropped whole
+(whatever length it claims), a `101` nobody asked for is no answer, trailers never join the answer's headers, and
+bytes after the answer end the connection instead of becoming part of it.
 """
 
 from __future__ import annotations
@@ -19,12 +23,16 @@ from urllib.parse import urlsplit
 import httptools
 
 from mock_server.errors import UpstreamError
+from mock_server.settings import proxy_url_problem
 from mock_server.types import TextHeaders
 
+Kind = UpstreamError.Kind
 MAX_ANSWER_BYTES = 1024 * 1024
 # Most servers close idle connections after 5 s (uvicorn does); keep a pooled one for less, so it is rarely stale.
 IDLE_SECONDS = 4.0
 MAX_CONNECTIONS = 100
+_ALLOWED = f"the {MAX_ANSWER_BYTES} bytes allowed"
+_INTERIM = b"HTTP/1.1 1"
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,10 @@ class _Closed(Exception):
         self.answered, self.reset = answered, reset
 
 
+class _Stop(Exception):
+    """Raised from a parser callback to stop parsing; the connection's `_fault` (if any) says why."""
+
+
 class _Connection(asyncio.Protocol):
     """One keep-alive connection; one exchange at a time. httptools calls the `on_*` methods while parsing."""
 
@@ -57,7 +69,10 @@ class _Connection(asyncio.Protocol):
         self._parser = httptools.HttpResponseParser(self)
         self._headers: TextHeaders = []
         self._chunks: list[bytes] = []
-        self._size, self._complete, self._delimited, self._headers_done = 0, False, False, False
+        self._size, self._complete, self._delimited, self._headers_done, self._begun = 0, False, False, False, False
+        self._head = b""  # the start of an answer, until it is known whether it is an interim 1xx
+        self._sniffing = True
+        self._fault: UpstreamError | None = None
         self._answer = asyncio.get_running_loop().create_future()
         self.transport.write(request)
         if self._unasked:  # a new connection's first words, which were not HTTP or not in time: judged as the answer
@@ -79,12 +94,43 @@ class _Connection(asyncio.Protocol):
             return
         self._size += len(data)
         if self._size > MAX_ANSWER_BYTES:
-            self._fail(UpstreamError(502, f"the answer is longer than the {MAX_ANSWER_BYTES} bytes allowed"))
+            self._fail(UpstreamError(Kind.TOO_LARGE, f"the answer is longer than {_ALLOWED}"))
             return
+        if self._sniffing:
+            data = self._past_interim(data)
+            if not data:
+                return
         try:
             self._parser.feed_data(data)
-        except httptools.HttpParserError as error:
-            self._fail(UpstreamError(502, f"it answered something that is not HTTP ({error})"))
+        except (httptools.HttpParserError, httptools.HttpParserUpgrade) as error:
+            if self._answer.done():  # a second answer in the same bytes: the first stands, the connection ends
+                self.close()
+                return
+            cause = f"it answered something that is not HTTP ({error})"
+            self._fail(self._fault or UpstreamError(Kind.NOT_HTTP, cause))
+
+    def _past_interim(self, data: bytes) -> bytes:
+        """What is left of `data` once interim answers (`1xx`) are dropped whole; b"" while that is not known yet.
+
+        httptools reads the body of a `150` that claims a length and chokes on a `103` that claims one; an interim
+        answer has no body whatever it claims (RFC 9110 15.2), so the parser only ever sees the final answer.
+        """
+        head = self._head + data
+        while True:
+            start = head[: len(_INTERIM)].replace(b"HTTP/1.0", b"HTTP/1.1")
+            if not _INTERIM.startswith(start):
+                break  # not an interim answer: the parser takes it from here
+            end = head.find(b"\r\n\r\n")
+            if len(start) < len(_INTERIM) or end < 0:
+                self._head = head  # wait for more (bounded by MAX_ANSWER_BYTES, like any answer)
+                return b""
+            if head[9:12] == b"101":
+                cause = "it switched protocols (101), which it was not asked to"
+                self._fail(UpstreamError(Kind.NOT_HTTP, cause))
+                return b""
+            head = head[end + 4 :]
+        self._sniffing, self._head = False, b""
+        return head
 
     def eof_received(self) -> bool:
         self._ended(reset=False)
@@ -94,21 +140,30 @@ class _Connection(asyncio.Protocol):
         self.closed = True
         self._ended(reset=isinstance(exc, ConnectionResetError))
 
+    def on_message_begin(self) -> None:
+        if self._begun:  # a second answer to one request: never merged into the first
+            raise _Stop
+        self._begun = True
+
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self._headers_done:  # a trailer (after a chunked body): not a header of the answer
+            return
         header = name.decode("latin-1").lower()
         self._delimited |= header in ("content-length", "transfer-encoding")
         self._headers.append((header, value.decode("latin-1")))
 
     def on_headers_complete(self) -> None:
         self._headers_done = True
+        status = self._parser.get_status_code()
+        if not 200 <= status <= 599:
+            cause = f"it answered status {status}, which is no final HTTP status"
+            self._fault = UpstreamError(Kind.NOT_HTTP, cause)
+            raise _Stop
 
     def on_body(self, body: bytes) -> None:
         self._chunks.append(body)
 
     def on_message_complete(self) -> None:
-        if 100 <= self._parser.get_status_code() < 200:  # an interim answer: the real one follows
-            self._headers, self._chunks, self._headers_done = [], [], False
-            return
         self._complete = True
         if not self._parser.should_keep_alive():
             self.close()
@@ -117,14 +172,15 @@ class _Connection(asyncio.Protocol):
     def _ended(self, reset: bool) -> None:
         if self._answer is None or self._answer.done():
             return
-        if self._headers_done and not self._delimited:  # an answer without a length ends when the connection does
+        # An answer without a length ends when the connection does, in order: a reset may have cut it short.
+        if self._headers_done and not self._delimited and not reset:
             self._resolve()
         else:
             self._fail(_Closed(answered=self._size > 0, reset=reset))
 
     def _resolve(self) -> None:
         if self._answer is not None and not self._answer.done():
-            self._answer.set_result((self._parser.get_status_code(), self._headers, b"".join(self._chunks)))
+            self._answer.set_result((self._parser.get_status_code(), list(self._headers), b"".join(self._chunks)))
 
     def _fail(self, error: Exception) -> None:
         self.close()
@@ -149,16 +205,18 @@ class Upstream:
     """
 
     def __init__(self, base_url: str, path: str, *, timeout: float, insecure: bool = False) -> None:
+        problem = proxy_url_problem(base_url)
+        if problem is not None:
+            raise ValueError(problem)
         parts = urlsplit(base_url.rstrip("/") + path)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"an http:// or https:// URL with a host is needed, not {base_url!r}")
+        assert parts.hostname is not None
         self.url = parts.geturl()
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.host = parts.hostname
         self.port = parts.port or (443 if parts.scheme == "https" else 80)
         self.target = parts.path or "/"
         self.timeout = timeout
-        self._host_header = parts.netloc.rsplit("@", 1)[-1].encode("idna")
+        self._host_header = parts.netloc.encode("idna")
         self._tls: ssl.SSLContext | None = None
         if parts.scheme == "https":
             self._tls = ssl.create_default_context()
@@ -181,28 +239,27 @@ class Upstream:
                 status, answer_headers, content = await self._exchange(request)
             answer_headers, content = decoded(answer_headers, content)
         except TimeoutError:
-            raise UpstreamError(504, f"no complete answer from {self.origin} within {self.timeout:g} s") from None
+            cause = f"no complete answer from {self.origin} within {self.timeout:g} s"
+            raise UpstreamError(Kind.TIMEOUT, cause) from None
         except UpstreamError as error:
-            raise UpstreamError(error.status, f"{self.origin}: {error.cause}") from None
+            raise UpstreamError(error.kind, f"{self.origin}: {error.cause}") from None
         except _Closed as closed:
             what = "reset the connection" if closed.reset else "closed the connection"
             cause = f"{what} in the middle of its answer" if closed.answered else f"{what} without answering"
-            raise UpstreamError(502, f"{self.origin} {cause}") from None
+            kind = Kind.RESET if closed.reset else Kind.CLOSED
+            raise UpstreamError(kind, f"{self.origin} {cause}") from None
         except OSError as error:
-            raise UpstreamError(502, self._describe(error)) from None
+            raise self._connect_error(error) from None
         return UpstreamAnswer(status, answer_headers, content, time.monotonic() - began)
 
     async def _exchange(self, request: bytes) -> tuple[int, TextHeaders, bytes]:
-        while self._idle:
-            connection = self._idle.pop()
-            if not connection.reusable:
-                connection.close()
-                continue
+        pooled = self._pooled()
+        if pooled is not None:
             try:
-                return await self._use(connection, request)
+                return await self._use(pooled, request)
             except _Closed as closed:
-                # A pooled connection the upstream closed while idle; the operation only reads, so one more
-                # try on a fresh connection is safe and keeps a stale socket from looking like an outage.
+                # The keep-alive race: the upstream closed the idle connection as the request went out. Sent again
+                # once, on a fresh connection (the operation only reads); a fresh connection's failure never is.
                 if closed.answered:
                     raise
         loop = asyncio.get_running_loop()
@@ -210,6 +267,15 @@ class Upstream:
             _Connection, self.host, self.port, ssl=self._tls, server_hostname=self.host if self._tls else None
         )
         return await self._use(connection, request)
+
+    def _pooled(self) -> _Connection | None:
+        """The most recently used idle connection that can still be used; the unusable ones are closed."""
+        while self._idle:
+            connection = self._idle.pop()
+            if connection.reusable:
+                return connection
+            connection.close()
+        return None
 
     async def _use(self, connection: _Connection, request: bytes) -> tuple[int, TextHeaders, bytes]:
         try:
@@ -229,30 +295,53 @@ class Upstream:
         lines += [f"content-length: {len(body)}".encode(), b"", b""]
         return b"\r\n".join(lines) + body
 
-    def _describe(self, error: OSError) -> str:
+    def _connect_error(self, error: OSError) -> UpstreamError:
         if isinstance(error, socket.gaierror):
-            return f"unknown host {self.host!r} (DNS lookup failed: {error.strerror})"
+            cause = f"unknown host {self.host!r} (DNS lookup failed: {error.strerror})"
+            return UpstreamError(Kind.UNKNOWN_HOST, cause)
         if isinstance(error, ssl.SSLCertVerificationError):
-            return f"TLS failure with {self.origin}: the certificate is not trusted ({error.verify_message})"
+            cause = f"TLS failure with {self.origin}: the certificate is not trusted ({error.verify_message})"
+            return UpstreamError(Kind.TLS, cause)
         if isinstance(error, ssl.SSLError):
-            return f"TLS failure with {self.origin}: {error.reason or error}"
+            return UpstreamError(Kind.TLS, f"TLS failure with {self.origin}: {error.reason or error}")
         if isinstance(error, ConnectionRefusedError):
-            return f"{self.origin} refused the connection"
+            return UpstreamError(Kind.REFUSED, f"{self.origin} refused the connection")
         if isinstance(error, ConnectionResetError):
-            return f"{self.origin} reset the connection"
-        return f"cannot connect to {self.origin}: {error.strerror or error}"
+            return UpstreamError(Kind.RESET, f"{self.origin} reset the connection")
+        return UpstreamError(Kind.CONNECT, f"cannot connect to {self.origin}: {error.strerror or error}")
+
+
+DECODABLE = frozenset({"gzip", "x-gzip", "deflate"})
 
 
 def decoded(headers: TextHeaders, body: bytes) -> tuple[TextHeaders, bytes]:
-    """The body without a gzip or deflate `content-encoding` (the proxy asks for none, but a server may send one)."""
-    encoding = next((value.strip().lower() for name, value in headers if name == "content-encoding"), None)
-    if encoding not in ("gzip", "deflate", "x-gzip"):
-        return headers, body
+    """The body without its `content-encoding` (the proxy asks for none, but a server may send gzip or deflate).
+
+    The bound holds after decoding too: at most `MAX_ANSWER_BYTES` are ever inflated, whatever the compressed
+    size. An encoding the proxy cannot decode (`br`, `zstd`, two of them) is an `ENCODING` fault, never relayed as
+    if the bytes were the answer.
+    """
+    codings = [value.strip().lower() for name, value in headers if name == "content-encoding"]
+    listed = [token.strip() for value in codings for token in value.split(",") if token.strip()]
+    applied = [token for token in listed if token != "identity"]
+    if not applied:
+        return headers if not codings else _without_encoding(headers), body
+    if len(applied) > 1 or applied[0] not in DECODABLE:
+        cause = f"the answer's content-encoding {', '.join(listed)!r} cannot be decoded"
+        raise UpstreamError(Kind.ENCODING, cause)
     try:
         inflater = zlib.decompressobj(wbits=47)  # 32 + 15: gzip or zlib, by the header
-        plain = inflater.decompress(body, MAX_ANSWER_BYTES) + inflater.flush()
+        plain = inflater.decompress(body, MAX_ANSWER_BYTES + 1)
     except zlib.error as error:
-        raise UpstreamError(502, f"the {encoding} answer cannot be decoded ({error})") from None
-    if inflater.unconsumed_tail:
-        raise UpstreamError(502, f"the decoded answer is longer than the {MAX_ANSWER_BYTES} bytes allowed")
-    return [(name, value) for name, value in headers if name != "content-encoding"], plain
+        raise UpstreamError(Kind.ENCODING, f"the {applied[0]} answer cannot be decoded ({error})") from None
+    # Output stopped at the bound with input left over (`unconsumed_tail`), or reached past it: too large. Never
+    # `flush()` an inflater that stopped at the bound: it inflates the whole rest at once.
+    if len(plain) > MAX_ANSWER_BYTES or inflater.unconsumed_tail:
+        raise UpstreamError(Kind.TOO_LARGE, f"the decoded answer is longer than {_ALLOWED}")
+    if not inflater.eof:
+        raise UpstreamError(Kind.ENCODING, f"the {applied[0]} answer is cut short")
+    return _without_encoding(headers), plain
+
+
+def _without_encoding(headers: TextHeaders) -> TextHeaders:
+    return [(name, value) for name, value in headers if name != "content-encoding"]

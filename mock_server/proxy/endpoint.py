@@ -8,8 +8,7 @@ the upstream gets the real key; with `--fixtures-first`, ids the mock knows are 
 from __future__ import annotations
 
 import logging
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +22,7 @@ from mock_server.mock.state import MockState
 from mock_server.proxy.client import Upstream, UpstreamAnswer
 from mock_server.proxy.recorder import Recorder
 from mock_server.proxy.relayed_headers import forwarded, returned
+from mock_server.proxy.upstream_key import echo_of, read_upstream_key, refused_key_message
 from mock_server.proxy.verdicts import RememberingJudge
 from mock_server.secret import mask_key
 from mock_server.spec.envelope import envelope
@@ -30,8 +30,13 @@ from mock_server.spec.fixtures import account_named
 from mock_server.strict_json import NotJson, read_answer_json, read_request_json
 from mock_server.types import Headers, TextHeaders
 
+Kind = UpstreamError.Kind
 logger = logging.getLogger("sivi_mock")
 CONTRACT_HEADER = b"sivi-contract"
+# Who gave an answer, on every answer of the operation in proxy mode: the mock (its fixtures, Prefer, its refusals,
+# the proxy's own errors) or the upstream (its answer, relayed).
+SOURCE_HEADER = b"sivi-source"
+FROM_MOCK, FROM_UPSTREAM = (SOURCE_HEADER, b"mock"), (SOURCE_HEADER, b"upstream")
 
 
 def build_proxy(state: MockState, local: ASGIApp) -> ProxyEndpoint:
@@ -43,14 +48,8 @@ def build_proxy(state: MockState, local: ASGIApp) -> ProxyEndpoint:
             settings.proxy_url, state.contract.path, timeout=settings.proxy_timeout, insecure=settings.proxy_insecure
         )
     except ValueError as error:
-        raise ProxySetupError(f"--proxy: {error}") from None
-    upstream_key = None
-    if settings.upstream_key_env is not None:
-        upstream_key = os.environ.get(settings.upstream_key_env, "").strip()
-        if not upstream_key or not upstream_key.isprintable():
-            raise ProxySetupError(
-                f"--upstream-key-env {settings.upstream_key_env}: that environment variable is empty or not one line"
-            )
+        raise ProxySetupError(str(error)) from None
+    upstream_key = read_upstream_key(settings.upstream_key_env) if settings.upstream_key_env is not None else None
     recorder = Recorder(settings.record_dir, state.fixtures.keys) if settings.record_dir is not None else None
     return ProxyEndpoint(state, local, upstream, upstream_key=upstream_key, recorder=recorder)
 
@@ -64,20 +63,28 @@ class Relayed:
     elapsed: float = 0.0
     verdict: Verdict | None = None
     error: str | None = None
+    fault: str | None = None  # an `UpstreamError.Kind`, or `upstream-key`
     sent_key: str | None = None  # masked out of findings, should the upstream have echoed it
+    source: str = "mock"  # `upstream` when the caller got the upstream's answer as it was
 
     @property
     def contract(self) -> Conformance | None:
         return self.verdict.conformance if self.verdict else None
 
     def as_json(self) -> dict[str, Any]:
-        if self.verdict is None:
-            return {"url": self.url, "error": self.error}
-        findings = [
-            {**found, "message": masked(str(found["message"]), self.sent_key)} for found in self.verdict.as_json()
-        ]
-        ms = round(self.elapsed * 1000, 1)
-        return {"url": self.url, "status": self.status, "ms": ms, "contract": self.contract, "findings": findings}
+        shown: dict[str, Any] = {"url": self.url}
+        if self.status is not None:
+            shown.update(status=self.status, ms=round(self.elapsed * 1000, 1))
+        if self.verdict is not None:
+            findings = [
+                {**found, "message": masked(str(found["message"]), self.sent_key)} for found in self.verdict.as_json()
+            ]
+            shown.update(contract=self.contract, findings=findings)
+        if self.status is not None and self.status >= 500:
+            shown["serverError"] = True
+        if self.error is not None:
+            shown.update(error=self.error, fault=self.fault)
+        return shown
 
 
 class ProxyEndpoint:
@@ -103,22 +110,35 @@ class ProxyEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers: Headers = scope["headers"]
         if scope["method"] != self._method or any(name == b"prefer" for name, _ in headers):
-            await self.local(scope, receive, send)
+            await self.local(scope, receive, _from_mock(send))
             return
         if self.upstream_key is not None:
             keys = [value for name, value in headers if name == self._key_name]
             if self.state.loaded.keys.check(keys) is not KeyCheck.ADMIN:
-                await self.local(scope, receive, send)  # the mock's 401, exactly as without the proxy
+                await self.local(scope, receive, _from_mock(send))  # the mock's 401, exactly as without the proxy
                 return
         declared = next((int(v) for n, v in headers if n == b"content-length" and v.isdigit()), None)
+        aborted = False
+
+        async def watched() -> Message:
+            nonlocal aborted
+            message = await receive()
+            aborted = message["type"] == "http.disconnect"
+            return message
+
         try:
-            body = await read_body(receive, self.state.settings.body_limit, declared)
+            body = await read_body(watched, self.state.settings.body_limit, declared)
         except BodyTooLarge:
             self.state.journal.record(scope["method"], scope["path"], scope["query_string"], headers, b"", 413)
-            await send_reply(send, TOO_LARGE)
+            await send_reply(send, Reply(413, TOO_LARGE.body, headers=(*TOO_LARGE.headers, FROM_MOCK)))
+            return
+        if aborted:
+            # The request never arrived whole: the client went away, the request deadline cut it off, or the server
+            # refused its body. Only a whole request is relayed (and there is no one to answer).
+            logger.info("a request ended before its whole body arrived: not relayed")
             return
         if self.state.settings.fixtures_first and self.state.reply_for(*self._ids(body)) is not None:
-            await self.local(scope, _replay(body, receive), send)
+            await self.local(scope, _replay(body, receive), _from_mock(send))
             return
         await send_reply(send, await self._relay(scope, headers, body))
 
@@ -127,26 +147,66 @@ class ProxyEndpoint:
         sent_key = next((value for name, value in outgoing if name == self._key_header), None)
         try:
             answer = await self.upstream.send(self._method, outgoing, body, scope["query_string"].decode("latin-1"))
+            if self.upstream_key is not None and answer.status == 401:
+                return self._key_refused(scope, body, answer)
+            verdict = self._verdict(outgoing, body, answer, sent_key)
         except UpstreamError as error:
-            logger.warning("upstream failed: %s", error.cause)
-            reply = proxy_error(error.status, "upstream", f"sivi-mock: no usable answer from upstream: {error.cause}")
-            self._journal(scope, body, reply.status, Relayed(self.upstream.url, error=error.cause))
-            return reply
+            return self._failed(scope, body, error, Relayed(self.upstream.url, error=error.cause, fault=error.kind))
 
-        verdict = self.judge.verdict(self._exchange(outgoing, body, answer))
+        relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, verdict, sent_key=sent_key)
+        echoed = None  # looked for where it matters: the real key (never handed back), a recording (a file)
+        if sent_key is not None and (self.upstream_key is not None or self.recorder is not None):
+            echoed = echo_of(sent_key, answer.headers, answer.body)
+        if echoed is not None and self.upstream_key is not None:
+            # Judged and journaled (masked) like any answer, but never handed to the caller: masking would leave
+            # other spellings of the key (encoded, split) in place; refusing leaves none.
+            cause = f"the answer carries the real key back (in {echoed}): refused, so that no caller sees it"
+            echo = UpstreamError(Kind.ECHOED_KEY, cause)
+            return self._failed(scope, body, echo, replace(relayed, error=cause, fault=echo.kind))
+
         for failure in verdict.violations:
             shown = first_line(failure.message, sent_key)
             logger.warning("upstream answer violates the contract: %s: %s", failure.check, shown)
         if verdict.conformance is Conformance.VIOLATES and self.state.settings.proxy_errors:
             reply = self._violation_reply(verdict, sent_key)
         else:
-            headers_back = (*returned(answer.headers), (CONTRACT_HEADER, verdict.conformance.encode()))
+            headers_back = (*returned(answer.headers), (CONTRACT_HEADER, verdict.conformance.encode()), FROM_UPSTREAM)
             reply = Reply(answer.status, answer.body, headers=headers_back)
-        relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, verdict, sent_key=sent_key)
+            relayed = replace(relayed, source="upstream")
         self._journal(scope, body, reply.status, relayed)
-        # Only what conforms: fixtures are held to every reading of the spec, decided ones included.
+        # Only what conforms: fixtures are held to every reading of the spec, decided ones included. Never an
+        # answer with the key that went upstream in it (a caller's own key, echoed: a recording is a file).
         if self.recorder is not None and answer.status == 200 and verdict.conformance is Conformance.CONFORMS:
-            self._record(body, answer)
+            if echoed is None:
+                self._record(body, answer)
+            else:
+                logger.warning("not recorded: the answer carries the key that was sent (in %s)", echoed)
+        return reply
+
+    def _failed(self, scope: Scope, body: bytes, error: UpstreamError, relayed: Relayed) -> Reply:
+        logger.warning("upstream failed: %s", error.cause)
+        message = f"sivi-mock: no usable answer from upstream: {error.cause}"
+        reply = proxy_error(error.status, "upstream", message, fault=error.kind)
+        self._journal(scope, body, reply.status, relayed)
+        return reply
+
+    def _verdict(self, outgoing: TextHeaders, body: bytes, answer: UpstreamAnswer, sent_key: str | None) -> Verdict:
+        """The judgement of the answer; an answer that breaks the judgement itself is no usable answer."""
+        try:
+            return self.judge.verdict(self._exchange(outgoing, body, answer))
+        except Exception as error:  # the answer's fault, not the caller's: the message is masked, it may quote it
+            cause = masked(f"its answer could not be judged ({type(error).__name__}: {error})", sent_key)
+            raise UpstreamError(Kind.UNJUDGEABLE, cause[:500]) from None
+
+    def _key_refused(self, scope: Scope, body: bytes, answer: UpstreamAnswer) -> Reply:
+        """A 401 to a request the proxy authenticated: the real key is wrong, not the contract broken."""
+        variable = self.state.settings.upstream_key_env
+        assert variable is not None
+        message = refused_key_message(variable, self.upstream.url)
+        logger.warning("%s", message)
+        relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, error=message, fault="upstream-key")
+        reply = proxy_error(502, "upstream-key", f"sivi-mock: {message}")
+        self._journal(scope, body, reply.status, relayed)
         return reply
 
     def _exchange(self, outgoing: TextHeaders, body: bytes, answer: UpstreamAnswer) -> Exchange:
@@ -192,18 +252,25 @@ class ProxyEndpoint:
     def _record(self, body: bytes, answer: UpstreamAnswer) -> None:
         assert self.recorder is not None
         named = account_named(*self._ids(body))
-        if named is None:
-            return
-        try:
-            self.recorder.record(*named, read_answer_json(answer.body)["body"])
-        except OSError as error:
-            logger.error("cannot write the recording %s: %s", self.recorder.path, error)
+        if named is not None:
+            self.recorder.record(*named, read_answer_json(answer.body)["body"])  # written by the recorder's thread
 
 
 def proxy_error(status: int, cause: str, message: str, **extra: Any) -> Reply:
     """The proxy's own failure, in the API's envelope, marked so that no one takes it for an upstream answer."""
     body = envelope(status, {"message": message, "mockError": cause, **extra})
-    return Reply(status, body, headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, cause.encode())))
+    return Reply(status, body, headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, cause.encode()), FROM_MOCK))
+
+
+def _from_mock(send: Send) -> Send:
+    """`send`, with `Sivi-Source: mock` added to the answer's headers."""
+
+    async def sourced(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", ()), FROM_MOCK]}
+        await send(message)
+
+    return sourced
 
 
 def masked(text: str, key: str | None) -> str:

@@ -23,8 +23,10 @@ HOP_BY_HOP = frozenset(
 # Set again by the proxy's own client: the upstream's host and the body's length; it asks for no encoding.
 # Cookies, Origin and Referer belong to the page and the proxy's origin, not to the upstream; Prefer is the mock's.
 NOT_FORWARDED = HOP_BY_HOP | {"host", "content-length", "accept-encoding", "cookie", "origin", "referer", "prefer"}
+# The headers the proxy itself says things in: an upstream's own would pass for the proxy's verdict or error.
+PROXY_SAYS = frozenset({"sivi-contract", "sivi-mock-error", "sivi-source"})
 # CORS is the mock's own layer; the mock's server sets its own Date and Server; cookies belong to the upstream's site.
-NOT_RETURNED = HOP_BY_HOP | {"content-length", "set-cookie", "date", "server"}
+NOT_RETURNED = HOP_BY_HOP | PROXY_SAYS | {"content-length", "set-cookie", "date", "server"}
 
 
 def forwarded(headers: Headers, key_header: str, key: str | None) -> TextHeaders:

@@ -1,7 +1,9 @@
 """The proxy's verdicts: the shared judgement of every answer it relays, with the recent ones remembered.
 
 The checks are `mock_server.judgement`, the same code the contract suite runs; this module hands them what the
-proxy saw.
+proxy saw. One reading is the proxy's own: a server error the API documents (a 500 in the envelope) conforms,
+whatever the request, because a developer working against staging meets outages; the suite, which asks on purpose,
+holds a server to answering.
 """
 
 from __future__ import annotations
@@ -28,11 +30,19 @@ class RememberingJudge:
         digest = self._digest(exchange)
         verdict = self._remembered.get(digest)
         if verdict is None:
-            verdict = self.judge.verdict(exchange)
+            verdict = self._judged(exchange)
             if len(self._remembered) >= REMEMBERED:
                 del self._remembered[next(iter(self._remembered))]
             self._remembered[digest] = verdict
         return verdict
+
+    def _judged(self, exchange: Exchange) -> Verdict:
+        status = exchange.status
+        if status is not None and status >= 500 and status in self.judge.contract.statuses:
+            # A server error the API documents is one of its answers to any request (a deploy blip, a database
+            # down): judged as an answer (documented status, the envelope, its schema), never as a wrong status.
+            return Verdict.of(self.judge.conformance(exchange))
+        return self.judge.verdict(exchange)
 
     def _digest(self, exchange: Exchange) -> int:
         # Python's own hash (SipHash, seeded per process, so no one can craft a collision from outside): the

@@ -1,0 +1,88 @@
+"""A bound on a request's head (its target and headers): beyond `HEAD_LIMIT` bytes in all, `431` and the end.
+
+uvicorn's httptools protocol takes a head of any size: a 2 MB header is buffered, handed to the app, and kept in
+the journal. `BoundedHeadProtocol` is the base of the protocol `sivi-mock` serves with (the mock and the proxy
+alike): a head longer than `HEAD_LIMIT` never reaches the app; its client gets `431` in the API's envelope and the
+connection is closed. Browsers and HTTP clients send a few hundred bytes; Node refuses heads over 16 KiB too, nginx
+and Apache a header line over 8 KiB.
+
+The parser only hands a header over once it has all of it, so the size is counted twice: exactly, from the target
+and the headers the parser hands over (`on_url`, `on_header`), and roughly, from the bytes received while a head is
+incomplete, so that a client that never ends a header costs at most the limit and one read.
+"""
+
+from __future__ import annotations
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+from mock_server.spec.envelope import error_envelope
+
+HEAD_LIMIT = 16 * 1024
+
+
+def head_too_large_answer() -> bytes:
+    body = error_envelope(431, f"the request's target and headers are longer than {HEAD_LIMIT} bytes in all")
+    head = (
+        "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\nconnection: close\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+_ANSWER = head_too_large_answer()
+
+
+class BoundedHeadProtocol(HttpToolsProtocol):
+    """uvicorn's `HttpToolsProtocol`, refusing a head longer than `HEAD_LIMIT` with 431."""
+
+    _in_head = True  # the next bytes belong to a request's head (also between requests)
+    _events = 0  # heads and messages completed so far: a read in which one completes is not all head
+    _head_received = 0  # bytes of reads that were all head, since the head began
+    _head_size = 0  # the head as the parser handed it over
+    _refused = False
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        in_head, events = self._in_head, self._events
+        super().data_received(data)
+        if in_head and self._in_head and events == self._events:
+            self._head_received += len(data)
+            if self._head_received > HEAD_LIMIT:
+                self._refuse()
+
+    def on_message_begin(self) -> None:
+        self._head_size = 0
+        super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        self._head_size += len(url)
+        if not self._refused:
+            super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._head_size += len(name) + len(value) + 4
+        if not self._refused:
+            super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._in_head, self._events = False, self._events + 1
+        if self._head_size > HEAD_LIMIT:
+            self._refuse()
+        if not self._refused:
+            super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._refused:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        self._in_head, self._events, self._head_received = True, self._events + 1, 0
+        if not self._refused:
+            super().on_message_complete()
+
+    def _refuse(self) -> None:
+        self._refused = True
+        if not self.transport.is_closing():
+            self.transport.write(_ANSWER)
+            self.transport.close()

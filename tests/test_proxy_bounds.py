@@ -1,0 +1,208 @@
+"""Bounds and cost: request heads, journal entries, recording, and the URLs a proxy may be pointed at.
+
+A client that sends megabytes of headers gets 431 from the mock and the proxy alike and costs nothing after; a
+journal entry keeps a bounded amount whatever it was handed; recording never holds up an answer and does the same
+work at 10 ids as at thousands; a `--proxy` URL that would leak or misroute is refused at start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from mock_server.app import create_app
+from mock_server.errors import SettingsError
+from mock_server.mock.journal import Journal
+from mock_server.proxy import recorder as recorder_module
+from mock_server.proxy.recorder import RECORDING, Recorder
+from mock_server.secret import mask_key
+from mock_server.serving.background import BackgroundServer
+from mock_server.serving.request_head import HEAD_LIMIT
+from mock_server.settings import Settings
+from mock_server.spec.contract import load_contract
+from mock_server.spec.fixtures import load_fixtures
+from mock_server.spec.yaml_file import read_yaml
+from tests.helpers import SIVI_MOCK
+from tests.hostile_upstreams import analysis
+from tests.toy_servers import KNOWN_USER
+from tests.upstreams import MOCK_KEY, PATH, proxy_app, upstream
+
+
+@contextlib.contextmanager
+def served(kind: str) -> Iterator[tuple[BackgroundServer, list[Any]]]:
+    """The mock, or a proxy with the real key in front of a watched upstream: the server and what reached upstream."""
+    if kind == "mock":
+        with BackgroundServer(create_app()) as server:
+            yield server, []
+        return
+    with upstream() as (up, watched), BackgroundServer(proxy_app(up.url, real_key=True)) as server:
+        yield server, watched.seen
+
+
+def raw(server: BackgroundServer, request: bytes) -> bytes:
+    """Everything the server says to `request` until it closes the connection (or 5 s of silence)."""
+    with socket.create_connection((server.host, server.port), timeout=5) as connection:
+        with contextlib.suppress(OSError):  # the server may refuse and close before it has read everything
+            connection.sendall(request)
+        received = b""
+        with contextlib.suppress(OSError):
+            while chunk := connection.recv(65536):
+                received += chunk
+        return received
+
+
+def request_with(padding: int, *, end: bool = True) -> bytes:
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\nsivi-api-key: {MOCK_KEY}\r\ncontent-type: application/json\r\n"
+        f"connection: close\r\nx-padding: {'a' * padding}\r\n"
+    ).encode()
+    body = b'{"abstractUserId": "nobody"}'
+    return head + f"content-length: {len(body)}\r\n\r\n".encode() + body if end else head
+
+
+@pytest.mark.parametrize("kind", ["mock", "proxy"])
+def test_a_request_head_over_16_kib_gets_431_in_the_envelope_and_reaches_nothing(kind):
+    with served(kind) as (server, relayed):
+        fits = raw(server, request_with(HEAD_LIMIT - 1024))
+        too_large = raw(server, request_with(HEAD_LIMIT))
+        endless = raw(server, request_with(4 * 1024 * 1024, end=False))  # 4 MB of one header, never ended
+        megabytes = [raw(server, request_with(2 * 1024 * 1024)) for _ in range(3)]
+        entries = httpx.get(server.url + "/__mock/journal").json()["body"]["requests"]
+
+    assert fits.startswith(b"HTTP/1.1 400 "), fits[:200]
+    for answer in [too_large, endless, *megabytes]:
+        assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+        assert b'{"status":431,"body":{"message":"the request\'s target and headers are longer than 16384' in answer
+    assert [entry["status"] for entry in entries] == [400], "a refused head reached the journal"
+    assert len(relayed) == (1 if kind == "proxy" else 0), "a refused head reached the upstream"
+
+
+def test_a_journal_entry_keeps_a_bounded_amount_whatever_it_is_handed():
+    journal = Journal(60, "sivi-api-key")
+    headers = [(b"sivi-api-key", b"k" * 40), *[(b"x-padding-%d" % i, b"a" * (200 * 1024)) for i in range(10)]]
+    for _ in range(60):
+        journal.record("POST", PATH, b"q=" + b"b" * (1024 * 1024), headers, b"{}", 401)
+    entries = journal.entries()
+    sizes = [
+        sum(len(name) + len(value) for name, value in entry["headers"].items()) + len(entry["query"])
+        for entry in entries
+    ]
+    assert max(sizes) <= 20 * 1024 + 64, f"an entry keeps {max(sizes)} bytes of a 2 MB head"
+    assert all(entry["headTruncated"] for entry in entries)
+    assert entries[0]["headers"]["sivi-api-key"] == mask_key("k" * 40), "the key stopped being masked"
+    small = Journal(1, "sivi-api-key")
+    small.record("POST", PATH, b"", [(b"x-small", b"1")], b"{}", 200)
+    assert "headTruncated" not in small.entries()[0]
+
+
+class BlockedWrites:
+    """Holds every recording write until released, counting them."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.writes = 0
+
+    def __call__(self, original: Any) -> Any:
+        def held(recorder: Recorder) -> None:
+            self.release.wait(10)
+            self.writes += 1
+            original(recorder)
+
+        return held
+
+
+def ask(url: str, user: str) -> httpx.Response:
+    return httpx.post(url + PATH, json={"abstractUserId": user}, headers={"sivi-api-key": MOCK_KEY}, timeout=5)
+
+
+def test_recording_never_holds_up_an_answer_and_what_was_recorded_reaches_the_file(tmp_path, monkeypatch):
+    blocked = BlockedWrites()
+    monkeypatch.setattr(Recorder, "_write", blocked(Recorder._write))
+    with upstream() as (up, _), BackgroundServer(proxy_app(up.url, real_key=True, record_dir=tmp_path)) as px:
+        answers = [ask(px.url, KNOWN_USER) for _ in range(3)]  # while every write is held
+        held = blocked.writes
+        blocked.release.set()
+    assert [answer.status_code for answer in answers] == [200] * 3, "an answer waited for the recording"
+    assert held == 0
+    recorded = yaml.safe_load((tmp_path / RECORDING).read_text())
+    assert list(recorded["users"]) == [KNOWN_USER], "what was recorded did not reach the file at shutdown"
+
+
+class CountingYaml:
+    """`yaml` as the recorder sees it, counting the accounts it is asked to turn into YAML."""
+
+    def __init__(self) -> None:
+        self.accounts = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(yaml, name)
+
+    def _count(self, data: Any) -> None:
+        for value in data.values() if isinstance(data, dict) else ():
+            if isinstance(value, dict) and "analysis" in value:
+                self.accounts += 1
+            else:
+                self._count(value)
+
+    def dump(self, data: Any, *args: Any, **kwargs: Any) -> str:
+        self._count(data)
+        return yaml.dump(data, *args, **kwargs)
+
+    def safe_dump(self, data: Any, *args: Any, **kwargs: Any) -> str:
+        self._count(data)
+        return yaml.safe_dump(data, *args, **kwargs)
+
+
+@pytest.mark.parametrize("already", [10, 300])
+def test_recording_one_more_answer_turns_one_account_into_yaml_whatever_the_recording_holds(
+    tmp_path, monkeypatch, already
+):
+    contract_keys = {"mock-admin-key": {"role": "admin"}}
+    users = {f"user-{n:05}": {"analysis": analysis()} for n in range(already)}
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    (tmp_path / RECORDING).write_text(yaml.dump({"keys": contract_keys, "users": users}, Dumper=dumper))
+    recorder = Recorder(tmp_path, load_fixtures(None, load_contract()).keys, interval=0)
+    recorder.record("user", "first-new", analysis())
+    recorder.flush()
+    counting = CountingYaml()
+    monkeypatch.setattr(recorder_module, "yaml", counting)
+    for n in range(5):
+        recorder.record("user", f"more-{n}", analysis())
+        recorder.flush()
+    recorder.close()
+    assert counting.accounts == 5, f"5 answers recorded over {already} turned {counting.accounts} accounts into YAML"
+    replayed = read_yaml(tmp_path / RECORDING)["users"]
+    assert len(replayed) == already + 6
+
+
+REFUSED_URLS = {
+    "https://user:s3cret-pass@staging.example/api": "no user or password",
+    "https://staging.example/api?version=2": "no query or fragment",
+    "https://staging.example/api#v2": "no query or fragment",
+    "http://127.0.0.1:0/api": "port 0",
+    "http://127.0.0.1:99999/api": "not a usable URL",
+}
+
+
+def test_a_proxy_url_that_would_leak_or_misroute_is_refused_at_start():
+    for url, reason in REFUSED_URLS.items():
+        with pytest.raises(SettingsError, match=reason):
+            Settings(proxy_url=url)
+    with_password = next(iter(REFUSED_URLS))
+    started = subprocess.run(
+        [str(SIVI_MOCK), "--port", "0", "--proxy", with_password], capture_output=True, text=True, timeout=20
+    )
+    assert started.returncode == 2
+    errors = started.stderr.splitlines()
+    assert len(errors) == 1 and errors[0].startswith("sivi-mock: --proxy") and "no user or password" in errors[0], (
+        started.stderr
+    )
+    assert "s3cret-pass" not in started.stderr + started.stdout and "Traceback" not in started.stderr

@@ -1,0 +1,122 @@
+"""What a developer sees through the proxy: outages the API documents conform, every answer says who gave it, the
+mock's own refusals conform through it, and the README's command works as written."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from mock_server.app import create_app
+from mock_server.serving.background import BackgroundServer
+from tests.helpers import DOCUMENTED_USER, free_port
+from tests.hostile_upstreams import ScriptedUpstream, http, json_answer, known_user
+from tests.toy_servers import KNOWN_USER
+from tests.upstreams import MOCK_KEY, PAGE_ORIGIN, PATH, REAL_KEY, proxy, upstream
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ask(url: str, body: object, **headers: str) -> httpx.Response:
+    return httpx.post(url + PATH, json=body, headers={"sivi-api-key": MOCK_KEY, **headers}, timeout=10)
+
+
+def journal(url: str) -> list[dict]:
+    return httpx.get(url + "/__mock/journal").json()["body"]["requests"]
+
+
+OUTAGES = {
+    "a documented 500 in the envelope": (json_answer(500, {"status": 500, "body": {"message": "DB down"}}), "conforms"),
+    "a 503 the API does not document": (json_answer(503, {"status": 503, "body": {"message": "busy"}}), "violates"),
+    "a 500 outside the envelope": (http(500, b"Internal Server Error", "content-type: text/plain"), "violates"),
+}
+
+
+@pytest.mark.parametrize("outage", OUTAGES)
+def test_a_server_error_the_api_documents_conforms_and_the_journal_notes_it(outage):
+    answer, verdict = OUTAGES[outage]
+    with ScriptedUpstream(lambda request: answer) as up, proxy(up.url, real_key=True) as px:
+        got = ask(px.url, known_user())
+        entry = journal(px.url)[-1]["upstream"]
+    assert got.headers["sivi-contract"] == verdict, entry["findings"]
+    assert entry["contract"] == verdict and entry["serverError"] is True
+
+
+def test_with_fixtures_first_each_answer_says_who_gave_it_and_so_does_the_journal():
+    with upstream() as (up, _), proxy(up.url, real_key=True, fixtures_first=True) as px:
+        answers = {
+            "fixture": ask(px.url, {"abstractUserId": DOCUMENTED_USER}),
+            "upstream": ask(px.url, {"abstractUserId": KNOWN_USER}),
+            "prefer": ask(px.url, {"abstractUserId": KNOWN_USER}, prefer="code=500"),
+            "refused": ask(px.url, {"abstractUserId": KNOWN_USER}, **{"sivi-api-key": "guessed"}),
+            "from a page": ask(px.url, {"abstractUserId": KNOWN_USER}, origin=PAGE_ORIGIN),
+        }
+        entries = journal(px.url)
+
+    sources = {name: answer.headers.get_list("sivi-source") for name, answer in answers.items()}
+    assert sources == {
+        "fixture": ["mock"],
+        "upstream": ["upstream"],
+        "prefer": ["mock"],
+        "refused": ["mock"],
+        "from a page": ["upstream"],
+    }
+    assert [entry["source"] for entry in entries] == ["mock", "upstream", "mock", "mock", "upstream"]
+    assert "sivi-source" in answers["from a page"].headers["access-control-expose-headers"]
+
+
+def test_the_mocks_own_422_for_a_repeated_key_conforms_through_the_proxy():
+    repeated = f'{{"abstractUserId": "nobody", "abstractUserId": "{DOCUMENTED_USER}"}}'.encode()
+    os.environ["SIVI_TEST_MOCK_AS_UPSTREAM"] = MOCK_KEY
+    options = {"upstream_key_env": "SIVI_TEST_MOCK_AS_UPSTREAM", "cors_origins": (PAGE_ORIGIN,)}
+    with BackgroundServer(create_app()) as mock, proxy(mock.url, **options) as px:
+        headers = {"sivi-api-key": MOCK_KEY, "content-type": "application/json"}
+        got = httpx.post(px.url + PATH, content=repeated, headers=headers, timeout=10)
+        entry = journal(px.url)[-1]["upstream"]
+    assert got.status_code == 422 and "appears twice" in got.json()["body"]["message"], got.text
+    assert got.headers["sivi-contract"] == "conforms", entry["findings"]
+
+
+def test_the_readmes_proxy_command_works_as_written_beside_make_mock():
+    makefile = (ROOT / "Makefile").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "make proxy" in readme and "\nproxy:" in makefile
+    port = free_port()
+    environment = {**os.environ, "SIVI_STAGING_KEY": REAL_KEY}
+    with upstream() as (up, watched):
+        # -o: the environment is the one this run uses; make must not rebuild it here
+        command = ["make", "-s", "-o", ".venv/.installed", "proxy", f"PROXY_URL={up.url}", f"PROXY_PORT={port}"]
+        running = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            answer = None
+            for _ in range(100):
+                try:
+                    answer = ask(f"http://127.0.0.1:{port}", {"abstractUserId": KNOWN_USER}, origin=PAGE_ORIGIN)
+                    break
+                except httpx.TransportError:
+                    assert running.poll() is None, running.communicate()[0]
+                    time.sleep(0.1)
+        finally:
+            os.killpg(running.pid, signal.SIGINT)  # make and the sivi-mock it started, nothing else
+            output = running.communicate(timeout=10)[0]
+
+    assert answer is not None and answer.status_code == 200, output
+    assert answer.headers["sivi-contract"] == "conforms" and answer.headers["sivi-source"] == "upstream"
+    assert answer.headers["access-control-allow-origin"] == PAGE_ORIGIN
+    assert watched.seen[-1].headers["sivi-api-key"] == REAL_KEY and json.loads(watched.seen[-1].body) == known_user()
+    assert port != 4010 and "--port 4010" not in makefile
+    assert REAL_KEY not in output

@@ -1,0 +1,127 @@
+"""Hostile answers change nothing: whatever an upstream sends, the caller gets a usable answer or a named 502.
+
+Each upstream here writes raw bytes (`tests.hostile_upstreams`): a gzip bomb, an encoding nobody asked for, JSON
+nested past any checker, a status of 999, answers a browser cannot parse, the proxy's own headers, interim answers
+with lengths, trailers, and a second answer in the same bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import httpx
+import pytest
+
+from mock_server.serving.background import BackgroundServer
+from tests.hostile_upstreams import ScriptedUpstream, analysis, conforming, http, json_answer, known_user
+from tests.upstreams import MOCK_KEY, PATH, proxy
+
+FAST = 5.0
+
+
+def ask(px: BackgroundServer) -> httpx.Response:
+    return httpx.post(px.url + PATH, json=known_user(), headers={"sivi-api-key": MOCK_KEY}, timeout=10)
+
+
+def through_proxy(answer: bytes, **options: object) -> tuple[httpx.Response, list[dict]]:
+    """The caller's answer when the upstream answers `answer`, and the journal."""
+    with (
+        ScriptedUpstream(lambda request: answer) as up,
+        proxy(up.url, real_key=True, proxy_timeout=FAST, **options) as px,
+    ):
+        got = ask(px)
+        entries = httpx.get(px.url + "/__mock/journal").json()["body"]["requests"]
+        assert httpx.get(px.url + "/__mock/health").status_code == 200, "the proxy stopped serving"
+    return got, entries
+
+
+def assert_named_502(got: httpx.Response, entries: list[dict], fault: str) -> None:
+    assert got.status_code == 502, f"{got.status_code}: {got.text[:300]}"
+    assert got.headers["content-type"] == "application/json" and got.headers["sivi-mock-error"] == "upstream"
+    assert got.json()["status"] == 502 and got.json()["body"]["fault"] == fault, got.text[:300]
+    assert [entry["status"] for entry in entries] == [502] and entries[0]["upstream"]["fault"] == fault
+
+
+def test_a_decompression_bomb_is_cut_at_the_bound_after_decoding():
+    bomb = gzip.compress(json.dumps({"status": 200, "body": {"pad": "0" * (20 * 1024 * 1024)}}).encode(), 9)
+    assert len(bomb) < 100_000
+    got, entries = through_proxy(http(200, bomb, "content-type: application/json", "content-encoding: gzip"))
+    assert_named_502(got, entries, "too-large")
+    assert len(got.content) < 10_000
+
+
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, gzip"])
+def test_an_encoding_the_proxy_cannot_decode_is_not_relayed_as_if_it_were_the_answer(encoding):
+    body = json.dumps({"status": 200, "body": analysis()}).encode()
+    got, entries = through_proxy(http(200, body, "content-type: application/json", f"content-encoding: {encoding}"))
+    assert_named_502(got, entries, "encoding")
+
+
+def test_json_nested_past_any_checker_gets_a_502_in_the_envelope_and_a_journal_entry():
+    deep = b'{"status": 200, "body": ' + b"[" * 600 + b"]" * 600 + b"}"
+    got, entries = through_proxy(http(200, deep, "content-type: application/json"))
+    assert got.headers.get("content-type") == "application/json", f"{got.status_code}: {got.text[:200]}"
+    assert_named_502(got, entries, "unjudgeable")
+
+
+@pytest.mark.parametrize("status", [999, 600, 99])
+def test_a_status_outside_100_to_599_gets_a_named_502(status):
+    got, entries = through_proxy(json_answer(status, {"status": status, "body": {}}))
+    assert_named_502(got, entries, "not-http")
+
+
+def with_value(value: bytes) -> bytes:
+    """The spec's own success example, with one more property whose value is `value` as written."""
+    document = json.dumps({"status": 200, "body": {**analysis(), "extra": "VALUE"}}).encode()
+    return document.replace(b'"VALUE"', value)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [with_value(b"NaN"), with_value(b"-Infinity"), json.dumps({"status": 200, "body": analysis()}).encode("utf-16")],
+    ids=["NaN", "Infinity", "UTF-16"],
+)
+def test_answers_a_browser_cannot_parse_violate_and_are_never_recorded(body, tmp_path):
+    got, entries = through_proxy(http(200, body, "content-type: application/json"), record_dir=tmp_path)
+    assert got.status_code == 200 and got.headers["sivi-contract"] == "violates", got.headers
+    assert [finding["check"] for finding in entries[0]["upstream"]["findings"]] == ["json_body"]
+    assert not (tmp_path / "recorded.yaml").exists(), "an answer a browser cannot parse was recorded"
+
+
+def test_the_upstreams_own_sivi_headers_are_dropped_never_relayed_beside_the_proxys():
+    answer = json_answer(
+        400, {"status": 200, "body": {"message": "wrong envelope"}}, "sivi-contract: conforms", "sivi-mock-error: no"
+    )
+    got, _ = through_proxy(answer)
+    assert got.headers.get_list("sivi-contract") == ["violates"], got.headers
+    assert "sivi-mock-error" not in got.headers
+    assert got.headers.get_list("sivi-source") == ["upstream"]
+
+
+INTERIM = (
+    b"HTTP/1.1 100 Continue\r\n\r\n"
+    b"HTTP/1.1 103 Early Hints\r\nlink: </evil.css>\r\ncontent-length: 5\r\n\r\n"
+    b"HTTP/1.1 150 Odd\r\nx-interim: 1\r\ncontent-length: 5\r\n\r\n"
+)
+
+
+def chunked_with_trailers() -> bytes:
+    body = json.dumps({"status": 200, "body": analysis()}).encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + 100]), body[i : i + 100]) for i in range(0, len(body), 100))
+    head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n"
+    return head + chunks + b"0\r\nsivi-contract: conforms\r\nx-trailer: evil\r\n\r\n"
+
+
+def test_interim_answers_trailers_and_a_second_answer_never_join_the_answer():
+    second = http(500, b"{}", "x-second: 1", "content-type: text/plain")
+    got, entries = through_proxy(INTERIM + chunked_with_trailers() + second)
+    assert got.status_code == 200 and got.json() == {"status": 200, "body": analysis()}
+    joined = {"link", "x-interim", "x-trailer", "x-second"} & set(got.headers)
+    assert not joined, f"headers of other parts joined the answer: {joined}"
+    assert got.headers["sivi-contract"] == "conforms" and entries[0]["upstream"]["contract"] == "conforms"
+
+
+def test_a_101_nobody_asked_for_is_a_named_502():
+    got, entries = through_proxy(b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n" + conforming())
+    assert_named_502(got, entries, "not-http")
