@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from spec_diff.findings import BREAKING, Counterexample, Finding
-from spec_diff.instances import drawn_documents
 from spec_diff.operations import Operation
 from spec_diff.parts import Schema, Subject, judge
 from spec_diff.shrink import shrink
@@ -116,7 +115,7 @@ def _added(where: str, status: str, new: Operation, new_schema: SchemaOf) -> Fin
 def _an_answer(schema: Schema, examples: list[Any]) -> Any:
     """The simplest answer the new contract allows with this schema, or None if none is found."""
     validator = schema.validator()
-    for document in [*examples, *drawn_documents(schema.schema, schema.components)]:
+    for document in [*examples, *schema.documents()]:
         if validator.is_valid(document):
             return shrink(document, validator.is_valid)
     return None

@@ -9,6 +9,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -76,7 +77,9 @@ def draw(strategy: SearchStrategy[Any], count: int) -> list[Any]:
 
 
 def drawn_documents(schema: Any, components: dict[str, Any], count: int = DRAWN) -> list[Any]:
-    """Documents Schemathesis' positive generation makes from `schema` (which may `$ref` into `components`)."""
+    """Documents Schemathesis' positive generation makes from `schema` (which may `$ref` into `components`). What
+    is drawn depends on the schema alone: draw from its canonical form (references inlined) when it has one, and
+    two comparisons that share a schema share its documents."""
     key = text([schema, components, count])
     if key not in _drawn:
         import schemathesis  # the [contract] extra; imported here so that `sivi-spec --help` stays quick
@@ -167,15 +170,35 @@ def at(table: dict[Location, Any], location: Location, empty: Any) -> Any:
     return next((value for key, value in table.items() if matches(key, location)), empty)
 
 
-def error_places(validator: SchemaValidator, document: Any) -> list[Location]:
-    """Where the validator's errors about `document` are, as location patterns (list indices as `*`)."""
-    return [_located(line, document) for line in validator.errors(document)]
+# The keyword behind each of the validator's messages, to blame the change of that keyword before its neighbours.
+MESSAGES = (
+    (" is not of type ", "type"), (" is a required property", "required"), (" is shorter than ", "minLength"),
+    (" is longer than ", "maxLength"), (" does not match ", "pattern"),
+    ("less than or equal to the minimum", "exclusiveMinimum"), ("less than the minimum", "minimum"),
+    ("greater than or equal to the maximum", "exclusiveMaximum"), ("greater than the maximum", "maximum"),
+    (" is not one of ", "enum"), (" was expected", "const"),
+    ("Additional properties are not allowed", "additionalProperties"),
+    ("False schema does not allow", "additionalProperties"), ("'anyOf'", "anyOf"), ("'oneOf'", "oneOf"),
+    (" is not a multiple of ", "multipleOf"), (" is not allowed for ", "not"), ("non-unique elements", "uniqueItems"),
+    (" item", "Items"), (" propert", "Properties"),
+)  # fmt: skip
+
+
+def error_places(validator: SchemaValidator, document: Any) -> list[tuple[Location, str, str]]:
+    """Where the validator's errors about `document` are, as location patterns (list indices as `*`), each with the
+    keyword its message is about (`minItems` and `maxItems` both read as `Items`) and the message."""
+    return [(_located(line, document), _keyword(line), line) for line in validator.errors(document)]
+
+
+def _keyword(line: str) -> str:
+    return next((keyword for words, keyword in MESSAGES if words in line), "")
 
 
 def _located(line: str, document: Any) -> Location:
     """The place an error line names (`body.monthlyAnalysis[0].mediaSize: ...`, `(top level): ...`), followed
     through `document` itself, so that a property name holding a dot is still read as one name."""
-    rest, node, path = line, document, []
+    rest, node = line, document
+    path: list[str | int] = []
     while not rest.startswith((": ", "(top level): ")):
         if isinstance(node, list) and rest.startswith("["):
             index = rest[1 : rest.find("]")]
@@ -185,11 +208,13 @@ def _located(line: str, document: Any) -> Location:
             path.append(int(index))
             continue
         lead = "." if path else ""
-        names = [
-            name
-            for name in (node if isinstance(node, dict) else ())
+        if not isinstance(node, dict) or not rest.startswith(lead):
+            break
+        token = re.split(r"[.\[]|: ", rest[len(lead) :], maxsplit=1)[0]
+        names = [token] if token in node else [
+            name for name in node
             if rest.startswith(lead + name) and rest[len(lead + name) : len(lead + name) + 1] in (".", "[", ":")
-        ]
+        ]  # fmt: skip
         if not names:
             break
         name = max(names, key=len)

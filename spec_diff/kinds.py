@@ -61,6 +61,8 @@ def what(part: Part, change: Change) -> str:
     """The kind of change, as the issue names them: removed, now optional, type widened, newly required, ..."""
     kind, done = change.keyword, effect(change)
     if kind == "property":
+        if change.moved:
+            return "declaration moved"
         if change.new:
             if part == "answer":
                 return "property added"
@@ -92,9 +94,10 @@ def what(part: Part, change: Change) -> str:
 
 def detail(change: Change) -> str:
     """The change itself, in the schema's words: `minLength: 1 -> 3`, `type: integer -> integer, number`."""
+    where = f" (in {change.scope})" if change.scope else ""
     if change.keyword in ("property", "required"):
-        return f"{change.keyword} {change.name!r} " + ("added" if change.new else "removed")
-    return f"{change.keyword}: {_shown(change.old)} -> {_shown(change.new)}"
+        return f"{change.keyword} {change.name!r} " + ("added" if change.new else "removed") + where
+    return f"{change.keyword}: {_shown(change.old)} -> {_shown(change.new)}{where}"
 
 
 def _shown(values: tuple[str, ...]) -> str:

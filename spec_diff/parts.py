@@ -34,6 +34,13 @@ class Schema:
     resolve: Resolve
     spec: str  # the spec's name, as the user wrote it
 
+    def documents(self) -> list[Any]:
+        """What Hypothesis draws from this schema: from its canonical form unless a recursive `$ref` is left."""
+        inlined = canonical(self.schema, self.resolve)
+        if '"$ref"' in text(inlined):
+            return drawn_documents(self.schema, self.components)
+        return drawn_documents(inlined, {})
+
     def validator(self, where: str = "") -> SchemaValidator:
         compiled = self.schema if isinstance(self.schema, dict) else {"not": {}} if self.schema is False else {}
         try:
@@ -66,7 +73,7 @@ def judge(subject: Subject, old: Schema, new: Schema, examples: list[Any]) -> tu
         probes=probes(old_facets | new_facets),
         names=declared_names(old_facets | new_facets),
     )
-    outcome = search.run([*examples, *drawn_documents(source.schema, source.components)])
+    outcome = search.run([*examples, *source.documents()])
     findings = _findings(subject, found, outcome, old_facets, new_facets)
     return findings, outcome.checked
 

@@ -72,50 +72,57 @@ class Facet:
     location: Location
     keyword: str
     value: str  # canonical JSON
+    scope: str = ""  # the alternative it sits in, at this location: `anyOf AccountAnalysisRequestByUser`
 
 
 def facets(schema: Any, resolve: Resolve) -> set[Facet]:
     found: set[Facet] = set()
-    _walk(schema, (), resolve, frozenset(), found)
+    _walk(schema, (), resolve, frozenset(), found, "")
     return found
 
 
-def _walk(node: Any, at: Location, resolve: Resolve, stack: frozenset[str], found: set[Facet]) -> None:
+def _walk(node: Any, at: Location, resolve: Resolve, stack: frozenset[str], found: set[Facet], scope: str) -> None:
+    # A property or an item starts afresh: what applies to `/abstractUserId` is the same from either alternative.
+    def add(keyword: str, value: Any) -> None:
+        found.add(Facet(at, keyword, text(value), scope))
+
     if node is False:
-        found.add(Facet(at, "false", "true"))
+        add("false", True)
     if not isinstance(node, dict):
         return
     if DECISION in node:  # not an assertion: kept to say which decision a changed place rests on
-        found.add(Facet(at, DECISION, text(node[DECISION])))
+        add(DECISION, node[DECISION])
     reference = node.get("$ref")
     if isinstance(reference, str):
-        found.add(Facet(at, "$ref", text(reference.rsplit("/", 1)[-1])))
+        add("$ref", reference.rsplit("/", 1)[-1])
         if reference not in stack:
-            _walk(resolve(reference), at, resolve, stack | {reference}, found)
+            _walk(resolve(reference), at, resolve, stack | {reference}, found, scope)
     for key, value in node.items():
         if key == "$ref" or is_annotation(key):
             continue
         if key == "properties" and isinstance(value, dict):
             for name, sub in value.items():
-                found.add(Facet(at, "property", text(name)))
-                _walk(sub, (*at, str(name)), resolve, stack, found)
+                add("property", name)
+                _walk(sub, (*at, str(name)), resolve, stack, found, "")
         elif key == "required" and isinstance(value, list):
-            found.update(Facet(at, "required", text(name)) for name in value)
+            for name in value:
+                add("required", name)
         elif key in ("items", "additionalProperties") and isinstance(value, dict):
-            _walk(value, (*at, ITEM), resolve, stack, found)
-            found.add(Facet(at, key, text("a schema")))
+            _walk(value, (*at, ITEM), resolve, stack, found, "")
+            add(key, "a schema")
         elif key in COMBINATORS and isinstance(value, list):
-            found.add(Facet(at, key, text([_label(branch, index) for index, branch in enumerate(value)])))
-            for branch in value:
-                _walk(branch, at, resolve, stack, found)
+            labels = [_label(branch, index) for index, branch in enumerate(value)]
+            add(key, labels)
+            for label, branch in zip(labels, value, strict=True):
+                _walk(branch, at, resolve, stack, found, f"{scope} {key} {label}".strip())
         elif key == "type":
-            found.add(Facet(at, key, text(sorted(value) if isinstance(value, list) else [value])))
+            add(key, sorted(value) if isinstance(value, list) else [value])
         elif key == "enum" and isinstance(value, list):
-            found.add(Facet(at, key, text(sorted(text(item) for item in value))))
+            add(key, sorted(text(item) for item in value))
         elif key in VALUES:
-            found.add(Facet(at, key, text(value)))
+            add(key, value)
         else:
-            found.add(Facet(at, key, text(canonical(value, resolve, stack))))
+            add(key, canonical(value, resolve, stack))
 
 
 def _label(branch: Any, index: int) -> str:
@@ -132,18 +139,25 @@ class Change:
     new: tuple[str, ...]
     name: str = ""  # for `property` and `required`: the property
     required: tuple[bool, bool] = (False, False)  # for `property`: whether OLD, NEW require it
+    scope: str = ""  # the alternative it is in (see `Facet.scope`)
+    moved: bool = False  # for `property`: still declared here by another alternative, or already was
 
     @property
     def shown_at(self) -> Location:
         """Where a person looks for it: a property's own location, not its parent's."""
         return (*self.location, self.name) if self.name else self.location
 
-    def covers(self, error_at: Location) -> bool:
+    def covers(self, error_at: Location, message: str = "") -> bool:
         """Whether a validator's error at `error_at` (a location pattern) can come from this change."""
         depth = len(self.location)
         if len(error_at) < depth or not matches(self.location, error_at[:depth]):
             return False
-        return len(error_at) == depth or (self.keyword in PER_NAME and error_at[depth] == self.name)
+        if len(error_at) == depth:
+            # At the parent, a change of one name only explains an error that names it ("x" is required).
+            return self.keyword not in PER_NAME or f'"{self.name}"' in message or f"'{self.name}'" in message
+        # A property's own errors are below its parent; so is an unknown property that is refused.
+        named = self.keyword in PER_NAME and error_at[depth] == self.name
+        return named or (self.keyword == "additionalProperties" and len(error_at) == depth + 1)
 
 
 def matches(location: Location, at: Location) -> bool:
@@ -163,39 +177,57 @@ def pointer(location: Location) -> str:
 
 
 def changes(old: set[Facet], new: set[Facet]) -> list[Change]:
-    """What differs between two schemas' facets, one change per (location, keyword), or per name. A property
-    added or removed covers everything below it, and the `required` of the same name."""
-    grouped: dict[tuple[Location, str], tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
+    """What differs between two schemas' facets, one change per (location, keyword, alternative), or per name. A
+    property that appears or goes covers everything below it, and the `required` of the same name."""
+    grouped: dict[tuple[Location, str, str], tuple[set[str], set[str]]] = defaultdict(lambda: (set(), set()))
     for facet in old:
-        grouped[facet.location, facet.keyword][0].add(facet.value)
+        grouped[facet.location, facet.keyword, facet.scope][0].add(facet.value)
     for facet in new:
-        grouped[facet.location, facet.keyword][1].add(facet.value)
-    found = []
-    for (location, keyword), (before, after) in sorted(grouped.items()):
+        grouped[facet.location, facet.keyword, facet.scope][1].add(facet.value)
+    declared = {
+        (f.location, f.value, side) for side, found in ((0, old), (1, new)) for f in found if f.keyword == "property"
+    }
+    found: list[Change] = []
+    for (location, keyword, scope), (before, after) in sorted(grouped.items()):
         if before == after or keyword == DECISION:
             continue
-        if keyword in PER_NAME:
-            required = grouped.get((location, "required"), (set(), set()))
-            for value in sorted(before ^ after):
-                found.append(
-                    Change(
-                        location,
-                        keyword,
-                        (value,) if value in before else (),
-                        (value,) if value in after else (),
-                        str(json.loads(value)),
-                        (value in required[0], value in required[1]),
-                    )
+        if keyword not in PER_NAME:
+            found.append(Change(location, keyword, tuple(sorted(before)), tuple(sorted(after)), scope=scope))
+            continue
+        required = grouped.get((location, "required", scope), (set(), set()))
+        for value in sorted(before ^ after):
+            side = 1 if value in before else 0  # the side that lacks it
+            found.append(
+                Change(
+                    location,
+                    keyword,
+                    (value,) if value in before else (),
+                    (value,) if value in after else (),
+                    str(json.loads(value)),
+                    (value in required[0], value in required[1]),
+                    scope,
+                    moved=(location, value, side) in declared,
                 )
-        else:
-            found.append(Change(location, keyword, tuple(sorted(before)), tuple(sorted(after))))
-    moved = {change.shown_at for change in found if change.keyword == "property"}
+            )
+    gone = {change.shown_at for change in found if change.keyword == "property" and not change.moved}
+    # What an alternative that appeared or went asserted is part of that change, not one of its own.
+    alternatives = {
+        (change.location, f"{change.keyword} {label}")
+        for change in found
+        if change.keyword in COMBINATORS
+        for label in set(_labels(change.old)) ^ set(_labels(change.new))
+    }
     # A `$ref` that changed where the schema changed too says nothing more: only a pure refactor is listed.
     constrained = {change.location for change in found if change.keyword != "$ref"}
     return [
         change
         for change in found
-        if not any(change.location[: len(place)] == place for place in moved)
-        and not (change.keyword == "required" and change.shown_at in moved)
+        if not any(change.location[: len(place)] == place for place in gone)
+        and not (change.keyword == "required" and change.shown_at in gone)
         and not (change.keyword == "$ref" and change.location in constrained)
+        and not any(location == change.location and inside in change.scope for location, inside in alternatives)
     ]
+
+
+def _labels(values: tuple[str, ...]) -> list[str]:
+    return [str(label) for value in values for label in json.loads(value)]

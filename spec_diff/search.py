@@ -19,10 +19,11 @@ from typing import Any
 from mock_server.spec import SchemaValidator
 from spec_diff.instances import GENERIC, at, error_places, pattern_of
 from spec_diff.schemas import ITEM, Change, Location, text
+from spec_diff.shrink import Path as DocumentPath
 from spec_diff.shrink import places, removed, replaced, shrink, size
 
 MAX_CANDIDATES = 60_000  # documents judged per part: a bound on time, far above what this spec's parts need
-BLAMED_PER_PLACE = 6  # counterexamples blamed per edited place: enough to reach each change there, at a bounded cost
+KEPT_PER_PLACE = 3  # counterexamples blamed per edited place: enough to reach each change there, at a bounded cost
 EDITED_ALIKE = 2  # places of one location edited per seed (`/monthlyAnalysis/*` may have dozens)
 POOLED = 4  # values of other seeds kept per location, to transplant
 UNNAMED = "unnamedProperty"
@@ -46,22 +47,23 @@ class Search:
     names: dict[Location, set[str]]
     _probes_at: dict[Location, list[Any]] = field(default_factory=dict)
 
-    def blame(self, document: Any) -> tuple[int | None, list[Location]]:
-        """The change a counterexample comes from: the one at the place of the target's error (one that may break
-        a client first, then the deepest), or None."""
-        errors = error_places(self.target, document)
-        suspects: set[int] = set()
-        for error in set(errors):
-            for depth in range(len(error) + 1):
-                suspects.update(index for index in self._at.get(error[:depth], ()) if self.changes[index].covers(error))
-            suspects.update(index for index in self._wild if self.changes[index].covers(error))
+    def blame(self, document: Any) -> int | None:
+        """The change a counterexample comes from: one at the place of the target's error; the change of the
+        keyword the error is about first, then one that may break a client, then the deepest."""
+        suspects: dict[int, bool] = {}
+        for error, keyword, message in set(error_places(self.target, document)):
+            nearby = [index for depth in range(len(error) + 1) for index in self._at.get(error[:depth], ())]
+            for index in [*nearby, *self._wild]:
+                if self.changes[index].covers(error, message):
+                    about = keyword != "" and self.changes[index].keyword.endswith(keyword)
+                    suspects[index] = suspects.get(index, False) or about
         if not suspects:
-            return None, errors
-        return min(suspects, key=self._rank), errors
+            return None
+        return min(suspects, key=lambda index: self._rank(index, suspects[index]))
 
-    def _rank(self, index: int) -> tuple[bool, bool, int, int]:
+    def _rank(self, index: int, about: bool) -> tuple[bool, bool, bool, int, int]:
         change = self.changes[index]
-        return (not self.breaks[index], change.keyword == "$ref", -len(change.location), index)
+        return (not about, not self.breaks[index], change.keyword == "$ref", -len(change.location), index)
 
     def __post_init__(self) -> None:
         # Changes by location, to blame in a lookup; those under an object's other properties (`*`) are few.
@@ -81,28 +83,46 @@ class Search:
         seeds = sorted({text(seed): seed for seed in seeds if self.source.is_valid(seed)}.values(), key=size)
         pool = _pool(seeds)
         outcome = Outcome()
-        smallest: dict[Any, Any] = {}  # change index, or ("unexplained", location) -> smallest counterexample
-        blamed_at: Counter[Location] = Counter()
+        # The smallest counterexamples of each edited place: blaming one reads all of the target's errors, so only
+        # these are blamed, once the search is over.
+        kept: dict[Location, list[Any]] = {}
         for seed in seeds:
             for place, document in chain([(_WHOLE, seed)], self._edits(seed, pool)):
                 if outcome.checked >= MAX_CANDIDATES:
                     break
                 outcome.checked += 1
-                if not self.is_counterexample(document) or blamed_at[place] >= BLAMED_PER_PLACE:
-                    continue
-                blamed_at[place] += 1
-                index, errors = self.blame(document)
-                key = index if index is not None else ("unexplained", errors[0] if errors else ())
-                if key not in smallest or size(document) < size(smallest[key]):
-                    smallest[key] = document
-        for key, document in sorted(smallest.items(), key=lambda item: str(item[0])):
+                # The seeds go smallest first, so the first few of a place are about its smallest.
+                if len(kept.get(place, ())) < KEPT_PER_PLACE and self.is_counterexample(document):
+                    kept.setdefault(place, []).append(document)
+        found: dict[Any, tuple[tuple[int, str], Any]] = {}  # change index, or ("unexplained", location) -> smallest
+        for place in sorted(kept):
+            for document in kept[place]:
+                measure = size(document)
+                index = self.blame(document)
+                key = index if index is not None else ("unexplained", self._first_error(document))
+                if key not in found or measure < found[key][0]:
+                    found[key] = (measure, document)
+        for key, (_, document) in sorted(found.items(), key=lambda item: str(item[0])):
             if isinstance(key, int):
-                shrunk = shrink(document, partial(self._still, index=key))
+                # Shrinking as any counterexample needs no blame and mostly stays this change's; if it does not,
+                # shrink again keeping the blame.
+                shrunk = shrink(document, self.is_counterexample)
+                if self.blame(shrunk) != key:
+                    shrunk = shrink(document, partial(self._still, index=key))
                 outcome.blamed[key] = (shrunk, self.target.errors(shrunk))
             else:
                 shrunk = shrink(document, self.is_counterexample)
                 outcome.unexplained[key[1]] = (shrunk, self.target.errors(shrunk))
         return outcome
+
+    def _place(self, path: DocumentPath) -> Location:
+        """Where an edit is, as a schema location: a property neither side declares is any other property (`*`),
+        so that the random names Schemathesis gives extra properties do not each count as a place of their own."""
+        place: list[str] = []
+        for part in pattern_of(path):
+            known = part == ITEM or part in at(self.names, tuple(place), set())
+            place.append(part if known else ITEM)
+        return tuple(place)
 
     def _probes(self, place: Location) -> list[Any]:
         if place not in self._probes_at:
@@ -110,14 +130,18 @@ class Search:
         return self._probes_at[place]
 
     def _still(self, document: Any, index: int) -> bool:
-        return self.is_counterexample(document) and self.blame(document)[0] == index
+        return self.is_counterexample(document) and self.blame(document) == index
+
+    def _first_error(self, document: Any) -> Location:
+        errors = error_places(self.target, document)
+        return errors[0][0] if errors else ()
 
     def _edits(self, seed: Any, pool: dict[Location, list[Any]]) -> Iterator[tuple[Location, Any]]:
         """Documents one edit away from `seed`, with the location each edit is at. The items of a long array are
         alike: only the first few of each location are edited."""
         edited: Counter[Location] = Counter()
         for path, value in places(seed):
-            place = pattern_of(path)
+            place = self._place(path)
             edited[place] += 1
             if edited[place] > EDITED_ALIKE:
                 continue
