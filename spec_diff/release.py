@@ -60,8 +60,14 @@ def says_breaking(lines: list[str]) -> bool:
     return any("breaking" in line.lower() and "openapi.yaml" in line for line in lines)
 
 
-def release_problems(report: Report, released: Version, current: Version, changelog: str) -> list[str]:
-    """Why the working spec may not ship as `current`, judged against the spec released as `released`."""
+def notes(changelog: str, current: Version, unreleased: bool = True) -> list[str]:
+    """What CHANGELOG.md says about `current`: its section, and the *Unreleased* one while it is being written."""
+    return section(changelog, shown(current)) + (section(changelog, "Unreleased") if unreleased else [])
+
+
+def release_problems(report: Report, released: Version, current: Version, said: list[str]) -> list[str]:
+    """Why a spec may not ship as `current`, judged (`report`) against the spec released as `released`, with
+    `said` the CHANGELOG lines about `current`."""
     if report.exit_code == 0:
         return []
     wanted = (released[0] + 1, 0, 0)
@@ -71,8 +77,7 @@ def release_problems(report: Report, released: Version, current: Version, change
             f"pyproject.toml's version {shown(current)} keeps the major version of {shown(released)}: a change that "
             f"breaks a client ships as {shown(wanted)} (or undo it)"
         )
-    lines = section(changelog, shown(current)) + section(changelog, "Unreleased")
-    if not says_breaking(lines):
+    if not says_breaking(said):
         problems.append(
             f"CHANGELOG.md says nothing breaking about openapi.yaml under [{shown(current)}] or [Unreleased]: "
             "add a line such as `- **Breaking (openapi.yaml):** what changed, what a client must do`"
