@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from mock_server.lazy import lazy_names
 
 if TYPE_CHECKING:
-    from spec_diff.compare import compare
+    from spec_diff.comparison import compare
     from spec_diff.documents import SpecDocument, read_spec
     from spec_diff.findings import Counterexample, Finding, Report
     from spec_diff.report import render
@@ -30,7 +30,7 @@ _HOMES = {
     "Finding": "spec_diff.findings",
     "Report": "spec_diff.findings",
     "SpecDocument": "spec_diff.documents",
-    "compare": "spec_diff.compare",
+    "compare": "spec_diff.comparison",
     "read_spec": "spec_diff.documents",
     "render": "spec_diff.report",
 }

@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         # Hypothesis and Schemathesis (the [contract] extra) generate the documents: not needed for --help.
         from mock_server.spec import SpecError
-        from spec_diff.compare import compare
+        from spec_diff.comparison import compare
         from spec_diff.documents import read_spec
         from spec_diff.report import render
     except ImportError as error:

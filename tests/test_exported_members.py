@@ -11,6 +11,7 @@ import pytest
 
 import contract_tests
 import mock_server
+import spec_diff
 
 EXPORTED = {
     mock_server: [
@@ -35,6 +36,7 @@ EXPORTED = {
         "read_settings",
         "run_suite",
     ],
+    spec_diff: ["Counterexample", "Finding", "Report", "SpecDocument", "compare", "read_spec", "render"],
 }
 HEAVY = ["starlette", "uvicorn", "pytest", "_pytest", "schemathesis", "hypothesis", "requests"]
 
@@ -47,7 +49,7 @@ def test_the_package_exports_its_public_names(package: ModuleType):
     assert sorted(name for name in namespace if name != "__builtins__") == package.__all__
     for name in package.__all__:
         member = getattr(package, name)
-        assert member.__module__.split(".")[0] in ("mock_server", "contract_tests"), name
+        assert member.__module__.split(".")[0] in ("mock_server", "contract_tests", "spec_diff"), name
         assert name in dir(package)
     with pytest.raises(AttributeError, match="no attribute 'create_ap'"):
         package.create_ap  # noqa: B018 - a typo is an AttributeError naming it
@@ -64,7 +66,7 @@ def test_every_error_of_the_kit_is_caught_as_one_type():
         mock_server.load_contract("/nonexistent/openapi.yaml")
 
 
-@pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli"])
+@pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli", "spec_diff.cli"])
 def test_the_commands_parse_their_flags_without_loading_the_servers_or_the_suite(command: str):
     probe = (
         f"import sys, {command} as cli\n"

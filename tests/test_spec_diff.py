@@ -16,7 +16,7 @@ import jsonschema_rs
 import pytest
 import yaml
 
-from spec_diff.compare import compare
+from spec_diff.comparison import compare
 from spec_diff.documents import SpecDocument, parse
 from spec_diff.findings import Finding, Report
 

@@ -9,7 +9,7 @@ import re
 import tomllib
 from pathlib import Path
 
-from spec_diff.compare import compare
+from spec_diff.comparison import compare
 from spec_diff.documents import read_spec
 from spec_diff.findings import BREAKING, Finding, Report
 from spec_diff.release import baseline, notes, release_problems, section, shown, stored_releases, version
