@@ -100,6 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as error:
         print(f"sivi-spec: {error}", file=sys.stderr)
         return 2
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        # A document YAML reads but OpenAPI would not (a list where a mapping belongs ...): one line, no traceback.
+        reason = f"{type(error).__name__}: {error}"
+        which = f"{arguments.old} with {arguments.new}"
+        print(f"sivi-spec: cannot compare {which} ({reason}): is each a valid OpenAPI 3.1 document?", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("sivi-spec: interrupted", file=sys.stderr)
         return 2

@@ -25,7 +25,7 @@ from mock_server.spec import SchemaValidator
 from spec_diff.schemas import ITEM, Facet, Location, matches, text
 from spec_diff.shrink import Path as DocumentPath
 
-DRAWN = 16  # documents Hypothesis draws from a schema: seeds that the probes then edit one place at a time
+DRAWN = 10  # documents Hypothesis draws from a schema: seeds that the probes then edit one place at a time
 PATTERN_STRINGS = 6  # strings drawn from each `pattern` of either side, as probes
 # Values that sit on the boundaries of most schemas: each JSON type, empty and near-miss values.
 GENERIC: tuple[Any, ...] = (None, True, 0, -1, 1.5, "", "a", "0", [], {})
@@ -34,6 +34,7 @@ TYPE_SAMPLES: dict[str, tuple[Any, ...]] = {
     "string": ("a", ""), "array": ([],), "object": ({},),
 }  # fmt: skip
 _drawn: dict[str, list[Any]] = {}  # by the canonical text of what was drawn from: comparisons share their seeds
+_matching: dict[str, list[Any]] = {}  # strings drawn from each pattern
 
 
 @contextlib.contextmanager
@@ -117,11 +118,15 @@ def _is_json(value: Any) -> bool:
 
 
 def pattern_strings(pattern: str) -> list[Any]:
-    try:
-        strategy = st.from_regex(pattern)
-    except Exception:  # an ECMA pattern Python cannot read: no probes from it
-        return []
-    return draw(strategy, PATTERN_STRINGS)
+    """Strings that match `pattern`, the same on every run (and drawn once per process)."""
+    if pattern not in _matching:
+        try:
+            re.compile(pattern)
+        except re.error:  # an ECMA pattern Python cannot read: no probes from it
+            _matching[pattern] = []
+        else:
+            _matching[pattern] = draw(st.from_regex(pattern), PATTERN_STRINGS)
+    return _matching[pattern]
 
 
 def probes(facets: Iterable[Facet]) -> dict[Location, list[Any]]:

@@ -159,3 +159,12 @@ def test_version_usage_errors_and_python_m() -> None:
 def test_a_run_leaves_nothing_behind_where_it_ran(tmp_path: Path) -> None:
     assert run("diff", SPEC, used_credits_optional(tmp_path), cwd=tmp_path).returncode == 1
     assert sorted(path.name for path in tmp_path.iterdir()) == ["new.yaml"]
+
+
+def test_a_document_yaml_reads_but_openapi_would_not_is_exit_2_and_one_line(tmp_path: Path) -> None:
+    new = tmp_path / "new.yaml"
+    new.write_text("openapi: 3.1.0\npaths:\n  /x:\n    post:\n      responses: [1, 2]\n")
+    result = run("diff", SPEC, new)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith(f"sivi-spec: cannot compare {SPEC} with {new} ("), result.stderr
