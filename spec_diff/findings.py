@@ -69,7 +69,6 @@ class Report:
     new: str
     findings: list[Finding] = field(default_factory=list)
     fixtures: str = ""  # one line: whether the bundled fixtures still conform to NEW
-    notes: list[str] = field(default_factory=list)  # what could not be judged, and why
     strict: bool = False
     documents_checked: int = 0
     seconds: float = 0.0

@@ -86,7 +86,8 @@ def as_markdown(report: Report) -> str:
         if len(safe) > MARKDOWN_SAFE_SHOWN:
             lines.append(f"- and {len(safe) - MARKDOWN_SAFE_SHOWN} more (`--format text` lists them all)")
         lines += ["", "</details>", ""]
-    lines += [summary(report).replace("; ", ". ", 1) + ".", ""]
+    counts, fixtures, timing = summary(report).split("; ")
+    lines += [f"{counts}. {fixtures[:1].upper()}{fixtures[1:]}; {timing}.", ""]
     return "\n".join(lines)
 
 
@@ -98,7 +99,8 @@ def _markdown_safe(finding: Finding) -> str:
 def _markdown_finding(finding: Finding) -> list[str]:
     head = f"- **`{finding.where}`**: {finding.what}" + (f" (`{finding.detail}`)" if finding.detail else "")
     if finding.decision:
-        head += f", resting on the decision `{finding.decision}`"
+        names = finding.decision.split(", ")
+        head += f", resting on the decision{'s' if len(names) > 1 else ''} " + ", ".join(f"`{name}`" for name in names)
     lines = [head + (f". {finding.reason}" if finding.reason else "")]
     example = finding.counterexample
     if example is not None:

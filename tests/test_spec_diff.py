@@ -484,3 +484,37 @@ def test_a_comparison_of_this_spec_takes_under_10_seconds() -> None:
     assert len(report.of("breaking")) == 10, shown(report)
     print(f"{report.seconds:.1f} s for {report.documents_checked} documents")
     assert report.seconds < SECONDS_PER_COMPARISON, f"one comparison took {report.seconds:.1f} s"
+
+
+def test_a_newly_required_parameter_breaks_requests_without_it_and_an_optional_one_does_not() -> None:
+    def parameter(required: bool) -> Callable[[dict[str, Any]], None]:
+        def change(document: dict[str, Any]) -> None:
+            operation(document)["parameters"] = [
+                {"name": "X-Request-Id", "in": "header", "required": required, "schema": {"type": "string"}}
+            ]
+
+        return change
+
+    finding = breaking_at(diff(BASE, changed(parameter(True))), "parameters.header.x-request-id")
+    assert finding.what == "newly required"
+    assert finding.counterexample is not None
+    assert finding.counterexample.description == "a request without the header parameter x-request-id"
+    optional = diff(BASE, changed(parameter(False)))
+    assert optional.exit_code == 0, shown(optional)
+    assert diff(changed(parameter(False)), changed(parameter(True))).exit_code == 1
+
+
+def test_a_removed_server_is_a_warning_and_a_removed_request_body_too() -> None:
+    def staging_gone(document: dict[str, Any]) -> None:
+        document["servers"] = document["servers"][1:]
+
+    report = diff(BASE, changed(staging_gone))
+    (warning,) = report.of("warning")
+    assert (warning.where, warning.what) == ("servers", "server removed"), shown(report)
+    assert warning.detail == "https://connect.sivi.ai/api/staging/v2"
+
+    def no_body(document: dict[str, Any]) -> None:
+        del operation(document)["requestBody"]
+
+    body = [f for f in diff(BASE, changed(no_body)).findings if f.where == "requestBody"]
+    assert body and body[0].verdict == "warning" and body[0].what == "request body removed", body
