@@ -10,7 +10,7 @@ from pathlib import Path
 
 from mock_server.spec import BUNDLED_FIXTURES, Contract, FixtureError, SpecError, load_contract, load_fixtures
 from spec_diff.documents import SpecDocument
-from spec_diff.findings import BREAKING, Finding
+from spec_diff.findings import BREAKING, WARNING, Finding
 
 SHOWN_PROBLEMS = 3
 
@@ -38,11 +38,12 @@ def kit_findings(old: SpecDocument, new: SpecDocument, fixtures: Path | None) ->
             return [], f"{named}: not checked, the mock loads neither spec ({why})"
         finding = Finding(BREAKING, "mock", "the mock cannot load NEW", why, reason="sivi-mock would refuse to start")
         return [finding], f"{named}: not checked, the mock cannot load NEW"
+    found = _preference(old_contract, new_contract)
     problems = _problems(fixtures, new_contract)
     if not problems:
-        return [], f"{named} conform to NEW"
+        return found, f"{named} conform to NEW"
     if old_contract is not None and _problems(fixtures, old_contract):
-        return [], f"{named} conform to neither spec: " + _shown(problems)
+        return found, f"{named} conform to neither spec: " + _shown(problems)
     finding = Finding(
         BREAKING,
         "fixtures",
@@ -50,7 +51,20 @@ def kit_findings(old: SpecDocument, new: SpecDocument, fixtures: Path | None) ->
         _shown(problems),
         reason="sivi-mock would refuse to start with them",
     )
-    return [finding], f"{named} no longer conform to NEW"
+    return [*found, finding], f"{named} no longer conform to NEW"
+
+
+def _preference(old: Contract | None, new: Contract) -> list[Finding]:
+    """The request's alternatives in another order: the same documents are valid, but the mock looks a request that
+    names both ids up by the first (`user-id-wins`), so it answers it otherwise."""
+    if old is None or old.id_fields == new.id_fields or set(old.id_fields) != set(new.id_fields):
+        return []
+    detail = f"{', '.join(old.id_fields)} -> {', '.join(new.id_fields)}"
+    reason = (
+        f"no request or answer becomes invalid, but a request naming both ids is now looked up by {new.id_fields[0]} "
+        "(the mock takes the first alternative of the request's anyOf; --strict: breaking)"
+    )
+    return [Finding(WARNING, "mock", "order of preference changed", detail, reason)]
 
 
 def _problems(fixtures: Path | None, contract: Contract) -> list[str]:

@@ -74,15 +74,18 @@ def judge(subject: Subject, old: Schema, new: Schema, examples: list[Any]) -> tu
         names=declared_names(old_facets | new_facets),
     )
     outcome = search.run([*examples, *source.documents()])
-    findings = _findings(subject, found, outcome, old_facets, new_facets)
-    return findings, outcome.checked
+    marks = old_facets | new_facets
+    return _findings(subject, found, outcome, old_facets, marks), outcome.checked
 
 
 def _findings(
-    subject: Subject, found: list[Change], outcome: Outcome, old_facets: set[Facet], new_facets: set[Facet]
+    subject: Subject, found: list[Change], outcome: Outcome, old_facets: set[Facet], marks: set[Facet]
 ) -> list[Finding]:
     tried = f"no counterexample among {outcome.checked} {REQUESTS_OR_ANSWERS[subject.part]} the "
     tried += "old contract accepts" if subject.part == "request" else "new contract allows"
+    if not found and not outcome.unexplained:
+        # Written otherwise, with no assertion of its own changed at any place (alternatives reordered ...).
+        return [Finding(SAFE, f"{subject.where} /", "rewritten", reason=tried)]
     groups: dict[Location, list[int]] = defaultdict(list)
     for index, change in enumerate(found):
         groups[change.shown_at].append(index)
@@ -112,10 +115,10 @@ def _findings(
                 detail="; ".join(kinds.detail(found[index]) for index in indices),
                 reason=reason,
                 counterexample=_counterexample(subject, document, reasons),
-                decision=", ".join(decisions_at(old_facets | new_facets, shown_at)),
+                decision=", ".join(decisions_at(marks, shown_at)),
             )
         )
-    findings += _safe_groups(subject, quiet, old_facets | new_facets, tried)
+    findings += _safe_groups(subject, quiet, marks, tried)
     for location, (document, reasons) in outcome.unexplained.items():
         findings.append(
             Finding(

@@ -23,7 +23,7 @@ from spec_diff.shrink import Path as DocumentPath
 from spec_diff.shrink import places, removed, replaced, shrink, size
 
 MAX_CANDIDATES = 60_000  # documents judged per part: a bound on time, far above what this spec's parts need
-KEPT_PER_PLACE = 3  # counterexamples blamed per edited place: enough to reach each change there, at a bounded cost
+KEPT_PER_PLACE = 3  # counterexamples kept (then blamed) per edited place: enough to reach each change there
 EDITED_ALIKE = 2  # places of one location edited per seed (`/monthlyAnalysis/*` may have dozens)
 POOLED = 4  # values of other seeds kept per location, to transplant
 UNNAMED = "unnamedProperty"

@@ -518,3 +518,16 @@ def test_a_removed_server_is_a_warning_and_a_removed_request_body_too() -> None:
 
     body = [f for f in diff(BASE, changed(no_body)).findings if f.where == "requestBody"]
     assert body and body[0].verdict == "warning" and body[0].what == "request body removed", body
+
+
+def test_alternatives_in_another_order_accept_the_same_requests_but_the_mock_prefers_the_other_id() -> None:
+    def workspace_first(document: dict[str, Any]) -> None:
+        request = schemas(document)["AccountAnalysisRequest"]
+        request["anyOf"] = request["anyOf"][::-1]
+
+    report = diff(BASE, changed(workspace_first))
+    assert report.exit_code == 0 and not report.of("breaking"), shown(report)
+    (warning,) = report.of("warning")
+    assert (warning.where, warning.what) == ("mock", "order of preference changed"), shown(report)
+    assert warning.detail == "abstractUserId, workspaceId -> workspaceId, abstractUserId"
+    assert any(f.where == f"{REQUEST} /" and f.what == "alternatives changed" for f in report.of("safe"))
