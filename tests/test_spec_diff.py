@@ -111,6 +111,14 @@ def drop_at(name: str, *path: str) -> Callable[[dict[str, Any]], None]:
     return change
 
 
+def period_property(values: list[str]) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        for name in ("AccountAnalysisRequestByUser", "AccountAnalysisRequestByWorkspace"):
+            schemas(document)[name]["properties"]["period"] = {"type": "string", "enum": values}
+
+    return change
+
+
 def only_the_user_alternative(document: dict[str, Any]) -> None:
     request = schemas(document)["AccountAnalysisRequest"]
     request["anyOf"] = request["anyOf"][:1]
@@ -151,6 +159,8 @@ KINDS = [
     Kind("answer enum value added", enum_property(["free", "pro", "enterprise"]),
          f"{SUCCESS} /body/creditBalance/plan", "enum value added", "enum value removed",
          start=enum_property(["free", "pro"])),
+    Kind("request enum value removed", period_property(["year"]),
+         f"{REQUEST} /period", "enum value removed", "enum value added", start=period_property(["year", "month"])),
     Kind("answer now nullable",
          set_at("AccountAnalysis", "properties", "lastAccessed", "type", value=["integer", "null"]),
          f"{SUCCESS} /body/lastAccessed", "now nullable", "no longer nullable"),
