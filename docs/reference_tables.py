@@ -22,8 +22,9 @@ VARIABLE = re.compile(r"\s*\[(?P<name>[A-Z][A-Z0-9_]*)\]$")
 def parsers() -> dict[str, argparse.ArgumentParser]:
     from contract_tests.cli import build_parser as contract_parser
     from mock_server.cli import build_parser as mock_parser
+    from spec_diff.cli import diff_parser as spec_parser
 
-    return {"sivi-mock": mock_parser(), "sivi-contract": contract_parser()}
+    return {"sivi-mock": mock_parser(), "sivi-contract": contract_parser(), "sivi-spec": spec_parser()}
 
 
 def options(parser: argparse.ArgumentParser) -> list[argparse.Action]:

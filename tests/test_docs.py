@@ -19,6 +19,7 @@ import pytest
 from contract_tests.cli import build_parser as contract_parser
 from mock_server.cli import build_parser as mock_parser
 from mock_server.spec.contract import load_contract
+from spec_diff.cli import diff_parser as spec_parser
 from tests.helpers import CHROMIUM_FLAGS, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,7 +30,11 @@ pytest_plugins = ["pytester"]
 DOCS = ROOT / "docs"
 MKDOCS = ROOT / ".venv-docs" / "bin" / "mkdocs"
 # Where each command's generated flag table lives in the built site.
-REFERENCE_PAGES = {"sivi-mock": ("mock.html", mock_parser), "sivi-contract": ("contract-suite.html", contract_parser)}
+REFERENCE_PAGES = {
+    "sivi-mock": ("mock.html", mock_parser),
+    "sivi-contract": ("contract-suite.html", contract_parser),
+    "sivi-spec": ("spec-diff.html", spec_parser),
+}
 # Flags of programs that are not the kit's, as the pages use them: with the program that owns each.
 README_LINES = 150  # a newcomer reads it in two minutes; the detail lives in docs/
 OTHER_PROGRAMS_FLAGS = {
@@ -233,14 +238,19 @@ def test_every_module_of_the_kit_is_in_the_layout_table() -> None:
     named = set(code_in(layout))
     modules = [
         path.relative_to(ROOT).as_posix()
-        for package in ("mock_server", "contract_tests")
+        for package in ("mock_server", "contract_tests", "spec_diff")
         for path in sorted((ROOT / package).rglob("*.py"))
         if "static" not in path.parts
     ]
     absent = [module for module in modules if not any(fnmatch.fnmatch(module, span) for span in named)]
     assert not absent, f"modules docs/contributing.md's layout table does not name: {absent}"
     rows = [line for line in layout.splitlines() if line.startswith("| ")]
-    paths = {span for row in rows for span in code_in(row) if span.startswith(("mock_server/", "contract_tests/"))}
+    paths = {
+        span
+        for row in rows
+        for span in code_in(row)
+        if span.startswith(("mock_server/", "contract_tests/", "spec_diff/"))
+    }
     stale = sorted(span for span in paths if not list(ROOT.glob(span.rstrip("/"))))
     assert not stale, f"docs/contributing.md's layout table names paths that are gone: {stale}"
 

@@ -14,6 +14,7 @@ import pytest
 
 import contract_tests
 import mock_server
+import spec_diff
 
 EXPORTED = {
     mock_server: [
@@ -38,6 +39,7 @@ EXPORTED = {
         "read_settings",
         "run_suite",
     ],
+    spec_diff: ["Counterexample", "Finding", "Report", "SpecDocument", "compare", "read_spec", "render"],
 }
 HEAVY = ["starlette", "uvicorn", "pytest", "_pytest", "schemathesis", "hypothesis", "requests"]
 
@@ -50,7 +52,7 @@ def test_the_package_exports_its_public_names(package: ModuleType):
     assert sorted(name for name in namespace if name != "__builtins__") == package.__all__
     for name in package.__all__:
         member = getattr(package, name)
-        assert member.__module__.split(".")[0] in ("mock_server", "contract_tests"), name
+        assert member.__module__.split(".")[0] in ("mock_server", "contract_tests", "spec_diff"), name
         assert name in dir(package)
     with pytest.raises(AttributeError, match="no attribute 'create_ap'"):
         package.create_ap  # noqa: B018 - a typo is an AttributeError naming it
@@ -83,7 +85,7 @@ def test_every_error_class_lives_in_errors_py_and_its_docstring_draws_it_in_the_
             parent = next(name for name, column in reversed(drawn[:at]) if column < drawn[at][1])
             assert parent == error.__mro__[1].__name__, f"the tree draws {error.__name__} under {parent}"
     elsewhere = []
-    for package in ("mock_server", "contract_tests"):
+    for package in ("mock_server", "contract_tests", "spec_diff"):
         for source in (Path(__file__).parent.parent / package).rglob("*.py"):
             for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.ClassDef) and node.name.endswith("Error") and source.name != "errors.py":
@@ -91,7 +93,7 @@ def test_every_error_class_lives_in_errors_py_and_its_docstring_draws_it_in_the_
     assert not elsewhere, f"error classes outside mock_server/errors.py: {elsewhere}"
 
 
-@pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli"])
+@pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli", "spec_diff.cli"])
 def test_the_commands_parse_their_flags_without_loading_the_servers_or_the_suite(command: str):
     probe = (
         f"import sys, {command} as cli\n"

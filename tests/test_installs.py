@@ -180,11 +180,12 @@ def test_the_base_install_serves_the_mock_and_names_the_extra_for_the_suite():
     imported = run([python, "-c", modules])
     assert imported.returncode == 0, f"a mock_server module needs more than the base install:\n{tail(imported)}"
 
-    suite = run([bin_dir / "sivi-contract", "--base-url", "http://127.0.0.1:9"])
-    assert suite.returncode == 2
-    assert suite.stdout == ""
-    assert suite.stderr.count("\n") == 1, f"not one line: {suite.stderr!r}"
-    assert "pip install 'sivi-contract-kit[contract]'" in suite.stderr
+    for command in (["sivi-contract", "--base-url", "http://127.0.0.1:9"], ["sivi-spec", "diff", "a.yaml", "b.yaml"]):
+        result = run([bin_dir / command[0], *command[1:]])
+        assert result.returncode == 2, result.stdout + result.stderr
+        assert result.stdout == ""
+        assert result.stderr.count("\n") == 1, f"not one line: {result.stderr!r}"
+        assert "pip install 'sivi-contract-kit[contract]'" in result.stderr
 
     mock = subprocess.Popen(
         [bin_dir / "sivi-mock", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -212,7 +213,7 @@ def test_both_commands_report_the_version_the_changelog_releases():
     latest = re.search(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.MULTILINE)
     assert latest, "CHANGELOG.md has no released version (## [x.y.z] - YYYY-MM-DD)"
     assert PYPROJECT["version"] == latest.group(1), "pyproject.toml's version is not the changelog's latest release"
-    for command in ("sivi-mock", "sivi-contract"):
+    for command in ("sivi-mock", "sivi-contract", "sivi-spec"):
         result = run([Path(sys.executable).parent / command, "--version"])
         assert result.stdout == f"{command} {latest.group(1)}\n", result.stdout + result.stderr
 
