@@ -6,7 +6,7 @@ proxy saw.
 
 from __future__ import annotations
 
-from mock_server.judgement import Exchange, Judge, TargetFacts, Verdict
+from mock_server.judgement import AcceptedDeviations, Exchange, Judge, TargetFacts, Verdict
 from mock_server.spec.contract import Contract
 
 REMEMBERED = 1024
@@ -15,10 +15,14 @@ REMEMBERED = 1024
 class RememberingJudge:
     """Judges every answer the proxy relays. `upstream_key`: the key the proxy sends upstream in place of the
     caller's (the upstream must take it as an admin key); `None` when callers' own keys go upstream (any of them may
-    be no admin key, so a 401 is judged only as an answer)."""
+    be no admin key, so a 401 is judged only as an answer). `accepted`: the team's accepted deviations (`--accept`),
+    applied to each verdict as it is given (an entry may expire while the proxy runs)."""
 
-    def __init__(self, contract: Contract, *, upstream_key: str | None) -> None:
+    def __init__(
+        self, contract: Contract, *, upstream_key: str | None, accepted: AcceptedDeviations | None = None
+    ) -> None:
         self.judge = Judge(contract, TargetFacts.of(upstream_key))
+        self.accepted = accepted
         self._remembered: dict[int, Verdict] = {}
 
     def verdict(self, exchange: Exchange) -> Verdict:
@@ -32,7 +36,7 @@ class RememberingJudge:
             if len(self._remembered) >= REMEMBERED:
                 del self._remembered[next(iter(self._remembered))]
             self._remembered[digest] = verdict
-        return verdict
+        return self.accepted.judged(verdict) if self.accepted is not None else verdict
 
     def _digest(self, exchange: Exchange) -> int:
         # Python's own hash (SipHash, seeded per process, so no one can craft a collision from outside): the
