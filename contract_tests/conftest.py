@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack
+from datetime import date
 
 import pytest
 from _pytest import junitxml
@@ -16,12 +17,12 @@ from _pytest import junitxml
 from contract_tests import generation
 from contract_tests.api import Api, open_api
 from contract_tests.client import StopRun
-from contract_tests.findings import Redactor
-from contract_tests.report import RunRecord, summary_lines, write_report
+from contract_tests.findings import Observations, Redactor
+from contract_tests.report import RunRecord, not_tested_record, spec_name, summary_lines, write_report
 from contract_tests.runner import PreparedRun
 from contract_tests.settings import OPTIONS, read_settings
 from mock_server.errors import TargetError, UsageError
-from mock_server.judgement import Failure
+from mock_server.judgement import AcceptedDeviations, Failure
 
 _RUN = pytest.StashKey[PreparedRun]()
 # The order a reader meets the promises in: the cheap, exact ones first, so that a run stopped by its request
@@ -80,7 +81,12 @@ def api(pytestconfig: pytest.Config) -> Iterator[Api]:
             try:
                 run.api = stack.enter_context(open_api(run.settings, run.observed))
             except TargetError as error:
-                pytest.exit(str(error), returncode=2)
+                redact = Redactor(run.settings.secrets)
+                run.observed.stop_reason = message = " ".join(redact(str(error)).split())
+                if run.settings.report is not None:
+                    record = not_tested_record(run.settings, run.observed, generation.CONTRACT)
+                    write_report(run.settings.report, record, redact)
+                pytest.exit(message, returncode=2)
         yield run.api
 
 
@@ -95,6 +101,8 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     run = item.config.stash[_RUN]
+    if report.skipped and isinstance(report.longrepr, tuple):  # (file, line, "Skipped: why")
+        run.observed.skipped[str(report.longrepr[2]).removeprefix("Skipped: ")] += 1
     redact = Redactor(run.api.target_secrets if run.api else run.settings.secrets)
     stop = _stop_reason(call.excinfo.value if call.excinfo else None)
     findings = run.observed.findings_of(item.nodeid) if call.when == "call" else []
@@ -131,16 +139,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     observed, api = run.observed, run.api
     if observed.known_user_requests and not observed.known_user_successes and not observed.stop_reason:
-        observed.run_failures.append(
-            Failure(
-                "known_user_answers_200",
-                f"no request for the known user {api.target.user_id!r} was answered 200, so this run proved nothing "
-                "about success bodies: is --user-id an abstractUserId that exists on the target?",
-            )
+        answers = ", ".join(f"{status} x{count}" for status, count in sorted(observed.known_user_statuses.items()))
+        found = Failure(
+            "known_user_answers_200",
+            f"no request for the known user {api.target.user_id!r} was answered 200 (its answers: {answers}), so "
+            "this run proved nothing about success bodies: is --user-id an abstractUserId that exists on the target?",
         )
+        observed.run_failures.append(found)
+    accepted = run.settings.accepted
+    if accepted is not None:
+        _settle_accepted(observed, accepted, api.today)
     run.record = RunRecord(
         target=api.target.label,
-        spec=f"{api.contract.source.name} {api.contract.document.get('info', {}).get('version', '')}".strip(),
+        spec=spec_name(api.contract),
         seed=run.settings.seed,
         user_id=api.target.user_id,
         rate_limit=run.settings.rate_limit,
@@ -151,6 +162,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         observed=observed,
         strict=run.settings.strict,
         questions={name: decision.question for name, decision in api.contract.decisions.catalogue.items()},
+        waits=api.client.waits.summary() if api.client.waits.counts else None,
+        lowered_rate=api.client.lowered_rate,
+        accepted_file=str(accepted.source) if accepted is not None else None,
+        unused=[
+            f"line {entry.line}: {entry.what} ({entry.reason})"
+            for entry in (accepted.entries if accepted is not None else ())
+            if entry not in observed.entries_used and not entry.expired(api.today)
+        ],
     )
     junit = session.config.stash.get(junitxml.xml_key, None)
     if junit is not None:
@@ -161,6 +180,18 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if run.settings.report is not None:
         write_report(run.settings.report, run.record, Redactor(api.target_secrets))
+
+
+def _settle_accepted(observed: Observations, accepted: AcceptedDeviations, today: date) -> None:
+    """Each expired entry fails the run, whether or not it met its deviation: the file must be looked at again."""
+    for entry in accepted.expired(today):
+        observed.run_failures.append(
+            Failure(
+                "accepted_expired",
+                f"{accepted.describe(entry)}, accepting {entry.what}, has expired: fix the deviation, or renew the "
+                "entry with a new date",
+            )
+        )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
