@@ -37,6 +37,7 @@ def test_every_flag_sets_its_field(tmp_path: Path):
             "--proxy-insecure",
             "--proxy-errors",
             f"--record={tmp_path / 'recorded'}",
+            f"--accept={tmp_path / 'accepted.yaml'}",
         ]
     )
     expected = Settings(
@@ -58,6 +59,7 @@ def test_every_flag_sets_its_field(tmp_path: Path):
         proxy_insecure=True,
         proxy_errors=True,
         record_dir=tmp_path / "recorded",
+        accept_file=tmp_path / "accepted.yaml",
     )
     assert settings == expected
     flagged = {field.name for field in dataclasses.fields(Settings) if "flag" in field.metadata}
