@@ -63,7 +63,6 @@ class Api:
         known_user_answer: SentExchange | None = None,
     ):
         self.contract = contract
-        self._known_user_answer = known_user_answer
         self.target = target
         self.client = client
         self.observed = observed
@@ -76,6 +75,7 @@ class Api:
         # What the vendor's own documented example does is information, not a warning (month totals above a year).
         self._documented_kinds = documented_kinds(contract)
         self.today = utc_today()  # one day for the whole run: whether an accepted deviation has expired
+        self._known_user_answer = known_user_answer  # the set-up's request for the known user, judged once
 
     @property
     def target_secrets(self) -> tuple[str, ...]:

@@ -140,25 +140,36 @@ class Client:
         return answer.error is None and blip_of(answer) is None
 
     def _wait(self, blip: Blip, pause: float, exchange: SentExchange) -> None:
-        """Wait `pause` before the same request goes again, within the run's wait budget; slow down if throttled."""
+        """Wait `pause` before the same request goes again, within the run's wait budget; slow down if throttled.
+
+        A throttled request also costs the budget the gap to the next request at the lowered rate, so a target that
+        throttles with `Retry-After: 0` again and again spends the budget as surely as one that asks for minutes.
+        """
         answered = f"{exchange.status}" + (f" ({exchange.content_type})" if exchange.content_type else "")
-        if not self.waits.allows(pause):
+        slower = self._slower_rate() if blip.kind != GATEWAY else None
+        cost = max(pause, 1 / slower) if slower else pause
+        if not self.waits.allows(cost):
             waited = f"{self.waits.waited:.1f} s waited of --max-wait {self.waits.max_wait:g}"
             if blip.kind == GATEWAY:
                 raise StopRun(
                     f"{self.base_url} is unavailable: it still answers {answered} outside the API's envelope "
                     f"({waited}); try later, or raise --max-wait"
                 )
+            state = "is throttling the run" if exchange.status == 429 else "is unavailable"
             raise StopRun(
-                f"{self.base_url} is throttling the run: it answers {answered} and asks for {pause:g} s more than "
-                f"the wait budget has left ({waited}); try later, lower --rate-limit or raise --max-wait"
+                f"{self.base_url} {state}: it answers {answered} and asks to wait {cost:g} s, more than the wait "
+                f"budget has left ({waited}); try later, lower --rate-limit or raise --max-wait"
             )
-        if blip.kind != GATEWAY:
-            current = self.rate_limit or self._recent_rate()
-            if current:  # else too little was sent to tell: the wait itself paces the next request
-                self.rate_limit = self.lowered_rate = max(LOWEST_RATE, current / 2)
-        self.waits.spend(blip, pause)
+        if slower:
+            self.rate_limit = self.lowered_rate = slower
+        self.waits.spend(blip, cost)
         self._sleep(pause)
+
+    def _slower_rate(self) -> float | None:
+        """Half the rate requests went out at, down to `LOWEST_RATE`; None when too few went out to tell (the wait
+        itself then paces the next request)."""
+        current = self.rate_limit or self._recent_rate()
+        return max(LOWEST_RATE, current / 2) if current else None
 
     def _recent_rate(self) -> float:
         """The rate the last few requests went out at: from the median gap between them (a pause between tests

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Generator, Iterator
 from contextlib import ExitStack
-from datetime import date
 
 import pytest
 from _pytest import junitxml
@@ -17,12 +16,12 @@ from _pytest import junitxml
 from contract_tests import generation
 from contract_tests.api import Api, open_api
 from contract_tests.client import StopRun
-from contract_tests.findings import Observations, Redactor
+from contract_tests.findings import Redactor
 from contract_tests.report import RunRecord, not_tested_record, spec_name, summary_lines, write_report
 from contract_tests.runner import PreparedRun
 from contract_tests.settings import OPTIONS, read_settings
 from mock_server.errors import TargetError, UsageError
-from mock_server.judgement import AcceptedDeviations, Failure
+from mock_server.judgement import Failure
 
 _RUN = pytest.StashKey[PreparedRun]()
 # The order a reader meets the promises in: the cheap, exact ones first, so that a run stopped by its request
@@ -148,7 +147,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         observed.run_failures.append(found)
     accepted = run.settings.accepted
     if accepted is not None:
-        _settle_accepted(observed, accepted, api.today)
+        for entry in accepted.expired(api.today):  # whether or not it met its deviation: look at the file again
+            message = f"{accepted.describe(entry)}, accepting {entry.what}, has expired: fix the deviation, or renew it"
+            observed.run_failures.append(Failure("accepted_expired", message))
     run.record = RunRecord(
         target=api.target.label,
         spec=spec_name(api.contract),
@@ -180,18 +181,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
     if run.settings.report is not None:
         write_report(run.settings.report, run.record, Redactor(api.target_secrets))
-
-
-def _settle_accepted(observed: Observations, accepted: AcceptedDeviations, today: date) -> None:
-    """Each expired entry fails the run, whether or not it met its deviation: the file must be looked at again."""
-    for entry in accepted.expired(today):
-        observed.run_failures.append(
-            Failure(
-                "accepted_expired",
-                f"{accepted.describe(entry)}, accepting {entry.what}, has expired: fix the deviation, or renew the "
-                "entry with a new date",
-            )
-        )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:

@@ -105,15 +105,20 @@ def check_setup(client: Client, contract: Contract, target: Target) -> SentExcha
             f"nothing takes {method} at {url} (HTTP {admin.status}: {_shown(admin)}): is --base-url's path right? "
             f"It is the API's base URL (e.g. {example})"
         )
+    if not is_envelope(keyless.json()) and not is_envelope(admin.json()):
+        if admin.status in KEY_REFUSED:  # refused, but not by the API: a gateway's own check, or another service
+            raise TargetError(
+                f"{url} refused the request outside the API's envelope (HTTP {admin.status}, {_shown(admin)}): a "
+                "gateway in front of the API, or not the API at all? Check --base-url's path and SIVI_API_KEY"
+            )
+        raise TargetError(
+            f"{url} is not the API: its answers are not in the API's envelope {{status, body}} (HTTP {admin.status}, "
+            f"{_shown(admin)}): is --base-url the API's base URL?"
+        )
     if admin.status in KEY_REFUSED:
         raise TargetError(
             f"SIVI_API_KEY (or --api-key) was refused: {url} answered HTTP {admin.status} to it ({_shown(admin)}): "
             "give an Enterprise admin key of this target"
-        )
-    if not is_envelope(keyless.json()) and not is_envelope(admin.json()):
-        raise TargetError(
-            f"{url} is not the API: its answers are not in the API's envelope {{status, body}} (HTTP {admin.status}, "
-            f"{_shown(admin)}): is --base-url the API's base URL?"
         )
     return admin
 

@@ -91,6 +91,17 @@ def test_a_server_that_is_not_the_api_is_exit_2_and_one_line():
     assert outcome.run.observed.findings == []
 
 
+def test_a_refusal_outside_the_apis_envelope_names_both_the_path_and_the_key():
+    with serving(toys.GatewayWithoutTheRoute()) as server:
+        outcome, output = run_against(server.url)
+    assert outcome.exit_code == 2
+    assert output == (
+        f"sivi-contract: {server.url}{PATH} refused the request outside the API's envelope (HTTP 403, "
+        'application/json: \'{"message":"Missing Authentication Token"}\'): a gateway in front of the API, or not '
+        "the API at all? Check --base-url's path and SIVI_API_KEY\n"
+    )
+
+
 def test_a_server_that_is_down_is_exit_2_and_one_line():
     url = free_port_url()
     outcome, output = run_against(url)

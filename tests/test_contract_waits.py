@@ -76,7 +76,9 @@ def test_a_server_that_goes_down_for_good_ends_the_run_with_exit_2_once_the_wait
 def test_a_wait_longer_than_the_budget_ends_the_run_at_once_with_exit_2():
     outcome, output = run_against(toys.ThrottlesForAnHour(), max_wait="5")
     assert outcome.exit_code == 2, output
-    assert "is throttling the run: it answers 429 (text/plain; charset=utf-8) and asks for 3600 s more than" in output
+    assert (
+        "is throttling the run: it answers 429 (text/plain; charset=utf-8) and asks to wait 3600 s, more than" in output
+    )
     assert outcome.run.observed.findings == [] and outcome.run.api.client.waits.waited == 0
 
 

@@ -538,6 +538,13 @@ class StopsAnswering(Toy):
         return await super().endpoint(request)
 
 
+class EchoesTheKeyInAPage(Toy):
+    """Not the API: an HTML page that shows the key it was sent, for every request."""
+
+    async def endpoint(self, request: Request) -> Response:
+        return HTMLResponse(f"<p>Hello {request.headers.get('sivi-api-key')}</p>", status_code=200)
+
+
 class LeaksTheKey(WrongEnvelopeStatus):
     """Echoes the key it was sent in every body, and breaks the envelope so that every answer is a finding."""
 
@@ -623,6 +630,13 @@ class ThrottlesForAnHour(Toy):
         if self.answered > 2:
             return Response("slow down", 429, headers={"Retry-After": "3600"}, media_type="text/plain")
         return await super().endpoint(request)
+
+
+class GatewayWithoutTheRoute(Toy):
+    """A cloud API gateway asked for a path it has no route for: 403 with its own JSON, to every request."""
+
+    async def endpoint(self, request: Request) -> Response:
+        return JSONResponse({"message": "Missing Authentication Token"}, status_code=403)
 
 
 class CrashesBehindAGateway(CrashesOnSomeInput):
