@@ -82,6 +82,15 @@ def test_a_wait_longer_than_the_budget_ends_the_run_at_once_with_exit_2():
     assert outcome.run.observed.findings == [] and outcome.run.api.client.waits.waited == 0
 
 
+def test_a_target_that_throttles_without_pause_forever_spends_the_budget_and_ends_the_run_with_exit_2():
+    toy = toys.ThrottlesWithoutPause()
+    outcome, output = run_against(toy, max_wait="3")
+    assert outcome.exit_code == 2, output
+    assert "is throttling the run: it answers 429" in output and "raise --max-wait" in output
+    waits = outcome.run.api.client.waits
+    assert 0 < waits.waited <= 3 and toy.answered < 20, f"{toy.answered} requests, {waits.waited} s waited"
+
+
 def test_an_input_the_app_crashes_on_behind_a_gateway_is_still_a_violation_with_its_curl():
     outcome, output = run_against(toys.CrashesBehindAGateway())
     assert outcome.exit_code == 1, output

@@ -621,6 +621,8 @@ class GoesDownMidRun(Toy):
 class ThrottlesForAnHour(Toy):
     """Every request after the first two gets 429 with `Retry-After: 3600`."""
 
+    retry_after = "3600"
+
     def __init__(self) -> None:
         super().__init__()
         self.answered = 0
@@ -628,8 +630,14 @@ class ThrottlesForAnHour(Toy):
     async def endpoint(self, request: Request) -> Response:
         self.answered += 1
         if self.answered > 2:
-            return Response("slow down", 429, headers={"Retry-After": "3600"}, media_type="text/plain")
+            return Response("slow down", 429, headers={"Retry-After": self.retry_after}, media_type="text/plain")
         return await super().endpoint(request)
+
+
+class ThrottlesWithoutPause(ThrottlesForAnHour):
+    """Every request after the first two gets 429 with `Retry-After: 0`, forever."""
+
+    retry_after = "0"
 
 
 class GatewayWithoutTheRoute(Toy):
