@@ -110,6 +110,9 @@ def pytest_runtest_makereport(
         for difference in run.observed.differences.values():
             if difference.test == item.nodeid:
                 item.user_properties.append((f"decision differs: {difference.decision}", redact(difference.render())))
+        for accepted in run.observed.accepted.values():
+            if accepted.test == item.nodeid:
+                item.user_properties.append((f"accepted: {accepted.failure.accepted}", redact(accepted.render())))
     if stop is not None:
         run.observed.stop_reason = stop
         item.session.shouldstop = stop

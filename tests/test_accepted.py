@@ -9,6 +9,7 @@ import io
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -39,16 +40,17 @@ def entry(where: str | None = SIZE, check: str | None = None, reason: str = "SIV
     return "-" + "\n".join(line for line in lines if line)[1:] + "\n"
 
 
+RUN_OPTIONS = {
+    "api_key": toys.ADMIN_KEY,
+    "user_id": toys.KNOWN_USER,
+    "max_examples": "3",
+    "seed": "3",
+    "request_timeout": "5",
+}
+
+
 def run_against(toy: toys.Toy, accepted: Path, **options: str):
-    values = {
-        "api_key": toys.ADMIN_KEY,
-        "user_id": toys.KNOWN_USER,
-        "max_examples": "3",
-        "seed": "3",
-        "request_timeout": "5",
-        "accept": str(accepted),
-        **options,
-    }
+    values = {**RUN_OPTIONS, "accept": str(accepted), **options}
     out = io.StringIO()
     with BackgroundServer(toy.app(), log_level="critical", timeout_graceful_shutdown=0.1) as server:
         outcome = run_suite(read_settings({**values, "base_url": server.url}, environ={}), out=out)
@@ -120,7 +122,12 @@ def test_an_entry_accepts_a_failure_only_where_it_covers_every_place_the_failure
 
 def test_a_covered_finding_is_reported_as_accepted_and_an_entry_that_met_nothing_as_unused(tmp_path):
     path = accept_file(tmp_path, entry(check="response_schema") + entry(where="/request/workspaceId", reason="unused"))
-    outcome, output = run_against(toys.MediaSizeAsNumber(), path, report=str(tmp_path / "report.html"))
+    junit = tmp_path / "junit.xml"
+    values = {**RUN_OPTIONS, "accept": str(path), "report": str(tmp_path / "report.html")}
+    with BackgroundServer(toys.MediaSizeAsNumber().app(), log_level="critical") as server:
+        out = io.StringIO()
+        outcome = run_suite(read_settings({**values, "base_url": server.url}, environ={}), junit_xml=junit, out=out)
+    output = out.getvalue()
     assert outcome.exit_code == 0, output
     assert "CONFORMS: no violation found; 1 accepted deviation(s)" in output
     assert f"  - accepted: SIVI-1234 (until {LIVE}, accepted.yaml line 1):" in output
@@ -129,6 +136,10 @@ def test_a_covered_finding_is_reported_as_accepted_and_an_entry_that_met_nothing
     assert "  - line 5: /request/workspaceId (unused)" in output
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "<h2>Accepted deviations</h2>" in page and "accepted: SIVI-1234" in page and "line 5" in page
+    suite = ElementTree.parse(junit).getroot().find("testsuite")
+    assert suite is not None and suite.get("failures") == "0"
+    names = {prop.get("name") for prop in suite.iter("property")}
+    assert f"accepted: SIVI-1234 (until {LIVE}, accepted.yaml line 1)" in names
 
 
 def test_an_entry_covering_another_place_accepts_nothing(tmp_path):
