@@ -200,3 +200,19 @@ def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_f
     assert "## Decisions that differ" in report and "### content-type: Body not sent as `application/json`" in report
     assert "curl -i -X POST" in report.split("## Decisions that differ")[1]
     assert "<h3>content-type: Body not sent as `application/json`</h3>" in page.read_text(encoding="utf-8")
+
+
+def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_path):
+    page, markdown = tmp_path / "report.html", tmp_path / "report.md"
+    without = {**TOY_OPTIONS, "regular_api_key": None, "workspace_id": None}
+    with serving(toys.Toy()) as url:
+        outcome, output = run_against(url, **without, report=str(page))
+        run_suite(read_settings({**without, "base_url": url, "report": str(markdown)}, environ={}), out=io.StringIO())
+    assert outcome.exit_code == 0, output
+    skipped = (
+        "skipped (6 tests): no --regular-api-key (SIVI_REGULAR_API_KEY) given, so a non-admin key was not tried (x4); "
+        "no --workspace-id (SIVI_WORKSPACE_ID) given, so the workspace lookup was not tried (x2)"
+    )
+    assert skipped in output.splitlines(), output
+    assert f"<li>{skipped}</li>" in page.read_text(encoding="utf-8")
+    assert f"- {skipped}" in markdown.read_text(encoding="utf-8").splitlines()
