@@ -17,11 +17,12 @@ from typing import Any, Final, Literal
 import requests
 import schemathesis
 
-from contract_tests.client import Client, SentExchange
+from contract_tests.client import Client, SentExchange, StopRun
 from contract_tests.findings import ContractViolation, Finding, Observations
 from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, schemathesis_failures
 from contract_tests.settings import SuiteSettings
-from contract_tests.target import Target, check_reachable, open_target
+from contract_tests.target import Target, check_setup, open_target
+from mock_server.errors import TargetError
 from mock_server.judgement import (
     NOT_JSON,
     OK,
@@ -29,6 +30,7 @@ from mock_server.judgement import (
     Expectation,
     Failure,
     Judge,
+    documented_kinds,
     header,
     meets,
     refusal,
@@ -36,8 +38,9 @@ from mock_server.judgement import (
     request_json,
     slower_than,
     under_decision,
-    usage_suggestions,
+    usage_notes,
 )
+from mock_server.judgement.accepted import utc_today
 from mock_server.spec import Contract
 from mock_server.strict_json import is_json
 
@@ -50,11 +53,20 @@ ADMIN_KEY: Final = _Credential.ADMIN_KEY  # the default credential of `Api.post`
 _REQUESTS_ARGUMENTS = {"method", "url", "headers", "params", "cookies", "data", "json", "files", "auth"}
 # Identical failures of generated inputs shown in full per test; the rest are counted.
 SHOWN_ALIKE = 2
+# Schemathesis' checks that say again what one of the suite's own says of the same answer: of the status the input
+# calls for, or of the answer's schema. An accepted deviation of the suite's check accepts them too.
+MIRRORS_STATUS = (*STATUS_CHECKS, "not_a_server_error")
 
 
 class Api:
     def __init__(
-        self, contract: Contract, target: Target, client: Client, observed: Observations, settings: SuiteSettings
+        self,
+        contract: Contract,
+        target: Target,
+        client: Client,
+        observed: Observations,
+        settings: SuiteSettings,
+        known_user_answer: SentExchange | None = None,
     ):
         self.contract = contract
         self.target = target
@@ -66,6 +78,10 @@ class Api:
         self.method = contract.method.upper()
         self._random = random.Random(settings.seed)
         self._alike: dict[tuple[str, tuple[str, ...], int | None], int] = {}
+        # What the vendor's own documented example does is information, not a warning (month totals above a year).
+        self._documented_kinds = documented_kinds(contract)
+        self.today = utc_today()  # one day for the whole run: whether an accepted deviation has expired
+        self._known_user_answer = known_user_answer  # the set-up's request for the known user, judged once
 
     @property
     def target_secrets(self) -> tuple[str, ...]:
@@ -108,6 +124,15 @@ class Api:
         self._observe(exchange)
         return exchange
 
+    def known_user(self) -> SentExchange:
+        """The plain request for the known user with the admin key: the set-up check already sent it, so its answer
+        is judged here rather than asked for twice (a first answer that is slow or never ends is this one)."""
+        exchange, self._known_user_answer = self._known_user_answer, None
+        if exchange is None:
+            return self.post({self.shape.user_field: self.target.user_id})
+        self._observe(exchange)
+        return exchange
+
     def send_case(self, case: schemathesis.Case[Any]) -> SentExchange:
         """Send a Schemathesis case with the admin key (unless the case is about the key's absence)."""
         arguments = case.as_transport_kwargs(
@@ -139,6 +164,8 @@ class Api:
         """
         expected = Expectation(check, frozenset({status} if isinstance(status, int) else status), "")
         generic = self.judge.expectation(exchange)
+        if generic is not None:
+            expected = replace(expected, where=generic.where)  # what in the request calls for the status
         if generic is not None and decision is not None:
             core = generic.statuses | generic.core
             expected = under_decision(self.contract, expected, decision, core)
@@ -169,17 +196,36 @@ class Api:
             **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refusal(exchange, expected) else None),
             SCHEMA_CHECK: next((f.decision for f in ours if f.check == "response_schema"), None),
         }
-        theirs = [
-            Failure(f"schemathesis:{failure.check}", failure.message, resting_on.get(failure.check))
-            for failure in found
-        ]
-        self._settle(promise, exchange, ours + theirs, stop=False)
+        status_failure = next((f for f in ours if expected and f.check == expected.check), None)
+        mirrored = {
+            **dict.fromkeys(MIRRORS_STATUS, status_failure),
+            SCHEMA_CHECK: next((f for f in ours if f.check == "response_schema"), None),
+        }
+        theirs, mirrors = [], {}
+        for failure in found:
+            mirror = mirrored.get(failure.check)
+            name = f"schemathesis:{failure.check}"
+            theirs.append(Failure(name, failure.message, resting_on.get(failure.check), mirror.where if mirror else ()))
+            if mirror is not None:
+                mirrors[name] = mirror.check
+        self._settle(promise, exchange, ours + theirs, stop=False, mirrors=mirrors)
 
     def conformance(self, exchange: Exchange, refused_under: str | None = None) -> list[Failure]:
         return self.judge.conformance(exchange, refused_under) + slower_than(exchange, self.settings.max_response_time)
 
-    def _settle(self, promise: str, exchange: Exchange, failures: list[Failure], *, stop: bool) -> None:
-        """Differences from a decision are warnings (unless the run is strict); the rest is a violation."""
+    def _settle(
+        self,
+        promise: str,
+        exchange: Exchange,
+        failures: list[Failure],
+        *,
+        stop: bool,
+        mirrors: dict[str, str] | None = None,
+    ) -> None:
+        """What a team accepted is reported as accepted; differences from a decision are warnings (unless the run
+        is strict); the rest is a violation. `mirrors`: Schemathesis' checks that say what one of ours says."""
+        failures = [self._accept(failure, exchange, (mirrors or {}).get(failure.check)) for failure in failures]
+        failures = [failure for failure in failures if failure.accepted is None]
         if not self.settings.strict:
             for failure in failures:
                 if failure.decision is not None:
@@ -191,6 +237,18 @@ class Api:
         if stop:
             raise ContractViolation(self.observed.record(finding))
         self._record_alike(finding)
+
+    def _accept(self, failure: Failure, exchange: Exchange, also: str | None) -> Failure:
+        """`failure` as the run's accepted deviations leave it (`also`: the check of ours it mirrors), counted."""
+        accepted = self.settings.accepted
+        if accepted is None:
+            return failure
+        found = accepted.acceptance(failure, self.today, also)
+        self.observed.entries_used.update(found.live + found.expired)
+        failure = accepted.apply(failure, found)
+        if failure.accepted is not None:
+            self.observed.accept(failure, exchange)
+        return failure
 
     def _record_alike(self, finding: Finding) -> None:
         status = finding.exchange.status if finding.exchange else None
@@ -211,15 +269,19 @@ class Api:
         if named == self.target.user_id and admin and as_json and exchange.method == self.method:
             self.observed.known_user_requests += 1
             self.observed.known_user_successes += exchange.status == OK
+            self.observed.known_user_statuses[exchange.status or 0] += 1
         answer = exchange.json() if exchange.status == OK else NOT_JSON
         if isinstance(answer, dict) and self.contract.responses[OK].is_valid(answer):
-            for message in usage_suggestions(answer["body"]):
-                self.observed.note("usage_suggestion", message)
+            for kind, message in usage_notes(answer["body"]):
+                if kind in self._documented_kinds:
+                    self.observed.inform(kind, message)
+                else:
+                    self.observed.note("usage_suggestion", message)
 
 
 @contextmanager
 def open_api(settings: SuiteSettings, observed: Observations) -> Iterator[Api]:
-    """Start or reach the target, check that it answers at all, and hand out the `Api` for the run.
+    """Start or reach the target, check that it is the API and takes the key, and hand out the `Api` for the run.
 
     Raises `TargetError` (one line) when the target cannot be tested.
     """
@@ -231,9 +293,15 @@ def open_api(settings: SuiteSettings, observed: Observations) -> Iterator[Api]:
             timeout=settings.request_timeout,
             rate_limit=settings.rate_limit,
             max_requests=settings.max_requests,
+            max_wait=settings.max_wait,
         )
         try:
-            check_reachable(client, contract)
-            yield Api(contract, target, client, observed, settings)
+            try:
+                known_user_answer = check_setup(client, contract, target)
+            except StopRun as stop:  # throttled or unavailable past the budget before the run began
+                raise TargetError(str(stop)) from None
+            finally:
+                observed.setup_requests = client.sent
+            yield Api(contract, target, client, observed, settings, known_user_answer)
         finally:
             client.close()

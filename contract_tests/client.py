@@ -1,22 +1,25 @@
 """Every request of a run goes through one `Client`: paced, counted, bounded, and never able to hang the run.
 
 A target may be slow, reset connections, stream forever or answer something that is not HTTP. Each of those
-becomes an `Exchange` whose `error` says what happened (a finding), never an exception out of a test. When the
-target stops answering altogether, or the request budget is spent, the client raises `StopRun` and the run
-ends with exit status 2 and that one line.
+becomes an `Exchange` whose `error` says what happened (a finding), never an exception out of a test. Throttling and
+a gateway's blips are waited out and the same request sent again (`contract_tests.waits`); a gateway page that one
+request keeps getting while the target answers others is handed back, a finding about that input. When the target
+stops answering altogether, the wait budget or the request budget is spent, the client raises `StopRun` and the
+run ends with exit status 2 and that one line.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
 import urllib3
 
+from contract_tests.waits import GATEWAY, LOWEST_RATE, Blip, WaitBudget, blip_of
 from mock_server.judgement import Exchange
 from mock_server.loopback import is_loopback_url
 
@@ -51,6 +54,7 @@ class Client:
         timeout: float,
         rate_limit: float = 0.0,
         max_requests: int | None = None,
+        max_wait: float = 0.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -63,9 +67,15 @@ class Client:
         self.max_requests = max_requests
         self.sent = 0
         self.statuses: Counter[int] = Counter()
+        self.waits = WaitBudget(max_wait)
+        self.lowered_rate: float | None = None  # the rate throttling brought the client down to, if it did
+        # A request the target answers when it is up (the set-up's): asked when one request keeps getting a gateway
+        # page, to tell an input that breaks the target from a target that is down.
+        self.health_check: requests.PreparedRequest | None = None
         self._session = self._new_session()
         self._clock, self._sleep = clock, sleep
         self._next_send = 0.0
+        self._sent_at: deque[float] = deque(maxlen=6)
         self._failures_in_a_row = 0
 
     def request(
@@ -75,6 +85,24 @@ class Client:
         return self.send(prepared)
 
     def send(self, prepared: requests.PreparedRequest) -> SentExchange:
+        """Send `prepared` until the API answers it (or does not answer at all): throttling and blips are waited."""
+        tries, others_answered = 0, False
+        while True:
+            exchange = self._send_once(prepared)
+            blip = blip_of(exchange)
+            if blip is None or (others_answered and blip.kind == GATEWAY):
+                # An answer; or a gateway page again right after the target answered another request: this input
+                # is what the target cannot take (a finding, with its curl), whatever the gateway says.
+                self._tally(exchange)
+                return exchange
+            tries += 1
+            pause = blip.pause(tries)
+            if blip.kind == GATEWAY and (tries >= 2 or not self.waits.allows(pause)) and self._target_answers():
+                others_answered = True
+                continue
+            self._wait(blip, pause, exchange)
+
+    def _send_once(self, prepared: requests.PreparedRequest) -> SentExchange:
         if self.max_requests is not None and self.sent >= self.max_requests:
             raise StopRun(
                 f"stopped after {self.sent} requests: the request budget is spent "
@@ -91,6 +119,7 @@ class Client:
         )
         self.sent += 1
         started = time.monotonic()
+        self._sent_at.append(self._clock())
         try:
             self._receive(prepared, exchange, deadline=started + self.answer_limit)
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
@@ -101,8 +130,53 @@ class Client:
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as error:
             exchange.error = _reason(error)
         exchange.elapsed = time.monotonic() - started
-        self._tally(exchange)
         return exchange
+
+    def _target_answers(self) -> bool:
+        """Whether the target gives the health check an answer of the API now (one request, not waited)."""
+        if self.health_check is None:
+            return False
+        answer = self._send_once(self.health_check)
+        return answer.error is None and blip_of(answer) is None
+
+    def _wait(self, blip: Blip, pause: float, exchange: SentExchange) -> None:
+        """Wait `pause` before the same request goes again, within the run's wait budget; slow down if throttled.
+
+        A throttled request also costs the budget the gap to the next request at the lowered rate, so a target that
+        throttles with `Retry-After: 0` again and again spends the budget as surely as one that asks for minutes.
+        """
+        answered = f"{exchange.status}" + (f" ({exchange.content_type})" if exchange.content_type else "")
+        slower = self._slower_rate() if blip.kind != GATEWAY else None
+        cost = max(pause, 1 / slower) if slower else pause
+        if not self.waits.allows(cost):
+            waited = f"{self.waits.waited:.1f} s waited of --max-wait {self.waits.max_wait:g}"
+            if blip.kind == GATEWAY:
+                raise StopRun(
+                    f"{self.base_url} is unavailable: it still answers {answered} outside the API's envelope "
+                    f"({waited}); try later, or raise --max-wait"
+                )
+            state = "is throttling the run" if exchange.status == 429 else "is unavailable"
+            raise StopRun(
+                f"{self.base_url} {state}: it answers {answered} and asks to wait {cost:g} s, more than the wait "
+                f"budget has left ({waited}); try later, lower --rate-limit or raise --max-wait"
+            )
+        if slower:
+            self.rate_limit = self.lowered_rate = slower
+        self.waits.spend(blip, cost)
+        self._sleep(pause)
+
+    def _slower_rate(self) -> float | None:
+        """Half the rate requests went out at, down to `LOWEST_RATE`; None when too few went out to tell (the wait
+        itself then paces the next request)."""
+        current = self.rate_limit or self._recent_rate()
+        return max(LOWEST_RATE, current / 2) if current else None
+
+    def _recent_rate(self) -> float:
+        """The rate the last few requests went out at: from the median gap between them (a pause between tests
+        does not count), 0 when there is too little to tell."""
+        gaps = sorted(later - earlier for earlier, later in zip(self._sent_at, list(self._sent_at)[1:], strict=False))
+        median = gaps[len(gaps) // 2] if gaps else 0.0
+        return 1 / median if median > 0 else 0.0
 
     def close(self) -> None:
         self._session.close()

@@ -17,7 +17,7 @@ from contract_tests import generation
 from contract_tests.api import Api, open_api
 from contract_tests.client import StopRun
 from contract_tests.findings import Redactor
-from contract_tests.report import RunRecord, summary_lines, write_report
+from contract_tests.report import RunRecord, not_tested_record, spec_name, summary_lines, write_report
 from contract_tests.runner import PreparedRun
 from contract_tests.settings import OPTIONS, read_settings
 from mock_server.errors import TargetError, UsageError
@@ -80,7 +80,12 @@ def api(pytestconfig: pytest.Config) -> Iterator[Api]:
             try:
                 run.api = stack.enter_context(open_api(run.settings, run.observed))
             except TargetError as error:
-                pytest.exit(str(error), returncode=2)
+                redact = Redactor(run.settings.secrets)
+                run.observed.stop_reason = message = " ".join(redact(str(error)).split())
+                if run.settings.report is not None:
+                    record = not_tested_record(run.settings, run.observed, generation.CONTRACT)
+                    write_report(run.settings.report, record, redact)
+                pytest.exit(message, returncode=2)
         yield run.api
 
 
@@ -95,6 +100,8 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     run = item.config.stash[_RUN]
+    if report.skipped and isinstance(report.longrepr, tuple):  # (file, line, "Skipped: why")
+        run.observed.skipped[str(report.longrepr[2]).removeprefix("Skipped: ")] += 1
     redact = Redactor(run.api.target_secrets if run.api else run.settings.secrets)
     stop = _stop_reason(call.excinfo.value if call.excinfo else None)
     findings = run.observed.findings_of(item.nodeid) if call.when == "call" else []
@@ -103,6 +110,9 @@ def pytest_runtest_makereport(
         for difference in run.observed.differences.values():
             if difference.test == item.nodeid:
                 item.user_properties.append((f"decision differs: {difference.decision}", redact(difference.render())))
+        for accepted in run.observed.accepted.values():
+            if accepted.test == item.nodeid:
+                item.user_properties.append((f"accepted: {accepted.failure.accepted}", redact(accepted.render())))
     if stop is not None:
         run.observed.stop_reason = stop
         item.session.shouldstop = stop
@@ -131,16 +141,21 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     observed, api = run.observed, run.api
     if observed.known_user_requests and not observed.known_user_successes and not observed.stop_reason:
-        observed.run_failures.append(
-            Failure(
-                "known_user_answers_200",
-                f"no request for the known user {api.target.user_id!r} was answered 200, so this run proved nothing "
-                "about success bodies: is --user-id an abstractUserId that exists on the target?",
-            )
+        answers = ", ".join(f"{status} x{count}" for status, count in sorted(observed.known_user_statuses.items()))
+        found = Failure(
+            "known_user_answers_200",
+            f"no request for the known user {api.target.user_id!r} was answered 200 (its answers: {answers}), so "
+            "this run proved nothing about success bodies: is --user-id an abstractUserId that exists on the target?",
         )
+        observed.run_failures.append(found)
+    accepted = run.settings.accepted
+    if accepted is not None:
+        for entry in accepted.expired(api.today):  # whether or not it met its deviation: look at the file again
+            message = f"{accepted.describe(entry)}, accepting {entry.what}, has expired: fix the deviation, or renew it"
+            observed.run_failures.append(Failure("accepted_expired", message))
     run.record = RunRecord(
         target=api.target.label,
-        spec=f"{api.contract.source.name} {api.contract.document.get('info', {}).get('version', '')}".strip(),
+        spec=spec_name(api.contract),
         seed=run.settings.seed,
         user_id=api.target.user_id,
         rate_limit=run.settings.rate_limit,
@@ -151,6 +166,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         observed=observed,
         strict=run.settings.strict,
         questions={name: decision.question for name, decision in api.contract.decisions.catalogue.items()},
+        waits=api.client.waits.summary() if api.client.waits.counts else None,
+        lowered_rate=api.client.lowered_rate,
+        accepted_file=str(accepted.source) if accepted is not None else None,
+        unused=[
+            f"line {entry.line}: {entry.what} ({entry.reason})"
+            for entry in (accepted.entries if accepted is not None else ())
+            if entry not in observed.entries_used and not entry.expired(api.today)
+        ],
     )
     junit = session.config.stash.get(junitxml.xml_key, None)
     if junit is not None:

@@ -10,7 +10,7 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 
-from mock_server.judgement import Exchange, Failure
+from mock_server.judgement import Entry, Exchange, Failure
 from mock_server.secret import mask_key
 
 
@@ -45,9 +45,10 @@ def _described(failure: Failure) -> str:
 
 @dataclass
 class Difference:
-    """Answers that differ from a decision of openapi.yaml, and from nothing the documentation says: a warning.
+    """Answers that differ from a decision of openapi.yaml, and from nothing the documentation says: a warning; or
+    answers that deviate where the team accepted it (`Failure.accepted`): neither fails the run.
 
-    Alike answers (the same decision, check and status) are counted; the first is kept to be shown.
+    Alike answers (the same decision or acceptance, check and status) are counted; the first is kept to be shown.
     """
 
     failure: Failure
@@ -108,6 +109,14 @@ class Observations:
     alike_not_shown: int = 0
     stop_reason: str | None = None
     run_failures: list[Failure] = field(default_factory=list)
+    known_user_statuses: Counter[int] = field(default_factory=Counter)
+    # Accepted deviations met (alike ones counted), and the entries that matched anything, live or expired.
+    accepted: dict[tuple[str, str, int | None], Difference] = field(default_factory=dict)
+    entries_used: set[Entry] = field(default_factory=set)
+    # What the vendor's own documented example also does: information, shown once per kind (first message, count).
+    information: dict[str, tuple[str, int]] = field(default_factory=dict)
+    skipped: Counter[str] = field(default_factory=Counter)  # why tests were skipped, and how many
+    setup_requests: int = 0  # sent before the tests began: the set-up check
 
     def record(self, finding: Finding) -> Finding:
         finding.test = self.current_test
@@ -123,6 +132,17 @@ class Observations:
             self.differences[alike].count += 1
         else:
             self.differences[alike] = Difference(failure, exchange, self.current_test)
+
+    def accept(self, failure: Failure, exchange: Exchange) -> None:
+        alike = (failure.accepted or "", failure.check, exchange.status)
+        if alike in self.accepted:
+            self.accepted[alike].count += 1
+        else:
+            self.accepted[alike] = Difference(failure, exchange, self.current_test)
+
+    def inform(self, kind: str, message: str) -> None:
+        first, count = self.information.get(kind, (message, 0))
+        self.information[kind] = (first, count + 1)
 
     def differences_by_decision(self) -> dict[str, list[Difference]]:
         grouped: dict[str, list[Difference]] = {}

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from contract_tests.findings import Observations, Redactor
-from contract_tests.settings import REPORT_FORMATS
+from contract_tests.settings import REPORT_FORMATS, SuiteSettings
+from mock_server.spec import Contract
 
 
 @dataclass
@@ -29,6 +30,11 @@ class RunRecord:
     observed: Observations
     strict: bool = False
     questions: dict[str, str] = field(default_factory=dict)  # decision name -> the question it answers
+    waits: str | None = None  # the throttling and blips waited out (`WaitBudget.summary`), if any
+    lowered_rate: float | None = None  # the rate throttling brought the run down to, if it did
+    accepted_file: str | None = None
+    unused: list[str] = field(default_factory=list)  # accepted-deviation entries that matched nothing
+    tested: bool = True  # False: the set-up check stopped the run before any test
 
     @property
     def mode(self) -> str:
@@ -41,6 +47,8 @@ class RunRecord:
 
     @property
     def verdict(self) -> str:
+        if not self.tested:
+            return f"NOT TESTED: {self.observed.stop_reason}"
         if self.observed.stop_reason:
             return f"NOT TESTED to the end: {self.observed.stop_reason}"
         if self.observed.findings or self.observed.run_failures:
@@ -48,7 +56,34 @@ class RunRecord:
             checks = ", ".join(self.observed.failed_checks)
             return f"VIOLATIONS: {len(self.observed.findings)} finding(s) in {tests} test(s); checks failed: {checks}"
         decisions = len(self.observed.differences_by_decision())
-        return "CONFORMS: no violation found" + (f"; {decisions} decision(s) differ" if decisions else "")
+        accepted = len(self.observed.accepted)
+        return (
+            "CONFORMS: no violation found"
+            + (f"; {decisions} decision(s) differ" if decisions else "")
+            + (f"; {accepted} accepted deviation(s)" if accepted else "")
+        )
+
+
+def spec_name(contract: Contract) -> str:
+    return f"{contract.source.name} {contract.document.get('info', {}).get('version', '')}".strip()
+
+
+def not_tested_record(settings: SuiteSettings, observed: Observations, contract: Contract) -> RunRecord:
+    """The record of a run the set-up check stopped (`observed.stop_reason` says why): no test ran."""
+    return RunRecord(
+        target=settings.base_url or "the bundled mock",
+        spec=spec_name(contract),
+        seed=settings.seed,
+        user_id=settings.user_id or "",
+        rate_limit=settings.rate_limit,
+        max_requests=settings.max_requests,
+        sent=observed.setup_requests,
+        statuses=Counter(),
+        documented=contract.statuses,
+        observed=observed,
+        strict=settings.strict,
+        tested=False,
+    )
 
 
 def _counts(statuses: Counter[int], keep: set[int]) -> str:
@@ -67,15 +102,30 @@ def summary_lines(record: RunRecord) -> list[str]:
         record.mode,
         f"spec: {record.spec}; seed {record.seed} (repeat this run with --seed {record.seed})",
         f"requests sent: {record.sent} ({pace}, {budget})",
-        f"documented statuses observed: {_counts(record.statuses, documented)}"
-        + (f"; not observed: {', '.join(missing)}" if missing else ""),
     ]
+    if not record.tested:
+        return [*lines, record.verdict]
+    if record.waits:
+        lowered = f"; the rate lowered to {record.lowered_rate:g}/s" if record.lowered_rate else ""
+        lines.append(f"waited out (throttling and gateway blips, never findings): {record.waits}{lowered}")
+    lines.append(
+        f"documented statuses observed: {_counts(record.statuses, documented)}"
+        + (f"; not observed: {', '.join(missing)}" if missing else "")
+    )
     if other:
         lines.append(f"undocumented statuses observed: {_counts(record.statuses, other)}")
     lines.append(
         f"known user {record.user_id}: {observed.known_user_successes} of {observed.known_user_requests} "
         "requests answered 200"
     )
+    if observed.skipped:
+        reasons = "; ".join(f"{reason} (x{count})" for reason, count in observed.skipped.items())
+        lines.append(f"skipped ({sum(observed.skipped.values())} tests): {reasons}")
+    for first, count in observed.information.values():
+        lines.append(
+            f"information (the vendor's documented example does the same; never a warning): {first}"
+            + (f" (in {count} answers)" if count > 1 else "")
+        )
     for failure in observed.run_failures:
         lines.append(f"✗ {failure.check}: {failure.message}")
     if observed.notes:
@@ -83,9 +133,26 @@ def summary_lines(record: RunRecord) -> list[str]:
         for note, count in observed.notes.items():
             lines.append(f"  - {note.check}: {note.message}" + (f" (x{count})" if count > 1 else ""))
     lines += difference_lines(record)
+    lines += accepted_lines(record)
     if observed.alike_not_shown:
         lines.append(f"{observed.alike_not_shown} more generated inputs failed like the findings shown (not repeated)")
     lines.append(record.verdict)
+    return lines
+
+
+def accepted_lines(record: RunRecord) -> list[str]:
+    """The deviations the team accepted that this run met (each with its request and count), and unused entries."""
+    lines = []
+    if record.observed.accepted:
+        count = len(record.observed.accepted)
+        lines.append(f"accepted deviations ({count}; from {record.accepted_file}, never failures):")
+        for accepted in record.observed.accepted.values():
+            lines.append(f"  - accepted: {accepted.failure.accepted}:")
+            lines.append(textwrap.indent(accepted.render(), "      "))
+    if record.unused:
+        unused = f"({len(record.unused)}; {record.accepted_file} can lose them)"
+        lines.append(f"accepted deviations this run did not meet {unused}:")
+        lines += [f"  - {entry}" for entry in record.unused]
     return lines
 
 
@@ -104,12 +171,18 @@ def difference_lines(record: RunRecord) -> list[str]:
 def _run_lines(record: RunRecord) -> list[str]:
     """The summary without the verdict and the warnings, which the reports show in sections of their own."""
     lines = summary_lines(record)[:-1]
-    return [line for line in lines if not line.startswith(("  ", "warnings (", "decisions that differ ("))]
+    sections = ("  ", "warnings (", "decisions that differ (", "accepted deviations")
+    return [line for line in lines if not line.startswith(sections)]
 
 
 _DIFFERENCES_INTRO = (
     "Answers that differ from a decision openapi.yaml made where the vendor's documentation is silent, and from "
     "nothing the documentation says: warnings by default, violations under --strict."
+)
+
+
+_ACCEPTED_INTRO = (
+    "Deviations the team accepted (--accept), each with its reason: reported, never failures, until the entry expires."
 )
 
 
@@ -123,6 +196,8 @@ def _markdown(record: RunRecord) -> str:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     out = [f"# Contract report: {record.target}", "", f"_{stamp}_", "", f"**{record.verdict}**", "", "## Run", ""]
     out += [f"- {line}" for line in _run_lines(record)]
+    if not record.tested:
+        return "\n".join(out) + "\n"
     out += ["", "## Findings", ""]
     if not record.observed.findings:
         out += ["None.", ""]
@@ -145,6 +220,19 @@ def _markdown(record: RunRecord) -> str:
             out.append("")
     if not grouped:
         out += ["None.", ""]
+    if record.accepted_file is not None:
+        out += ["## Accepted deviations", "", f"{_ACCEPTED_INTRO} ({record.accepted_file})", ""]
+        for accepted in record.observed.accepted.values():
+            count = f" (x{accepted.count})" if accepted.count > 1 else ""
+            out += [f"### {accepted.failure.accepted}", ""]
+            out += [f"- **{accepted.failure.check}**{count}: {accepted.failure.message}".replace("\n", "\n  "), ""]
+            exchange = accepted.exchange
+            out += ["```sh", exchange.curl(), "```", "", "```", exchange.describe_response(), "```", ""]
+        if not record.observed.accepted:
+            out += ["None met in this run.", ""]
+        if record.unused:
+            out += ["Entries this run did not meet (the file can lose them):", ""]
+            out += [f"- {entry}" for entry in record.unused] + [""]
     out += ["## Warnings", "", "Things the documentation only suggests; never failures.", ""]
     notes = record.observed.notes
     out += [f"- {note.check}: {note.message} (x{count})" for note, count in notes.items()] or ["None."]
@@ -165,6 +253,8 @@ def _html(record: RunRecord) -> str:
         "</strong></p><h2>Run</h2><ul>",
     ]
     parts += [f"<li>{esc(line)}</li>" for line in _run_lines(record)]
+    if not record.tested:
+        return "\n".join([*parts, "</ul></body></html>"]) + "\n"
     parts.append("</ul><h2>Findings</h2>")
     if not record.observed.findings:
         parts.append("<p>None.</p>")
@@ -188,6 +278,20 @@ def _html(record: RunRecord) -> str:
         parts.append("</ul>")
     if not grouped:
         parts.append("<p>None.</p>")
+    if record.accepted_file is not None:
+        parts.append(f"<h2>Accepted deviations</h2><p>{esc(_ACCEPTED_INTRO)} ({esc(record.accepted_file)})</p><ul>")
+        for accepted in record.observed.accepted.values():
+            count = f" (x{accepted.count})" if accepted.count > 1 else ""
+            failure = accepted.failure
+            parts.append(f"<li><strong>{esc(failure.check)}</strong>{count}: {esc(failure.message)}")
+            parts.append(f"<p>accepted: {esc(failure.accepted or '')}</p>")
+            parts.append(f"<pre>{esc(accepted.exchange.curl())}</pre>")
+            parts.append(f"<pre>{esc(accepted.exchange.describe_response())}</pre></li>")
+        parts.append("</ul>" if record.observed.accepted else "</ul><p>None met in this run.</p>")
+        if record.unused:
+            parts.append("<p>Entries this run did not meet (the file can lose them):</p><ul>")
+            parts += [f"<li>{esc(entry)}</li>" for entry in record.unused]
+            parts.append("</ul>")
     parts.append("<h2>Warnings</h2><p>Things the documentation only suggests; never failures.</p><ul>")
     parts += [f"<li>{esc(n.check)}: {esc(n.message)} (x{c})</li>" for n, c in record.observed.notes.items()]
     parts.append("</ul></body></html>")

@@ -98,6 +98,12 @@ def run_suite(
     except TargetError as error:
         message = " ".join(redact(str(error)).split())  # one line, whatever the target sent
         print(f"sivi-contract: {message}", file=out)
+        run.observed.stop_reason = message
+        if settings.report is not None:
+            from contract_tests.generation import CONTRACT  # loaded with the api above
+            from contract_tests.report import not_tested_record, write_report
+
+            write_report(settings.report, not_tested_record(settings, run.observed, CONTRACT), redact)
         return Outcome(2, run, message)
     if junit_xml is not None and junit_xml.exists():
         junit_xml.write_text(redact(junit_xml.read_text(encoding="utf-8")), encoding="utf-8")

@@ -11,11 +11,14 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from mock_server.errors import UsageError
+from mock_server.errors import AcceptedFileError, UsageError
 from mock_server.loopback import is_loopback_url
+
+if TYPE_CHECKING:
+    from mock_server.judgement import AcceptedDeviations
 
 # Polite defaults for any host that is not this machine: the vendor publishes no rate limit, so a CI job
 # against staging sends at most two requests a second and a bounded number in total.
@@ -24,6 +27,8 @@ REMOTE_MAX_REQUESTS = 300
 REMOTE_MAX_EXAMPLES = 10
 LOCAL_MAX_EXAMPLES = 100
 DEFAULT_TIMEOUT = 10.0
+# Long enough for a deploy to roll out behind a gateway, short enough for a CI job to end with exit 2 instead.
+DEFAULT_MAX_WAIT = 120.0
 REPORT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
@@ -158,6 +163,22 @@ OPTIONS = (
         "SECONDS",
     ),
     Option(
+        "--max-wait",
+        "SIVI_MAX_WAIT",
+        "seconds a run may spend waiting out throttling (429, or 503 with Retry-After) and gateway blips (502, 503, "
+        f"504 outside the API's envelope), in all; past it the run ends with exit 2 (default {DEFAULT_MAX_WAIT:g})",
+        _non_negative_float,
+        "SECONDS",
+    ),
+    Option(
+        "--accept",
+        "SIVI_ACCEPT",
+        "a YAML list of accepted deviations (where and/or check, reason, until): a finding they cover is reported "
+        "as accepted and does not fail the run; an expired entry does",
+        Path,
+        "FILE",
+    ),
+    Option(
         "--strict",
         "SIVI_STRICT",
         "enforce every decision of openapi.yaml: a difference from one is a violation, not a warning "
@@ -191,6 +212,8 @@ class SuiteSettings:
     request_timeout: float = DEFAULT_TIMEOUT
     report: Path | None = None
     strict: bool = False
+    max_wait: float = DEFAULT_MAX_WAIT
+    accepted: AcceptedDeviations | None = None
 
     @property
     def is_loopback(self) -> bool:
@@ -209,6 +232,7 @@ def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None =
     """
     environ = os.environ if environ is None else environ
     given: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     for option in OPTIONS:
         raw = values.get(option.dest)
         source = option.flag
@@ -222,6 +246,7 @@ def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None =
             except ValueError as error:
                 raise UsageError(f"{source}: {raw!r} {error}") from None
         given[option.dest] = raw
+        sources[option.dest] = source
 
     base_url = given.get("base_url")
     if base_url is not None:
@@ -245,7 +270,19 @@ def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None =
         request_timeout=given.get("request_timeout", DEFAULT_TIMEOUT),
         report=given.get("report"),
         strict=given.get("strict", False),
+        max_wait=given.get("max_wait", DEFAULT_MAX_WAIT),
+        accepted=_accepted(given["accept"], sources["accept"]) if "accept" in given else None,
     )
+
+
+def _accepted(file: Path | str, source: str) -> AcceptedDeviations:
+    """The accepted deviations in `file`, checked now: a broken file stops the run before it sends anything."""
+    from mock_server.judgement import load_accepted  # only when asked for: `--help` does not read YAML
+
+    try:
+        return load_accepted(Path(file))
+    except AcceptedFileError as error:
+        raise UsageError(f"{source}: {error}") from None
 
 
 def _check_base_url(url: str) -> str:

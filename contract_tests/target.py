@@ -1,18 +1,24 @@
-"""The implementation under test: a base URL given by the user, or the bundled mock started in-process."""
+"""The implementation under test: a base URL given by the user, or the bundled mock started in-process; and the
+set-up check that it is the API, with a key it takes, before anything is judged."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
-from contract_tests.client import Client
+import requests
+
+from contract_tests.client import Client, SentExchange
 from contract_tests.settings import SuiteSettings
 from mock_server.errors import FixtureError, TargetError
-from mock_server.judgement import RequestShape, TargetFacts
+from mock_server.judgement import Exchange, RequestShape, TargetFacts
 from mock_server.serving.background import BackgroundServer
 from mock_server.spec import Contract, Fixtures, load_fixtures
+from mock_server.spec.envelope import is_envelope
 from mock_server.spec.fixtures import Account
 
 
@@ -69,14 +75,69 @@ def open_target(settings: SuiteSettings, contract: Contract) -> Iterator[Target]
         server.stop()
 
 
-def check_reachable(client: Client, contract: Contract) -> None:
-    """One request without a key: any HTTP answer will do (even garbage: the tests report it); no answer at all
-    is a `TargetError`."""
-    exchange = client.request(
-        contract.method.upper(), contract.path, headers={"Content-Type": "application/json"}, body=b"{}"
-    )
-    if exchange.status is None:
-        raise TargetError(f"cannot reach {client.base_url}: {exchange.error}")
+def check_setup(client: Client, contract: Contract, target: Target) -> SentExchange:
+    """Before anything is judged: is this the API, and does it take the key? One request without a key, one for
+    the known user with the admin key (kept as the client's health check). Returns the answer to the second, which
+    the suite judges as its own request for the known user (staging gets no request twice).
+
+    Raises `TargetError` (one line, naming the setting to fix) when nothing answers, nothing takes `POST` at the
+    operation's path, the admin key is refused, or neither answer is in the API's envelope. Anything else, a wrong
+    `--user-id` included, is left to the suite: an answer from the API is judged, never explained away here.
+    """
+    method, url = contract.method.upper(), client.base_url + contract.path
+    keyless = client.request(method, contract.path, headers={"Content-Type": "application/json"}, body=b"{}")
+    if keyless.status is None:
+        raise TargetError(f"cannot reach {client.base_url}: {keyless.error}")
+    body = json.dumps({RequestShape.from_contract(contract).user_field: target.user_id}).encode()
+    headers = {"Content-Type": "application/json", contract.api_key_header: target.api_key}
+    client.health_check = requests.Request(method, url, headers=headers, data=body).prepare()
+    admin = client.send(client.health_check)
+    if admin.status is None:
+        return admin  # no answer: judged as such; the rules for a target that stops answering take it from here
+    example = next((server["url"] for server in contract.document.get("servers", [])), "")
+    if keyless.status in NOTHING_HERE and admin.status in NOTHING_HERE:
+        if urlsplit(client.base_url).path.endswith(contract.path):
+            raise TargetError(
+                f"--base-url {client.base_url} ends with the operation's path {contract.path}: give the API's base "
+                f"URL without it (e.g. {example})"
+            )
+        raise TargetError(
+            f"nothing takes {method} at {url} (HTTP {admin.status}: {_shown(admin)}): is --base-url's path right? "
+            f"It is the API's base URL (e.g. {example})"
+        )
+    if not is_envelope(keyless.json()) and not is_envelope(admin.json()):
+        if admin.status in KEY_REFUSED:  # refused, but not by the API: a gateway's own check, or another service
+            raise TargetError(
+                f"{url} refused the request outside the API's envelope (HTTP {admin.status}, {_shown(admin)}): a "
+                "gateway in front of the API, or not the API at all? Check --base-url's path and SIVI_API_KEY"
+            )
+        raise TargetError(
+            f"{url} is not the API: its answers are not in the API's envelope {{status, body}} (HTTP {admin.status}, "
+            f"{_shown(admin)}): is --base-url the API's base URL?"
+        )
+    if admin.status in KEY_REFUSED:
+        raise TargetError(
+            f"SIVI_API_KEY (or --api-key) was refused: {url} answered HTTP {admin.status} to it ({_shown(admin)}): "
+            "give an Enterprise admin key of this target"
+        )
+    return admin
+
+
+# Both set-up requests answered so: nothing takes the operation at that path (405: a static site, a GET route).
+NOTHING_HERE = frozenset({404, 405})
+# The admin key answered so: the key is not one of this target's admin keys (403: the non-admin-key reading).
+KEY_REFUSED = frozenset({401, 403})
+
+
+def _shown(exchange: Exchange) -> str:
+    """The answer in a few words for a one-line message: its content type and its envelope's message, or the start
+    of its body."""
+    data = exchange.json()
+    message = data["body"].get("message") if is_envelope(data) and isinstance(data["body"], dict) else None
+    text = f"message {message}" if isinstance(message, str) else exchange.content.decode("utf-8", errors="replace")
+    text = " ".join(text.split())
+    text = text if len(text) <= 100 else text[:97] + "..."
+    return f"{exchange.content_type or 'no content type'}: {text!r}" if text else (exchange.content_type or "empty")
 
 
 def _documented_account(contract: Contract, accounts: Mapping[str, Account], field: str) -> str:

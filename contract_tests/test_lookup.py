@@ -9,7 +9,7 @@ from contract_tests.api import Api
 
 
 def test_the_known_user_gets_200_with_a_complete_body(api: Api) -> None:
-    exchange = api.post({api.shape.user_field: api.target.user_id})
+    exchange = api.known_user()
     api.expect(exchange, 200, check="known_user_is_200", promise="the known user gets 200 with a complete body")
 
 

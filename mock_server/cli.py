@@ -136,6 +136,8 @@ def banner(state: MockState, generated: bool) -> str:
             lines.append(f"  upstream key: from ${settings.upstream_key_env}; callers use the mock's admin key")
         if settings.record_dir is not None:
             lines.append(f"  recording:   conforming 200 answers into {settings.record_dir / RECORDING}")
+        if settings.accept_file is not None:
+            lines.append(f"  accepted:    deviations {settings.accept_file} accepts: Sivi-Contract: accepted")
     if state.chaos is not None:
         lines.append(chaos_line(state.chaos))
     if token:

@@ -2,8 +2,9 @@
 
     SiviKitError                 something the kit cannot do; the message says what and where
     ├── FileError                a file the kit reads cannot be used (file, place inside it, reason)
-    │   └── SpecError            the spec cannot be used
-    │       └── DecisionError    its x-decisions catalogue or an x-decision mark is unusable
+    │   ├── SpecError            the spec cannot be used
+    │   │   └── DecisionError    its x-decisions catalogue or an x-decision mark is unusable
+    │   └── AcceptedFileError    a team's accepted-deviations file (`--accept`) cannot be used
     ├── FixtureError             fixtures cannot be used (one problem per file, path inside it and reason)
     ├── SettingsError            an option of the mock has a value it cannot run with
     │   └── ProxySetupError      the proxy cannot start as configured
@@ -47,6 +48,11 @@ class DecisionError(SpecError):
 
     def __init__(self, where: str, reason: str, file: Path | str = "openapi.yaml") -> None:
         super().__init__(file, where, reason)
+
+
+class AcceptedFileError(FileError):
+    """The accepted-deviations file of `--accept` cannot be used (`mock_server.judgement.accepted`): an unknown key,
+    a missing reason, a bad date or JSON Pointer; the message names the file and the line."""
 
 
 class FixtureError(SiviKitError):

@@ -22,7 +22,15 @@ from mock_server.spec.contract import BUNDLED_SPEC
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 # The proxy's options: each means nothing without `proxy_url`.
-PROXY_OPTIONS = ("proxy_timeout", "fixtures_first", "upstream_key_env", "proxy_insecure", "proxy_errors", "record_dir")
+PROXY_OPTIONS = (
+    "proxy_timeout",
+    "fixtures_first",
+    "upstream_key_env",
+    "proxy_insecure",
+    "proxy_errors",
+    "record_dir",
+    "accept_file",
+)
 # What `--chaos` may give: the documented 500, or a fault. By default everything but `hang`, which would hold each
 # struck client until its own timeout (name it to have it).
 SERVER_ERROR_CHOICE = "500"
@@ -140,6 +148,16 @@ class Settings:
     record_dir: Path | None = field(
         default=None,
         metadata=flag("--record", "proxy: keep conforming 200 answers as DIR/recorded.yaml", parse=Path, metavar="DIR"),
+    )
+    accept_file: Path | None = field(
+        default=None,
+        metadata=flag(
+            "--accept",
+            "proxy: answers that deviate only where FILE accepts (the contract suite's --accept file) are marked "
+            "accepted, not violates",
+            parse=Path,
+            metavar="FILE",
+        ),
     )
     chaos: float = field(
         default=0.0,

@@ -12,7 +12,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mock_server.judgement import Exchange, response_conforms, usage_suggestions
+from mock_server.judgement import Exchange, response_conforms, usage_notes, usage_suggestions
 from mock_server.spec.contract import load_contract
 
 CONTRACT = load_contract()
@@ -120,3 +120,12 @@ def test_the_judgement_loads_without_the_contract_suite_or_its_http_client():
     )
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert loaded.strip() == "[]", f"mock_server.judgement.checks imports {loaded.strip()}"
+
+
+def test_only_what_the_documented_example_itself_breaks_is_information_rather_than_a_warning():
+    from mock_server.judgement import documented_kinds
+    from mock_server.judgement.checks import LAST_ACCESSED_AHEAD, MONTH_ABOVE_YEAR
+
+    assert documented_kinds(CONTRACT) == {MONTH_ABOVE_YEAR}
+    future = dict(CONTRACT.examples["documentedUser"].value["body"], lastAccessed=1_900_000_000)
+    assert [kind for kind, _ in usage_notes(future, now=1_800_000_000)] == [MONTH_ABOVE_YEAR, LAST_ACCESSED_AHEAD]

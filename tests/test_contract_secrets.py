@@ -62,3 +62,27 @@ def test_no_output_shows_a_key_even_when_the_target_echoes_it(tmp_path: Path, co
         assert_no_secret_in(text, where)
         assert mask_key(toys.ADMIN_KEY) in text, f"{where} shows no request (is it empty?)"
     assert "envelope_status" in outputs["the JUnit file"] and "envelope_status" in outputs["the report"]
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
+def test_a_set_up_failure_shows_no_key_even_when_the_target_echoes_it(tmp_path: Path, command: str):
+    report = tmp_path / "report.html"
+    env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
+        "SIVI_API_KEY": toys.ADMIN_KEY,
+        "SIVI_USER_ID": toys.KNOWN_USER,
+        "SIVI_REPORT": str(report),
+    }
+    with BackgroundServer(toys.EchoesTheKeyInAPage().app(), log_level="critical") as server:
+        if command == "sivi-contract":
+            arguments = [str(Path(sys.executable).with_name("sivi-contract")), "--base-url", server.url]
+        else:
+            suite = Path(__file__).resolve().parent.parent / "contract_tests"
+            arguments = [sys.executable, "-m", "pytest", str(suite), "--base-url", server.url]
+        result = subprocess.run(arguments, env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    output = result.stdout + result.stderr
+    assert result.returncode == 2, output
+    assert f"Hello {mask_key(toys.ADMIN_KEY)}" in output and "is not the API" in output
+    assert_no_secret_in(output, "the terminal")
+    assert_no_secret_in(report.read_text(encoding="utf-8"), "the report")

@@ -52,6 +52,7 @@ def test_every_flag_sets_its_field(tmp_path: Path):
             "--chaos-seed=7",
             "--chaos-faults=500, reset,gateway-503",
             "--hang-limit=1.5",
+            f"--accept={tmp_path / 'accepted.yaml'}",
         ]
     )
     expected = Settings(
@@ -77,6 +78,7 @@ def test_every_flag_sets_its_field(tmp_path: Path):
         chaos_seed=7,
         chaos_faults=("500", "reset", "gateway-503"),
         hang_limit=1.5,
+        accept_file=tmp_path / "accepted.yaml",
     )
     assert settings == expected
     flagged = {field.name for field in dataclasses.fields(Settings) if "flag" in field.metadata}

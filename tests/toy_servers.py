@@ -560,6 +560,13 @@ class StopsAnswering(Toy):
         return await super().endpoint(request)
 
 
+class EchoesTheKeyInAPage(Toy):
+    """Not the API: an HTML page that shows the key it was sent, for every request."""
+
+    async def endpoint(self, request: Request) -> Response:
+        return HTMLResponse(f"<p>Hello {request.headers.get('sivi-api-key')}</p>", status_code=200)
+
+
 class LeaksTheKey(WrongEnvelopeStatus):
     """Echoes the key it was sent in every body, and breaks the envelope so that every answer is a finding."""
 
@@ -570,3 +577,110 @@ class LeaksTheKey(WrongEnvelopeStatus):
     def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
         body = {**body, "debug": f"called with key {self.seen_key}"} if isinstance(body, dict) else body
         return super().answer(status, body, headers)
+
+
+# -- a real deployment's gateway: throttling, a deploy rolling out, an app that crashes behind it -------------------
+
+GATEWAY_PAGE = "<html><head><title>{status} {reason}</title></head><body><center><h1>{status} {reason}</h1></center>"
+GATEWAY_PAGE += "<hr><center>nginx</center></body></html>"
+
+
+def gateway_page(status: int, reason: str, headers: dict[str, str] | None = None) -> Response:
+    """What nginx in front of an app answers when the app is away: an HTML page, not the API's envelope."""
+    return HTMLResponse(GATEWAY_PAGE.format(status=status, reason=reason), status_code=status, headers=headers)
+
+
+class Throttles(Toy):
+    """A gateway's rate limit: more than 5 requests in 0.05 s (100 a second) get 429 with `Retry-After: 0.2`."""
+
+    limit, window = 5, 0.05
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recent: list[float] = []
+        self.throttled = 0
+
+    async def endpoint(self, request: Request) -> Response:
+        now = time.monotonic()
+        self.recent = [at for at in self.recent if at > now - self.window]
+        if len(self.recent) >= self.limit:
+            self.throttled += 1
+            return Response("Too Many Requests", 429, headers={"Retry-After": "0.2"}, media_type="text/plain")
+        self.recent.append(now)
+        return await super().endpoint(request)
+
+
+class MidDeploy(Toy):
+    """A deploy rolling out: for 0.6 s from its first request, the gateway's HTML 503 to every request."""
+
+    down_for = 0.6
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.first: float | None = None
+
+    async def endpoint(self, request: Request) -> Response:
+        self.first = self.first or time.monotonic()
+        if time.monotonic() - self.first < self.down_for:
+            return gateway_page(503, "Service Temporarily Unavailable")
+        return await super().endpoint(request)
+
+
+class GoesDownMidRun(Toy):
+    """Answers its first 30 requests, then only the gateway's HTML 503 (no deploy ever finishes)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered = 0
+
+    async def endpoint(self, request: Request) -> Response:
+        self.answered += 1
+        if self.answered > 30:
+            return gateway_page(503, "Service Temporarily Unavailable")
+        return await super().endpoint(request)
+
+
+class ThrottlesForAnHour(Toy):
+    """Every request after the first two gets 429 with `Retry-After: 3600`."""
+
+    retry_after = "3600"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered = 0
+
+    async def endpoint(self, request: Request) -> Response:
+        self.answered += 1
+        if self.answered > 2:
+            return Response("slow down", 429, headers={"Retry-After": self.retry_after}, media_type="text/plain")
+        return await super().endpoint(request)
+
+
+class ThrottlesWithoutPause(ThrottlesForAnHour):
+    """Every request after the first two gets 429 with `Retry-After: 0`, forever."""
+
+    retry_after = "0"
+
+
+class GatewayWithoutTheRoute(Toy):
+    """A cloud API gateway asked for a path it has no route for: 403 with its own JSON, to every request."""
+
+    async def endpoint(self, request: Request) -> Response:
+        return JSONResponse({"message": "Missing Authentication Token"}, status_code=403)
+
+
+class CrashesBehindAGateway(CrashesOnSomeInput):
+    """The app dies on a body that is a JSON array, and the gateway in front answers its HTML 502 for that request,
+    every time; every other request is answered."""
+
+    def parse(self, body: bytes, content_type: str) -> dict[str, Any] | None:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            data = None
+        if isinstance(data, list):
+            raise Crash
+        return super().parse(body, content_type)
+
+    def crashed(self) -> Response:
+        return gateway_page(502, "Bad Gateway")

@@ -4,6 +4,7 @@
 
     judge = Judge(contract, TargetFacts.of(admin_key, known_ids=[user_id]))
     judge.verdict(exchange).conformance  # Conformance.CONFORMS, DIFFERS or VIOLATES
+    load_accepted(path).judged(verdict)  # ... or ACCEPTED, where a team's --accept file covers every violation
 
 The names are imported when first used: the mock's admin API names the verdicts without loading the checks.
 """
@@ -15,13 +16,16 @@ from typing import TYPE_CHECKING
 from mock_server.lazy import lazy_names
 
 if TYPE_CHECKING:
+    from mock_server.judgement.accepted import Acceptance, AcceptedDeviations, Entry, load_accepted
     from mock_server.judgement.checks import (
+        documented_kinds,
         meets,
         refusal,
         refused,
         response_conforms,
         slower_than,
         status_is,
+        usage_notes,
         usage_suggestions,
     )
     from mock_server.judgement.exchange import NOT_JSON, Exchange
@@ -47,7 +51,10 @@ __all__ = [
     "NOT_JSON",
     "OK",
     "UNAUTHENTICATED",
+    "Acceptance",
+    "AcceptedDeviations",
     "Conformance",
+    "Entry",
     "Exchange",
     "Expectation",
     "Failure",
@@ -55,8 +62,10 @@ __all__ = [
     "RequestShape",
     "TargetFacts",
     "Verdict",
+    "documented_kinds",
     "expectation",
     "header",
+    "load_accepted",
     "meets",
     "refusal",
     "refused",
@@ -65,11 +74,23 @@ __all__ = [
     "slower_than",
     "status_is",
     "under_decision",
+    "usage_notes",
     "usage_suggestions",
 ]
 
 _MODULES = {
-    "checks": ("meets", "refusal", "refused", "response_conforms", "slower_than", "status_is", "usage_suggestions"),
+    "accepted": ("Acceptance", "AcceptedDeviations", "Entry", "load_accepted"),
+    "checks": (
+        "documented_kinds",
+        "meets",
+        "refusal",
+        "refused",
+        "response_conforms",
+        "slower_than",
+        "status_is",
+        "usage_notes",
+        "usage_suggestions",
+    ),
     "exchange": ("NOT_JSON", "Exchange"),
     "expectation": (
         "INVALID_INPUT",

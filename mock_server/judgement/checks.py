@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from mock_server.judgement.exchange import NOT_JSON, Exchange
-from mock_server.judgement.expectation import INVALID_INPUT, OK, Expectation
+from mock_server.judgement.expectation import INVALID_INPUT, OK, STATUS, Expectation
 from mock_server.judgement.verdict import Failure
 from mock_server.spec.contract import Contract
 from mock_server.strict_json import JSON_MEDIA_TYPE, is_json
@@ -33,10 +33,10 @@ def response_conforms(exchange: Exchange, contract: Contract, *, refusal: str | 
     schema = contract.responses.get(status)
     if schema is None:
         documented = ", ".join(map(str, contract.statuses))
-        failure = Failure("documented_status", f"HTTP {status} is not a status the spec documents ({documented})")
+        message = f"HTTP {status} is not a status the spec documents ({documented})"
         if refusal is None or not 400 <= status < 500:
-            return [failure]
-        failures.append(Failure(failure.check, failure.message, refusal))
+            return [Failure("documented_status", message, where=STATUS)]
+        failures.append(Failure("documented_status", message, refusal, STATUS))
         schema = contract.responses[INVALID_INPUT]  # the error envelope, whatever its status
     if not is_json(exchange.content_type):
         shown = exchange.content_type or "no content-type header"
@@ -45,17 +45,19 @@ def response_conforms(exchange: Exchange, contract: Contract, *, refusal: str | 
     if data is NOT_JSON:
         return [*failures, Failure("json_body", "the body is not JSON")]
     envelope_status = data.get("status") if isinstance(data, dict) else None
-    errors = schema.errors(data)
+    errors = schema.located_errors(data)
     if isinstance(data, dict) and "status" in data:
-        errors = [error for error in errors if not error.startswith("status:")]
+        errors = [(pointer, line) for pointer, line in errors if pointer != "/status"]
         if envelope_status != status:
             message = f"the envelope says status {envelope_status!r}, HTTP says {status}"
-            failures.append(Failure("envelope_status", message))
+            failures.append(Failure("envelope_status", message, where=STATUS))
     if errors:
         # The envelope's status is judged above; the rest of the answer may break only what a decision says.
         judged = {**data, "status": status} if isinstance(data, dict) and "status" in data else data
         decision = contract.decisions.lifted_by(schema.schema, judged)
-        failures.append(Failure("response_schema", f"not a valid {status} answer:\n" + "\n".join(errors), decision))
+        message = f"not a valid {status} answer:\n" + "\n".join(line for _, line in errors)
+        places = tuple(dict.fromkeys(pointer for pointer, _ in errors))
+        failures.append(Failure("response_schema", message, decision, places))
     return failures
 
 
@@ -74,7 +76,8 @@ def refused(exchange: Exchange) -> list[Failure]:
     status = exchange.status or 0
     if 400 <= status < 500 or status == 501 or (exchange.method == "OPTIONS" and 200 <= status < 300):
         return []
-    return [Failure("other_methods_refused", f"{exchange.method} got {status}; the spec documents only POST")]
+    message = f"{exchange.method} got {status}; the spec documents only POST"
+    return [Failure("other_methods_refused", message, where=STATUS)]
 
 
 def meets(exchange: Exchange, expected: Expectation) -> list[Failure]:
@@ -83,13 +86,15 @@ def meets(exchange: Exchange, expected: Expectation) -> list[Failure]:
         return []
     message = f"expected {' or '.join(map(str, sorted(expected.statuses)))}, got {exchange.status}"
     message += f": {expected.why}" if expected.why else ""
+    # The places of a status failure: what in the request calls for the status, else the status itself.
+    where = expected.where or STATUS
     if expected.decision is None:
-        return [Failure(expected.check, message)]
+        return [Failure(expected.check, message, where=where)]
     if exchange.status in expected.core:
-        return [Failure(expected.check, message, expected.decision)]
+        return [Failure(expected.check, message, expected.decision, where)]
     allowed = "refused (4xx)" + (" or answered (200)" if OK in expected.core else "")
     documented = f"whatever {expected.decision} decides, the documentation wants it {allowed}"
-    return [Failure(expected.check, f"{message}; {documented}")]
+    return [Failure(expected.check, f"{message}; {documented}", where=where)]
 
 
 def refusal(exchange: Exchange, expected: Expectation) -> str | None:
@@ -108,17 +113,34 @@ def usage_suggestions(analysis: dict[str, Any], now: float | None = None) -> lis
 
     The documentation's own example has a month with more media than its year, so none of these can be a rule.
     """
+    return [message for _, message in usage_notes(analysis, now)]
+
+
+MONTH_ABOVE_YEAR, LAST_ACCESSED_AHEAD = "month_above_year", "last_accessed_ahead"
+
+
+def usage_notes(analysis: dict[str, Any], now: float | None = None) -> list[tuple[str, str]]:
+    """`usage_suggestions`, each with the kind of suggestion it breaks (`MONTH_ABOVE_YEAR`, ...): a kind that the
+    vendor's own documented example breaks is information rather than a warning (`documented_kinds`)."""
     notes = []
     yearly = analysis.get("yearlyAnalysis", {})
     for index, month in enumerate(analysis.get("monthlyAnalysis", [])):
         for name, total in yearly.items():
             value = month.get(name)
             if isinstance(value, int) and isinstance(total, int) and value > total:
-                notes.append(f"monthlyAnalysis[{index}].{name} is {value}, above the yearly total {total}")
+                message = f"monthlyAnalysis[{index}].{name} is {value}, above the yearly total {total}"
+                notes.append((MONTH_ABOVE_YEAR, message))
     last = analysis.get("lastAccessed")
     now = time.time() if now is None else now
     if isinstance(last, int) and last > now + 86400 * 365 * 100:
-        notes.append(f"lastAccessed {last} is centuries ahead: milliseconds rather than seconds?")
+        message = f"lastAccessed {last} is centuries ahead: milliseconds rather than seconds?"
+        notes.append((LAST_ACCESSED_AHEAD, message))
     elif isinstance(last, int) and last > now + 86400:
-        notes.append(f"lastAccessed {last} is in the future")
+        notes.append((LAST_ACCESSED_AHEAD, f"lastAccessed {last} is in the future"))
     return notes
+
+
+def documented_kinds(contract: Contract) -> frozenset[str]:
+    """The kinds of suggestion the spec's own success examples (the vendor's documented one among them) break."""
+    bodies = [example.value.get("body") for example in contract.examples_for(OK) if isinstance(example.value, dict)]
+    return frozenset(kind for body in bodies if isinstance(body, dict) for kind, _ in usage_notes(body))

@@ -19,6 +19,8 @@ from mock_server.strict_json import JSON_MEDIA_TYPE, NotJson, RepeatedKey, media
 
 # Statuses with a meaning the judgement relies on; `RequestShape.from_contract` checks the spec documents them.
 OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT = 200, 400, 401, 422
+# The places a failure names (`Failure.where`): the answer's status, and the request body as sent.
+STATUS, REQUEST = ("/status",), "/request"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class Expectation:
 
     `decision` is `None` when the documentation says so; else the statuses are that decision's reading, and only
     `core` (what the documentation says whatever the reading: refused with a 4xx, or also answered) is a rule.
+    `where`: the places in the request (`/request/...` JSON Pointers) that make it invalid input, if any.
     """
 
     check: str
@@ -107,6 +110,7 @@ class Expectation:
     why: str
     decision: str | None = None
     core: frozenset[int] = frozenset()
+    where: tuple[str, ...] = ()
 
 
 REFUSED = frozenset(range(400, 500))
@@ -127,12 +131,14 @@ def expectation(exchange: Exchange, contract: Contract, shape: RequestShape, tar
     """The status a request of the documented method must get, from what was actually sent: 401, 422, 200/400."""
     sent_type = header(exchange.headers, "content-type") or ""
     data = request_json(exchange.body)
-    errors = contract.request.errors(data) if data is not NOT_JSON else ["the body is not JSON"]
+    located = contract.request.located_errors(data) if data is not NOT_JSON else [("", "the body is not JSON")]
+    errors = [line for _, line in located]
     lifted = contract.decisions.lifted_by(contract.request.schema, data) if errors and data is not NOT_JSON else None
     last_wins = repeated_key_reading(exchange.body)
     if last_wins is not NOT_JSON:
         # JSON's grammar allows a key twice: a server whose parser keeps the last value may look the body up.
-        errors = ["the body names a key twice in one object"]
+        located = [("", "the body names a key twice in one object")]
+        errors = [line for _, line in located]
         lifted = REPEATED_KEYS if contract.request.is_valid(last_wins) else None
     ids = {shape.user_field, shape.workspace_field}
     if lifted == OPAQUE_IDS and not any(isinstance(data.get(field), str) and data[field] for field in ids):
@@ -160,7 +166,8 @@ def expectation(exchange: Exchange, contract: Contract, shape: RequestShape, tar
         return under_decision(contract, replace(bad_input, why=why), CONTENT_TYPE, answerable)
     if errors:
         why = errors[0] if data is NOT_JSON else f"the body is invalid ({errors[0]})"
-        return under_decision(contract, replace(bad_input, why=why), lifted, answerable)
+        where = tuple(dict.fromkeys(REQUEST + pointer for pointer, _ in located))
+        return under_decision(contract, replace(bad_input, why=why, where=where), lifted, answerable)
     why = f"a valid request names a {shape.user_field} or {shape.workspace_field} that exists (200) or not (400)"
     valid = Expectation("valid_input_is_answered", frozenset({OK, NOT_FOUND}), why)
     # Another reading may refuse a valid request the spec answers; answering it other than 200/400 is no reading.

@@ -17,11 +17,16 @@ class Failure:
 
     `decision` is `None` for a documented expectation (a violation); otherwise the name of the decision in
     `openapi.yaml` (`x-decision`) that the expectation rests on (a warning, unless the run is strict).
+    `where`: the JSON Pointers of the places the failure is about, into the answer (`/status`, `/body/...`) or,
+    under `/request`, into the request body as sent; empty when it is about no one place (a content type, no
+    answer). `accepted`: why a team accepted it (`mock_server.judgement.accepted`), when an entry does.
     """
 
     check: str
     message: str
     decision: str | None = None
+    where: tuple[str, ...] = ()
+    accepted: str | None = None
 
 
 class Conformance(StrEnum):
@@ -29,6 +34,7 @@ class Conformance(StrEnum):
 
     CONFORMS = "conforms"
     DIFFERS = "differs"  # only from decisions of openapi.yaml: a warning
+    ACCEPTED = "accepted"  # only where a team's accepted-deviations file accepts it
     VIOLATES = "violates"  # from what the documentation says
 
 
@@ -40,14 +46,21 @@ class Verdict:
     @classmethod
     def of(cls, failures: Iterable[Failure]) -> Verdict:
         found = tuple(failures)
-        if not found:
-            return cls(Conformance.CONFORMS)
-        documented = any(failure.decision is None for failure in found)
-        return cls(Conformance.VIOLATES if documented else Conformance.DIFFERS, found)
+        standing = [failure for failure in found if failure.accepted is None]
+        if any(failure.decision is None for failure in standing):
+            return cls(Conformance.VIOLATES, found)
+        if standing:
+            return cls(Conformance.DIFFERS, found)
+        return cls(Conformance.ACCEPTED if found else Conformance.CONFORMS, found)
 
     @property
     def violations(self) -> list[Failure]:
-        return [failure for failure in self.failures if failure.decision is None]
+        """The documented failures no accepted deviation covers."""
+        return [failure for failure in self.failures if failure.decision is None and failure.accepted is None]
 
     def as_json(self) -> list[dict[str, str | None]]:
-        return [{"check": f.check, "message": f.message, "decision": f.decision} for f in self.failures]
+        found: list[dict[str, str | None]] = []
+        for failure in self.failures:
+            shown = {"check": failure.check, "message": failure.message, "decision": failure.decision}
+            found.append(shown if failure.accepted is None else {**shown, "accepted": failure.accepted})
+        return found

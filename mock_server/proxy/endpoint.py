@@ -13,8 +13,8 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.errors import BodyTooLarge, ProxySetupError, UpstreamError
-from mock_server.judgement import Conformance, Exchange, Verdict
+from mock_server.errors import AcceptedFileError, BodyTooLarge, ProxySetupError, UpstreamError
+from mock_server.judgement import AcceptedDeviations, Conformance, Exchange, Verdict, load_accepted
 from mock_server.mock.auth import KeyCheck
 from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, TOO_LARGE, Reply, send_reply
 from mock_server.mock.request_body import read_body
@@ -51,7 +51,15 @@ def build_proxy(state: MockState, local: ASGIApp) -> ProxyEndpoint:
         raise ProxySetupError(str(error)) from None
     upstream_key = read_upstream_key(settings.upstream_key_env) if settings.upstream_key_env is not None else None
     recorder = Recorder(settings.record_dir, state.fixtures.keys) if settings.record_dir is not None else None
-    return ProxyEndpoint(state, local, upstream, upstream_key=upstream_key, recorder=recorder)
+    accepted = None
+    if settings.accept_file is not None:
+        try:
+            accepted = load_accepted(settings.accept_file)
+        except AcceptedFileError as error:
+            raise ProxySetupError(f"--accept: {error}") from None
+        for entry in accepted.expired():
+            logger.warning("--accept: %s has expired: it accepts nothing", accepted.describe(entry))
+    return ProxyEndpoint(state, local, upstream, upstream_key=upstream_key, recorder=recorder, accepted=accepted)
 
 
 @dataclass(frozen=True)
@@ -98,11 +106,12 @@ class ProxyEndpoint:
         *,
         upstream_key: str | None,
         recorder: Recorder | None,
+        accepted: AcceptedDeviations | None = None,
     ) -> None:
         self.state, self.local, self.upstream = state, local, upstream
         self.upstream_key = upstream_key
         self.recorder = recorder
-        self.judge = RememberingJudge(state.contract, upstream_key=upstream_key)
+        self.judge = RememberingJudge(state.contract, upstream_key=upstream_key, accepted=accepted)
         self._method = state.contract.method.upper()
         self._key_header = state.contract.api_key_header.lower()
         self._key_name = self._key_header.encode("latin-1")

@@ -8,7 +8,7 @@ holds a server to answering.
 
 from __future__ import annotations
 
-from mock_server.judgement import Exchange, Judge, TargetFacts, Verdict, header
+from mock_server.judgement import AcceptedDeviations, Exchange, Judge, TargetFacts, Verdict, header
 from mock_server.spec.contract import Contract
 
 REMEMBERED = 1024
@@ -17,10 +17,14 @@ REMEMBERED = 1024
 class RememberingJudge:
     """Judges every answer the proxy relays. `upstream_key`: the key the proxy sends upstream in place of the
     caller's (the upstream must take it as an admin key); `None` when callers' own keys go upstream (any of them may
-    be no admin key, so a 401 is judged only as an answer)."""
+    be no admin key, so a 401 is judged only as an answer). `accepted`: the team's accepted deviations (`--accept`),
+    applied to each verdict as it is given (an entry may expire while the proxy runs)."""
 
-    def __init__(self, contract: Contract, *, upstream_key: str | None) -> None:
+    def __init__(
+        self, contract: Contract, *, upstream_key: str | None, accepted: AcceptedDeviations | None = None
+    ) -> None:
         self.judge = Judge(contract, TargetFacts.of(upstream_key))
+        self.accepted = accepted
         self._remembered: dict[int, Verdict] = {}
 
     def verdict(self, exchange: Exchange) -> Verdict:
@@ -34,7 +38,7 @@ class RememberingJudge:
             if len(self._remembered) >= REMEMBERED:
                 del self._remembered[next(iter(self._remembered))]
             self._remembered[digest] = verdict
-        return verdict
+        return self.accepted.judged(verdict) if self.accepted is not None else verdict
 
     def _judged(self, exchange: Exchange) -> Verdict:
         status = exchange.status

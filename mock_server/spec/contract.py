@@ -44,6 +44,11 @@ def format_path(parts: Iterable[str | int], root: str = "") -> str:
     return text or "(top level)"
 
 
+def json_pointer(parts: Iterable[str | int]) -> str:
+    """`['body', 'monthlyAnalysis', 0]` -> `/body/monthlyAnalysis/0` (RFC 6901; `''` is the whole document)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
 class SchemaValidator:
     """One JSON Schema from the spec, compiled once, reporting errors as `path: reason` lines."""
 
@@ -56,12 +61,16 @@ class SchemaValidator:
         return self._validator.is_valid(instance)
 
     def errors(self, instance: Any, root: str = "") -> list[str]:
-        lines = (
-            f"{format_path(reason.instance_path, root)}: {reason.message}"
+        return [line for _, line in self.located_errors(instance, root)]
+
+    def located_errors(self, instance: Any, root: str = "") -> list[tuple[str, str]]:
+        """Each error as (the JSON Pointer of its place in `instance`, its `path: reason` line)."""
+        found = {
+            f"{format_path(reason.instance_path, root)}: {reason.message}": json_pointer(reason.instance_path)
             for error in self._validator.iter_errors(instance)
             for reason in _reasons(error)
-        )
-        return list(dict.fromkeys(lines))  # an alternative may repeat what the schema itself already said
+        }  # a dict: an alternative may repeat what the schema itself already said
+        return [(pointer, line) for line, pointer in found.items()]
 
 
 def _reasons(error: jsonschema_rs.ValidationError) -> list[jsonschema_rs.ValidationError]:

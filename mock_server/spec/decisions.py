@@ -4,7 +4,7 @@
 catalogue), and marks every node a decision qualifies with `x-decision: <name>`. A decision is either
 `enforced` (what it decides follows from the documentation: a violation in every run), `reported` (a careful
 team could have read the documentation the other way: a warning, a violation only under `--strict`) or
-`not a rule` (a warning in every run).
+`not a rule` (never a failure: a warning, or information, in every run).
 
 A schema node marked by a `reported` decision is what the documentation does not say: lifting the decision gives
 the schema as the other reading has it (`Decisions.lifted_by`). A marked schema keeps only its `type` (the type is

@@ -13,3 +13,9 @@ def envelope(status: int, body: Any) -> bytes:
 
 def error_envelope(status: int, message: str) -> bytes:
     return envelope(status, {"message": message})
+
+
+def is_envelope(data: Any) -> bool:
+    """Whether a parsed answer has the envelope's shape (an integer `status` and a `body`), whatever its schema:
+    how an answer of the API is told from a gateway's or another server's."""
+    return isinstance(data, dict) and isinstance(data.get("status"), int) and "body" in data

@@ -1,5 +1,5 @@
-"""Reading a YAML file, the one way the kit does it (the spec, fixtures, recordings): safe, UTF-8, and a
-`FileError` that names the file, the line and column, and the reason."""
+"""Reading a YAML file, the one way the kit does it (the spec, fixtures, recordings, accepted deviations): safe,
+UTF-8, and a `FileError` that names the file, the line and column, and the reason."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import yaml
 
 from mock_server.errors import FileError
 
-# The C loader where PyYAML was built with libyaml: several times faster on large fixture files.
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# The C loader where PyYAML was built with libyaml: several times faster on large fixture files.
 _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -43,13 +43,16 @@ class _Loader(_BASE_LOADER):  # type: ignore[valid-type,misc]  # a class chosen 
 def read_yaml(file: Path, what: str = "the file") -> Any:
     """The document in `file`; `FileError` when it cannot be read or is not YAML. `what` names the file in the
     message (`cannot read the spec`)."""
+    return parse_yaml(_text(file, what), file)
+
+
+def _text(file: Path, what: str) -> str:
     try:
-        text = file.read_text(encoding="utf-8")
+        return file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise FileError(file, "", f"{what} is not UTF-8 text") from None
     except OSError as error:
         raise FileError(file, "", f"cannot read {what} ({error.strerror or error})") from None
-    return parse_yaml(text, file)
 
 
 def parse_yaml(text: str, file: Path | str) -> Any:
@@ -60,3 +63,55 @@ def parse_yaml(text: str, file: Path | str) -> Any:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise FileError(file, where, f"not valid YAML ({getattr(error, 'problem', None) or error})") from None
+
+
+def read_yaml_lines(file: Path, what: str = "the file") -> tuple[Any, dict[tuple[str | int, ...], int]]:
+    """The document in `file` (as `read_yaml` reads it) and the line each of its values starts on, by path: `(0,
+    'until')` is the `until` of the first item of a list, `()` the document itself. For files whose errors name a
+    line (a mapping key's own line is under its path + `('',)`)."""
+    text = _text(file, what)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return parse_yaml(text, file), {}  # parse_yaml names the line of the YAML error
+    lines: dict[tuple[str | int, ...], int] = {}
+    _note_lines(root, (), lines)
+    try:
+        return yaml.load(text, Loader=_Loader), lines
+    except ValueError as error:
+        # A value YAML recognises but cannot build, such as the date 2026-13-01: the line of the first such scalar.
+        scalars = _scalars(root, ()) if root is not None else []
+        line = next((lines[path] for path, node in scalars if not _buildable(node)), None)
+        raise FileError(file, f"line {line}" if line else "", f"not a valid value ({error})") from None
+
+
+def _note_lines(node: yaml.Node | None, path: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> None:
+    if node is None:
+        return
+    lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _note_lines(item, (*path, index), lines)
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            name = str(key.value)
+            lines[(*path, name, "")] = key.start_mark.line + 1
+            _note_lines(value, (*path, name), lines)
+
+
+def _scalars(node: yaml.Node, path: tuple[str | int, ...]) -> list[tuple[tuple[str | int, ...], yaml.ScalarNode]]:
+    if isinstance(node, yaml.ScalarNode):
+        return [(path, node)]
+    if isinstance(node, yaml.SequenceNode):
+        return [found for index, item in enumerate(node.value) for found in _scalars(item, (*path, index))]
+    if isinstance(node, yaml.MappingNode):
+        return [found for key, value in node.value for found in _scalars(value, (*path, str(key.value)))]
+    return []
+
+
+def _buildable(node: yaml.ScalarNode) -> bool:
+    try:
+        yaml.SafeLoader("").construct_object(node)
+    except ValueError:
+        return False
+    return True

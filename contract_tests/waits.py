@@ -1,0 +1,99 @@
+"""Throttling and blips: which answers come from a rate limiter or a gateway rather than from the API, how long to
+wait before the same request goes again, and the run's budget for waiting.
+
+A 429, or a 503 with `Retry-After`, is throttling: the request goes again after the time the target asks for
+(`Retry-After`, in seconds or as an HTTP date; a short pause without one), and the client lowers its own rate. A
+502, 503 or 504 outside the API's envelope is a gateway's blip (a deploy rolling out, say): the request goes again
+after a short pause, longer each time. None of it is a finding. All the waits of a run stay within `--max-wait`
+seconds: a wait beyond what is left ends the run at once (exit 2), rather than sleeping into the same end.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from mock_server.judgement import Exchange
+from mock_server.spec.envelope import is_envelope
+
+THROTTLED, GATEWAY = "throttled", "gateway"
+GATEWAY_STATUSES = frozenset({502, 503, 504})
+# Pauses without Retry-After: the first, doubled each time for the same request, up to the longest. Every pause
+# spends some of the budget, so a target that throttles with `Retry-After: 0` cannot hold a run either.
+FIRST_PAUSE, LONGEST_PAUSE = 0.25, 4.0
+# The rate the client lowers itself to, at the least, when throttled (requests per second): a run of 300 requests
+# still ends within 10 minutes.
+LOWEST_RATE = 0.5
+
+
+@dataclass(frozen=True)
+class Blip:
+    """An answer that is no answer of the API: throttling or a gateway's page."""
+
+    kind: str  # THROTTLED or GATEWAY
+    label: str  # how the summary counts it: "429 with Retry-After", "503 outside the API's envelope"
+    retry_after: float | None = None
+
+    def pause(self, tries: int) -> float:
+        """How long to wait after the `tries`-th such answer to the same request."""
+        backoff = min(LONGEST_PAUSE, FIRST_PAUSE * 2 ** (tries - 1))
+        return max(FIRST_PAUSE, self.retry_after) if self.retry_after is not None else backoff
+
+
+def blip_of(exchange: Exchange) -> Blip | None:
+    """The throttling or gateway blip `exchange` is, or None for an answer (or no answer) to judge."""
+    if exchange.error is not None or exchange.status is None:
+        return None
+    status = exchange.status
+    retry_after = parse_retry_after(exchange.response_headers.get("retry-after"))
+    if status == 429 or (status == 503 and retry_after is not None):
+        return Blip(THROTTLED, f"{status}" + (" with Retry-After" if retry_after is not None else ""), retry_after)
+    if status in GATEWAY_STATUSES and not is_envelope(exchange.json()):
+        return Blip(GATEWAY, f"{status} outside the API's envelope")
+    return None
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait, from `Retry-After`: delay-seconds (a fraction is read too) or an HTTP date; None if absent
+    or unreadable."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        when = when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    return max(0.0, seconds) if math.isfinite(seconds) else None
+
+
+class WaitBudget:
+    """The run's waits, counted by what caused them, within `max_wait` seconds in all."""
+
+    def __init__(self, max_wait: float) -> None:
+        self.max_wait = max_wait
+        self.waited = 0.0
+        self.counts: Counter[str] = Counter()
+
+    @property
+    def left(self) -> float:
+        return max(0.0, self.max_wait - self.waited)
+
+    def allows(self, pause: float) -> bool:
+        return pause <= self.left
+
+    def spend(self, blip: Blip, pause: float) -> None:
+        self.counts[blip.label] += 1
+        self.waited += pause
+
+    def summary(self) -> str:
+        """`429 with Retry-After x3, 503 outside the API's envelope x2: 2.5 s in all (--max-wait 120)`."""
+        counted = ", ".join(f"{label} x{count}" for label, count in self.counts.most_common())
+        return f"{counted}: {self.waited:.1f} s in all (--max-wait {self.max_wait:g})"

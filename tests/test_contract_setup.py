@@ -1,0 +1,139 @@
+"""Before anything is judged, the suite checks that it talks to the API with a key the API takes: a wrong key, a
+wrong path, a server that is not the API and a server that is down each end the run with exit 2 and one line
+naming the setting to fix, after two requests at most, and never a list of "violations". A server that answers
+the API's way but not for the given `--user-id` passes the set-up: the run then says the id proved nothing."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contract_tests.runner import run_suite
+from contract_tests.settings import read_settings
+from mock_server.serving.background import BackgroundServer
+from tests import toy_servers as toys
+from tests.upstreams import free_port_url
+
+pytestmark = pytest.mark.timeout(60)
+PATH = toys.CONTRACT.path
+SCRIPT = Path(sys.executable).with_name("sivi-contract")
+
+
+def run_against(url: str, **options: str):
+    values = {
+        "base_url": url,
+        "api_key": toys.ADMIN_KEY,
+        "user_id": toys.KNOWN_USER,
+        "max_examples": "3",
+        "seed": "5",
+        "request_timeout": "2",
+        "max_wait": "1",
+        **options,
+    }
+    out = io.StringIO()
+    outcome = run_suite(read_settings(values, environ={}), out=out)
+    return outcome, out.getvalue()
+
+
+def serving(toy: toys.Toy) -> BackgroundServer:
+    return BackgroundServer(toy.app(), log_level="critical", timeout_graceful_shutdown=0.1)
+
+
+def test_a_wrong_key_is_exit_2_and_one_line_naming_sivi_api_key_not_the_user_id():
+    with serving(toys.Toy()) as server:
+        outcome, output = run_against(server.url, api_key="a-key-staging-does-not-know")
+    assert outcome.exit_code == 2
+    assert output == (
+        f"sivi-contract: SIVI_API_KEY (or --api-key) was refused: {server.url}{PATH} answered HTTP 401 to it "
+        f"(application/json: 'message {toys.Toy.message_401}'): "
+        "give an Enterprise admin key of this target\n"
+    )
+    assert "--user-id" not in output and "a-key-staging-does-not-know" not in output
+    assert outcome.run.observed.setup_requests == 2
+
+
+@pytest.mark.parametrize("suffix", ["/api/v1", "/enterprise"], ids=["another version", "a path prefix"])
+def test_a_wrong_path_is_exit_2_and_one_line_naming_the_base_urls_path(suffix):
+    with serving(toys.Toy()) as server:
+        outcome, output = run_against(server.url + suffix)
+    assert outcome.exit_code == 2
+    assert output.startswith(f"sivi-contract: nothing takes POST at {server.url}{suffix}{PATH} (HTTP 404: ")
+    assert output.endswith(
+        "is --base-url's path right? It is the API's base URL (e.g. https://connect.sivi.ai/api/staging/v2)\n"
+    )
+    assert output.count("\n") == 1 and outcome.run.observed.setup_requests == 2
+
+
+def test_a_base_url_with_the_operations_path_in_it_is_told_so():
+    with serving(toys.Toy()) as server:
+        outcome, output = run_against(server.url + PATH)
+    assert outcome.exit_code == 2
+    assert output == (
+        f"sivi-contract: --base-url {server.url}{PATH} ends with the operation's path {PATH}: give the API's base "
+        "URL without it (e.g. https://connect.sivi.ai/api/staging/v2)\n"
+    )
+
+
+def test_a_server_that_is_not_the_api_is_exit_2_and_one_line():
+    with serving(toys.AnswersHtml()) as server:
+        outcome, output = run_against(server.url)
+    assert outcome.exit_code == 2
+    assert output == (
+        f"sivi-contract: {server.url}{PATH} is not the API: its answers are not in the API's envelope "
+        "{status, body} (HTTP 200, text/html; charset=utf-8: '<html><body><h1>Welcome to nginx!</h1></body></html>'): "
+        "is --base-url the API's base URL?\n"
+    )
+    assert outcome.run.observed.findings == []
+
+
+def test_a_refusal_outside_the_apis_envelope_names_both_the_path_and_the_key():
+    with serving(toys.GatewayWithoutTheRoute()) as server:
+        outcome, output = run_against(server.url)
+    assert outcome.exit_code == 2
+    assert output == (
+        f"sivi-contract: {server.url}{PATH} refused the request outside the API's envelope (HTTP 403, "
+        'application/json: \'{"message":"Missing Authentication Token"}\'): a gateway in front of the API, or not '
+        "the API at all? Check --base-url's path and SIVI_API_KEY\n"
+    )
+
+
+def test_a_server_that_is_down_is_exit_2_and_one_line():
+    url = free_port_url()
+    outcome, output = run_against(url)
+    assert outcome.exit_code == 2
+    assert output == f"sivi-contract: cannot reach {url}: connection refused\n"
+
+
+def test_a_set_up_failure_is_one_line_from_the_command_and_the_html_report_says_the_same(tmp_path):
+    report = tmp_path / "staging.html"
+    environ = {name: value for name, value in os.environ.items() if not name.startswith("SIVI_")}
+    with serving(toys.Toy()) as server:
+        result = subprocess.run(
+            [str(SCRIPT), "--base-url", server.url, "--user-id", toys.KNOWN_USER, "--report", str(report)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**environ, "SIVI_API_KEY": "wrong-key-0123456789"},
+        )
+    output = result.stdout + result.stderr
+    assert result.returncode == 2
+    assert output.count("\n") == 1 and output.startswith("sivi-contract: SIVI_API_KEY (or --api-key) was refused")
+    page = report.read_text(encoding="utf-8")
+    assert "NOT TESTED: SIVI_API_KEY (or --api-key) was refused" in page
+    assert "<h2>Findings</h2>" not in page and "wrong-key-0123456789" not in page
+
+
+def test_a_server_that_finds_the_user_id_malformed_passes_the_set_up_and_the_run_names_the_user_id():
+    # IdFormatChecked reads opaque-ids another way: 422 for an id outside its form. That is the API answering.
+    with serving(toys.IdFormatChecked()) as server:
+        outcome, output = run_against(server.url, user_id="no such form!")
+    assert outcome.exit_code == 1
+    assert outcome.run.observed.setup_requests == 2 and outcome.run.api.client.sent > 2
+    assert "known_user_answers_200" in outcome.failed_checks
+    assert "(its answers: 422 x" in output and "is --user-id an abstractUserId that exists on the target?" in output
+    assert "SIVI_API_KEY" not in output
