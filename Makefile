@@ -95,10 +95,11 @@ browser:
 	  (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null); } || \
 	  echo "chromium is missing and cannot be installed here: install it, or run with SIVI_SKIP_BROWSER=1"
 
-# Two workers, one per core (pytest-xdist); a module marked xdist_group stays on one worker, so that its
-# module-wide set-up (a wheel, the docs site, the lowest-versions runs) happens once.
+# Three workers on two cores (pytest-xdist): much of the tests' time is spent waiting on a browser, a subprocess or a
+# socket, and a third worker fills it (measured: 180 s with two, 160 s with three). A module marked xdist_group stays
+# on one worker, so that its module-wide set-up (a wheel, the docs site, the lowest-versions runs) happens once.
 test: lint browser envs $(DOCS_STAMP) $(CODEGEN_STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 3 --dist loadgroup
 
 # `make bench`: the mock vs a bare-Starlette baseline (and Prism when npm is there), loaded by wrk; under 3 minutes;
 # then the proxy vs calling its upstream directly (and Prism's proxy), under 3 minutes more.

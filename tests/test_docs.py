@@ -63,7 +63,9 @@ def code_in(markdown: str) -> list[str]:
     return fenced + re.findall(r"`([^`\n]+)`", prose)
 
 
-@pytest.fixture(scope="module")
+# For the session: under `pytest -n` a worker may come back to this module after others, and a module's
+# fixture would be made again.
+@pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not MKDOCS.exists():
         pytest.fail(

@@ -77,7 +77,9 @@ def typed_names(parts: list[tuple[str, str]]) -> dict[str, str]:
     return names
 
 
-@pytest.fixture(scope="module")
+# For the session: under `pytest -n` a worker may come back to this module after others, and a module's
+# fixture would be made again.
+@pytest.fixture(scope="session")
 def docs_page(tmp_path_factory: pytest.TempPathFactory) -> str:
     browser = chromium()
     profile = tmp_path_factory.mktemp("chromium-profile")

@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.xdist_group("packaging")
 
 
-@pytest.fixture(scope="module")
+# For the session: under `pytest -n` a worker may come back to this module after others, and a module's
+# fixture would be made again.
+@pytest.fixture(scope="session")
 def wheel(tmp_path_factory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
     subprocess.run(
