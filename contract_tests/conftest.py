@@ -22,6 +22,7 @@ from contract_tests.runner import PreparedRun
 from contract_tests.settings import OPTIONS, read_settings
 from mock_server.errors import TargetError, UsageError
 from mock_server.judgement import Failure
+from mock_server.user_cache import hypothesis_home
 
 _RUN = pytest.StashKey[PreparedRun]()
 # The order a reader meets the promises in: the cheap, exact ones first, so that a run stopped by its request
@@ -60,6 +61,10 @@ def pytest_configure(config: pytest.Config) -> None:
         except UsageError as error:
             raise pytest.UsageError(str(error)) from None
         run = PreparedRun(settings)
+        # As under `sivi-contract`: Hypothesis' tables in the user's cache, nothing left where pytest ran.
+        home = ExitStack()
+        home.enter_context(hypothesis_home())
+        config.add_cleanup(home.close)
     generation.configure(run.settings)
     config.stash[_RUN] = run
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
@@ -17,12 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 import pytest
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from contract_tests.findings import Observations, Redactor
 from contract_tests.report import RunRecord
 from contract_tests.settings import SuiteSettings
 from mock_server.errors import TargetError
+from mock_server.user_cache import hypothesis_home
 
 if TYPE_CHECKING:  # the suite's HTTP stack (requests, Schemathesis) loads once the run starts, in conftest
     from contract_tests.api import Api
@@ -118,14 +117,12 @@ def run_suite(
 
 @contextmanager
 def _leaving_no_trace() -> Iterator[None]:
-    """Run from the package's parent (short test ids in the output) with Hypothesis' cache in a temporary
+    """Run from the package's parent (short test ids in the output) with Hypothesis' cache in the user's cache
     directory: a run leaves nothing behind in the directory it was started from."""
     started_in = Path.cwd()
-    with tempfile.TemporaryDirectory(prefix="sivi-contract-") as scratch:
-        set_hypothesis_home_dir(scratch)
+    with hypothesis_home():
         os.chdir(PACKAGE_DIR.parent)
         try:
             yield
         finally:
             os.chdir(started_in)
-            set_hypothesis_home_dir(None)

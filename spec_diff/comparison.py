@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from mock_server.user_cache import hypothesis_home
 from spec_diff.documentation import documentation_findings
 from spec_diff.documents import SpecDocument
 from spec_diff.findings import BREAKING, SAFE, WARNING, Report
-from spec_diff.instances import leaving_no_trace
 from spec_diff.kit import kit_findings
 from spec_diff.rules import operation_findings
 
@@ -18,7 +18,7 @@ _ORDER = {BREAKING: 0, WARNING: 1, SAFE: 2}
 def compare(old: SpecDocument, new: SpecDocument, fixtures: Path | None = None, strict: bool = False) -> Report:
     """What NEW changes for a client of OLD; `fixtures` is the directory the mock serves (the bundled one)."""
     started = time.monotonic()
-    with leaving_no_trace():
+    with hypothesis_home():
         findings, checked = operation_findings(old, new)
     findings += documentation_findings(old.document, new.document)
     kit, fixtures_line = kit_findings(old, new, fixtures)

@@ -8,17 +8,13 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import re
-import tempfile
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
-from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.strategies import SearchStrategy
 
 from mock_server.spec import SchemaValidator
@@ -35,23 +31,6 @@ TYPE_SAMPLES: dict[str, tuple[Any, ...]] = {
 }  # fmt: skip
 _drawn: dict[str, list[Any]] = {}  # by the canonical text of what was drawn from: comparisons share their seeds
 _matching: dict[str, list[Any]] = {}  # strings drawn from each pattern
-
-
-@contextlib.contextmanager
-def leaving_no_trace() -> Iterator[None]:
-    """Hypothesis' cache (what `.hypothesis/` holds: Unicode tables, seconds to rebuild) in the user's cache
-    directory, or a temporary one: a comparison leaves nothing behind where it ran."""
-    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sivi-contract-kit" / "hypothesis"
-    with tempfile.TemporaryDirectory(prefix="sivi-spec-") as scratch:
-        try:
-            home.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            home = Path(scratch)
-        set_hypothesis_home_dir(home)
-        try:
-            yield
-        finally:
-            set_hypothesis_home_dir(None)
 
 
 def draw(strategy: SearchStrategy[Any], count: int) -> list[Any]:
