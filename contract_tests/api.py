@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import json
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, Final, Literal
@@ -22,7 +22,7 @@ from contract_tests.findings import ContractViolation, Finding, Observations
 from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, schemathesis_failures
 from contract_tests.settings import SuiteSettings
 from contract_tests.target import Target, check_setup, open_target
-from mock_server.errors import TargetError
+from mock_server.errors import TargetError, TooDeepToCheck
 from mock_server.judgement import (
     NOT_JSON,
     OK,
@@ -191,7 +191,7 @@ class Api:
         if expected is None and exchange.status == 501:
             # RFC 9110's answer to a method a server does not recognise: a refusal, which `refused` judges.
             found = [failure for failure in found if failure.check != "not_a_server_error"]
-        ours = self.judge.failures(exchange) + slower_than(exchange, self.settings.max_response_time)
+        ours = checked(self.judge.failures, exchange) + slower_than(exchange, self.settings.max_response_time)
         resting_on = {
             **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refusal(exchange, expected) else None),
             SCHEMA_CHECK: next((f.decision for f in ours if f.check == "response_schema"), None),
@@ -211,7 +211,8 @@ class Api:
         self._settle(promise, exchange, ours + theirs, stop=False, mirrors=mirrors)
 
     def conformance(self, exchange: Exchange, refused_under: str | None = None) -> list[Failure]:
-        return self.judge.conformance(exchange, refused_under) + slower_than(exchange, self.settings.max_response_time)
+        found = checked(lambda sent: self.judge.conformance(sent, refused_under), exchange)
+        return found + slower_than(exchange, self.settings.max_response_time)
 
     def _settle(
         self,
@@ -277,6 +278,14 @@ class Api:
                     self.observed.inform(kind, message)
                 else:
                     self.observed.note("usage_suggestion", message)
+
+
+def checked(judging: Callable[[Exchange], list[Failure]], exchange: Exchange) -> list[Failure]:
+    """`judging(exchange)`, or a finding when the answer is nested too deeply for the checks to follow."""
+    try:
+        return judging(exchange)
+    except TooDeepToCheck as error:
+        return [Failure("json_body", f"the answer is JSON, but {error}")]
 
 
 @contextmanager

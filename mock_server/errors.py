@@ -5,6 +5,7 @@
     │   ├── SpecError            the spec cannot be used
     │   │   └── DecisionError    its x-decisions catalogue or an x-decision mark is unusable
     │   └── AcceptedFileError    a team's accepted-deviations file (`--accept`) cannot be used
+    ├── TooDeepToCheck           a document nested deeper than the schema checks can follow
     ├── FixtureError             fixtures cannot be used (one problem per file, path inside it and reason)
     ├── SettingsError            an option of the mock has a value it cannot run with
     │   └── ProxySetupError      the proxy cannot start as configured
@@ -53,6 +54,11 @@ class DecisionError(SpecError):
 class AcceptedFileError(FileError):
     """The accepted-deviations file of `--accept` cannot be used (`mock_server.judgement.accepted`): an unknown key,
     a missing reason, a bad date or JSON Pointer; the message names the file and the line."""
+
+
+class TooDeepToCheck(SiviKitError):
+    """A document nested deeper than the schema checks can follow (jsonschema-rs' recursion limit): nothing can be
+    said of it against its schema. The suite reports it as a finding; the proxy answers 502 (`unjudgeable`)."""
 
 
 class FixtureError(SiviKitError):

@@ -79,6 +79,7 @@ def test_a_correct_implementation_passes_whatever_legal_choices_it_makes(toy):
         (toys.ServerErrorForWorkspaceOnly, "workspace_id_works"),
         (toys.MediaSizeAsNumber, "response_schema"),
         (toys.ServerErrorOnRepeatedKey, "invalid_input_is_422"),
+        (toys.DeeplyNestedAnswer, "json_body"),
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else value,
 )

@@ -495,6 +495,16 @@ class SlowKnownUser(Toy):
         return super().lookup(data)
 
 
+class DeeplyNestedAnswer(Toy):
+    """The known user's `body` is a list nested 600 deep: JSON a browser parses, but past what the checks follow."""
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        answer = super().lookup(data)
+        if answer.status_code != 200:
+            return answer
+        return Response(b'{"status":200,"body":' + b"[" * 600 + b"]" * 600 + b"}", 200, media_type="application/json")
+
+
 class AnswersHtml(Toy):
     """Garbage: every request gets the same HTML page."""
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from mock_server.errors import DecisionError, FileError, SpecError
+from mock_server.errors import DecisionError, FileError, SpecError, TooDeepToCheck
 from mock_server.spec.decisions import Decisions
 from mock_server.spec.yaml_file import read_yaml
 
@@ -65,11 +65,14 @@ class SchemaValidator:
 
     def located_errors(self, instance: Any, root: str = "") -> list[tuple[str, str]]:
         """Each error as (the JSON Pointer of its place in `instance`, its `path: reason` line)."""
-        found = {
-            f"{format_path(reason.instance_path, root)}: {reason.message}": json_pointer(reason.instance_path)
-            for error in self._validator.iter_errors(instance)
-            for reason in _reasons(error)
-        }  # a dict: an alternative may repeat what the schema itself already said
+        try:
+            found = {
+                f"{format_path(reason.instance_path, root)}: {reason.message}": json_pointer(reason.instance_path)
+                for error in self._validator.iter_errors(instance)
+                for reason in _reasons(error)
+            }  # a dict: an alternative may repeat what the schema itself already said
+        except ValueError as error:  # jsonschema-rs: "Recursion limit reached"
+            raise TooDeepToCheck(f"nested too deeply to check against the schema ({error})") from None
         return [(pointer, line) for line, pointer in found.items()]
 
 
