@@ -11,9 +11,9 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
 from contract_tests.settings import OPTIONS, read_settings
+from mock_server.command_line import OneLineParser
 from mock_server.distribution import DISTRIBUTION, kit_version, missing_for_extra
 from mock_server.errors import UsageError
 
@@ -24,14 +24,8 @@ Example: SIVI_API_KEY=... sivi-contract --base-url https://connect.sivi.ai/api/s
 """
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # One line instead of argparse's usage block: the option and what is wrong with it.
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog="sivi-contract",
         description="Check an implementation of the Sivi Account Analysis API against openapi.yaml.",
         epilog=EPILOG,

@@ -10,8 +10,9 @@ import secrets
 import socket
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
+from mock_server.command_line import OneLineParser
 from mock_server.distribution import kit_version
 from mock_server.errors import FixtureError, SettingsError, SpecError
 from mock_server.loopback import is_loopback
@@ -27,14 +28,8 @@ if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
     from mock_server.mock.state import MockState
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # One line instead of argparse's usage block: the option and what is wrong with it.
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="sivi-mock", description="Mock of the Sivi Account Analysis API.")
+    parser = OneLineParser(prog="sivi-mock", description="Mock of the Sivi Account Analysis API.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
     add_flags(parser)
     return parser

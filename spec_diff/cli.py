@@ -10,8 +10,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
+from mock_server.command_line import OneLineParser
 from mock_server.distribution import DISTRIBUTION, kit_version, missing_for_extra
 
 FORMATS = ("text", "markdown", "json")
@@ -20,12 +20,6 @@ OLD and NEW are files, or git:REV:path for a revision's copy (git show REV:path,
 exit status: 0 no breaking change, 1 a change breaks a client, 2 a spec cannot be read or used.
 Example: sivi-spec diff git:origin/main:openapi.yaml openapi.yaml --format markdown
 """
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> NoReturn:
-        # One line instead of argparse's usage block: what is wrong, and where to read more.
-        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def add_diff_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -51,18 +45,18 @@ def add_diff_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPars
 
 def diff_parser() -> argparse.ArgumentParser:
     """`sivi-spec diff` on its own: the docs' flag table is made from it."""
-    return add_diff_arguments(_Parser(prog="sivi-spec diff", description=DESCRIPTION, epilog=EPILOG))
+    return add_diff_arguments(OneLineParser(prog="sivi-spec diff", description=DESCRIPTION, epilog=EPILOG))
 
 
 DESCRIPTION = "Which changes between two versions of openapi.yaml break a client, each with a counterexample."
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = OneLineParser(
         prog="sivi-spec", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
-    commands = parser.add_subparsers(dest="command", metavar="diff", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="diff", parser_class=OneLineParser)
     diff = commands.add_parser(
         "diff",
         help="compare OLD with NEW",

@@ -11,7 +11,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # The floors of mock_server, lowest first: a module may import its own part and the parts of lower floors.
-BASE = ("errors", "strict_json", "types", "secret", "loopback", "lazy", "distribution", "faults", "user_cache")
+BASE = (
+    "errors",
+    "strict_json",
+    "types",
+    "secret",
+    "loopback",
+    "lazy",
+    "distribution",
+    "faults",
+    "user_cache",
+    "command_line",
+)
 FLOORS: list[tuple[str, ...]] = [
     BASE,
     ("spec",),
