@@ -99,6 +99,8 @@ def serve(app: ASGIApp, listener: socket.socket, log_level: str, request_deadlin
         access_log=log_level == "debug",  # a log line per request would cost more than answering it
         loop="uvloop" if _has("uvloop") else "asyncio",
         http=with_request_deadline(request_deadline),
+        # No X-Forwarded-* rewriting of the client: nothing of the mock reads it, and the middleware runs per request.
+        proxy_headers=False,
     )
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop the mock
         uvicorn.Server(config).run(sockets=[listener])

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from urllib.parse import urlsplit
 
 
+@functools.lru_cache(maxsize=256)  # asked for every request's `Host`, which is nearly always the same few names
 def is_loopback(host: str) -> bool:
     """`localhost` or a loopback address (`127.0.0.0/8`, `::1`, with or without IPv6 brackets).
 

@@ -145,7 +145,7 @@ def bounded_head(headers: Headers, query: bytes) -> tuple[Headers, bytes]:
     no copy), else the first ones that fit, the last of them cut to what is left; the query's first `QUERY_LIMIT`."""
     query = query[:QUERY_LIMIT]
     budget = HEAD_LIMIT
-    if sum(len(name) + len(value) for name, value in headers) <= budget:
+    if sum(map(len, itertools.chain.from_iterable(headers))) <= budget:  # in C: it runs for every request
         return headers, query
     kept: list[tuple[bytes, bytes]] = []
     for name, value in headers:

@@ -162,7 +162,9 @@ class ProxyEndpoint:
         except UpstreamError as error:
             return self._failed(scope, body, error, Relayed(self.upstream.url, error=error.cause, fault=error.kind))
 
-        relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, verdict, sent_key=sent_key)
+        refused = verdict.conformance is Conformance.VIOLATES and self.state.settings.proxy_errors
+        source = "mock" if refused else "upstream"  # who gave the caller its answer
+        relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, verdict, sent_key=sent_key, source=source)
         echoed = None  # looked for where it matters: the real key (never handed back), a recording (a file)
         if sent_key is not None and (self.upstream_key is not None or self.recorder is not None):
             echoed = echo_of(sent_key, answer.headers, answer.body)
@@ -171,17 +173,16 @@ class ProxyEndpoint:
             # other spellings of the key (encoded, split) in place; refusing leaves none.
             cause = f"the answer carries the real key back (in {echoed}): refused, so that no caller sees it"
             echo = UpstreamError(Kind.ECHOED_KEY, cause)
-            return self._failed(scope, body, echo, replace(relayed, error=cause, fault=echo.kind))
+            return self._failed(scope, body, echo, replace(relayed, error=cause, fault=echo.kind, source="mock"))
 
         for failure in verdict.violations:
             shown = first_line(failure.message, sent_key)
             logger.warning("upstream answer violates the contract: %s: %s", failure.check, shown)
-        if verdict.conformance is Conformance.VIOLATES and self.state.settings.proxy_errors:
+        if refused:
             reply = self._violation_reply(verdict, sent_key)
         else:
             headers_back = (*returned(answer.headers), (CONTRACT_HEADER, verdict.conformance.encode()), FROM_UPSTREAM)
             reply = Reply(answer.status, answer.body, headers=headers_back)
-            relayed = replace(relayed, source="upstream")
         self._journal(scope, body, reply.status, relayed)
         # Only what conforms: fixtures are held to every reading of the spec, decided ones included. Never an
         # answer with the key that went upstream in it (a caller's own key, echoed: a recording is a file).

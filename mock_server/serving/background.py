@@ -36,6 +36,7 @@ class BackgroundServer:
             "log_level": "warning",
             "lifespan": "on",
             "http": with_request_deadline(request_deadline),
+            "proxy_headers": False,  # as `sivi-mock` serves
             **uvicorn_options,
         }
         self._server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, **options))

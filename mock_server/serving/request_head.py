@@ -6,16 +6,19 @@ alike): a head longer than `HEAD_LIMIT` never reaches the app; its client gets `
 connection is closed. Browsers and HTTP clients send a few hundred bytes; Node refuses heads over 16 KiB too, nginx
 and Apache a header line over 8 KiB.
 
-The parser only hands a header over once it has all of it, so the size is counted twice: exactly, from the target
-and the headers the parser hands over (`on_url`, `on_header`), and roughly, from the bytes received while a head is
+The parser only hands a header over once it has all of it, so the size is counted twice: exactly, once the head is
+complete (the target and the headers the parser handed over), and roughly, from the bytes received while a head is
 incomplete, so that a client that never ends a header costs at most the limit and one read.
 """
 
 from __future__ import annotations
 
+import itertools
+
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mock_server.spec.envelope import error_envelope
+from mock_server.types import Headers
 
 HEAD_LIMIT = 16 * 1024
 
@@ -32,13 +35,17 @@ def head_too_large_answer() -> bytes:
 _ANSWER = head_too_large_answer()
 
 
+def head_size(headers: Headers) -> int:
+    """The bytes of `headers` as sent (`name: value` and a line end each), summed in C: it runs for every request."""
+    return sum(map(len, itertools.chain.from_iterable(headers))) + 4 * len(headers)
+
+
 class BoundedHeadProtocol(HttpToolsProtocol):
     """uvicorn's `HttpToolsProtocol`, refusing a head longer than `HEAD_LIMIT` with 431."""
 
     _in_head = True  # the next bytes belong to a request's head (also between requests)
     _events = 0  # heads and messages completed so far: a read in which one completes is not all head
     _head_received = 0  # bytes of reads that were all head, since the head began
-    _head_size = 0  # the head as the parser handed it over
     _refused = False
 
     def data_received(self, data: bytes) -> None:
@@ -51,23 +58,10 @@ class BoundedHeadProtocol(HttpToolsProtocol):
             if self._head_received > HEAD_LIMIT:
                 self._refuse()
 
-    def on_message_begin(self) -> None:
-        self._head_size = 0
-        super().on_message_begin()
-
-    def on_url(self, url: bytes) -> None:
-        self._head_size += len(url)
-        if not self._refused:
-            super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._head_size += len(name) + len(value) + 4
-        if not self._refused:
-            super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
         self._in_head, self._events = False, self._events + 1
-        if self._head_size > HEAD_LIMIT:
+        # Counted once the head is whole (a call per header would cost every request more than this sum).
+        if len(self.url) + head_size(self.headers) > HEAD_LIMIT:
             self._refuse()
         if not self._refused:
             super().on_headers_complete()
