@@ -12,6 +12,7 @@ import json
 from typing import Any, NoReturn
 
 JSON_MEDIA_TYPE = "application/json"
+_JSON_MEDIA_TYPE_BYTES = JSON_MEDIA_TYPE.encode()
 
 
 class NotJson(ValueError):
@@ -39,6 +40,8 @@ def media_type(content_type: str | bytes) -> str:
 
 
 def is_json(content_type: str | bytes) -> bool:
+    if isinstance(content_type, bytes):  # a request's header, as the server hands it over: no decoding needed
+        return content_type.split(b";", 1)[0].strip().lower() == _JSON_MEDIA_TYPE_BYTES
     return media_type(content_type) == JSON_MEDIA_TYPE
 
 

@@ -13,8 +13,6 @@ incomplete, so that a client that never ends a header costs at most the limit an
 
 from __future__ import annotations
 
-import itertools
-
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mock_server.spec.envelope import error_envelope
@@ -36,8 +34,12 @@ _ANSWER = head_too_large_answer()
 
 
 def head_size(headers: Headers) -> int:
-    """The bytes of `headers` as sent (`name: value` and a line end each), summed in C: it runs for every request."""
-    return sum(map(len, itertools.chain.from_iterable(headers))) + 4 * len(headers)
+    """The bytes of `headers` as sent: `name: value` and a line end each."""
+    # A plain loop: for the few headers of a usual request it costs less than summing through `map` and `chain`.
+    size = 0
+    for name, value in headers:
+        size += len(name) + len(value) + 4
+    return size
 
 
 class BoundedHeadProtocol(HttpToolsProtocol):
