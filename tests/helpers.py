@@ -39,6 +39,18 @@ HEADLESS_CHROMIUM = [
 CHROMIUM_FLAGS = [*HEADLESS_CHROMIUM, "--virtual-time-budget=10000", "--dump-dom"]
 
 
+def sivi_mock_at_start(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`sivi-mock --port 0 ARGS` run to its end: for settings it must refuse at start (it would serve otherwise, until
+    the timeout fails the test)."""
+    return subprocess.run(
+        [str(SIVI_MOCK), "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env={**os.environ, **(env or {})},
+    )
+
+
 def chromium() -> str:
     found = shutil.which("chromium") or shutil.which("chromium-browser")
     if found:

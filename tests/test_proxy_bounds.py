@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import subprocess
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -30,7 +29,7 @@ from mock_server.settings import Settings
 from mock_server.spec.contract import load_contract
 from mock_server.spec.fixtures import load_fixtures
 from mock_server.spec.yaml_file import read_yaml
-from tests.helpers import SIVI_MOCK
+from tests.helpers import sivi_mock_at_start
 from tests.hostile_upstreams import analysis
 from tests.toy_servers import KNOWN_USER
 from tests.upstreams import MOCK_KEY, PATH, proxy_app, upstream
@@ -197,9 +196,7 @@ def test_a_proxy_url_that_would_leak_or_misroute_is_refused_at_start():
         with pytest.raises(SettingsError, match=reason):
             Settings(proxy_url=url)
     with_password = next(iter(REFUSED_URLS))
-    started = subprocess.run(
-        [str(SIVI_MOCK), "--port", "0", "--proxy", with_password], capture_output=True, text=True, timeout=20
-    )
+    started = sivi_mock_at_start("--proxy", with_password)
     assert started.returncode == 2
     errors = started.stderr.splitlines()
     assert len(errors) == 1 and errors[0].startswith("sivi-mock: --proxy") and "no user or password" in errors[0], (

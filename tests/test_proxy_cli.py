@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import os
-import subprocess
 
 import httpx
 
-from tests.helpers import SIVI_MOCK, RunningMock
+from tests.helpers import RunningMock, sivi_mock_at_start
 from tests.upstreams import MOCK_KEY, PATH, REAL_KEY, known_user_body, upstream
 
 
-def refused(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SIVI_MOCK), "--port", "0", *args],
-        capture_output=True,
-        text=True,
-        timeout=20,
-        env={**os.environ, **(env or {})},
-    )
-
-
 def test_proxy_options_without_a_proxy_or_a_key_are_refused_in_one_line():
-    without_proxy = refused("--fixtures-first", "--record", "somewhere")
+    without_proxy = sivi_mock_at_start("--fixtures-first", "--record", "somewhere")
     assert without_proxy.returncode == 2
     assert "--fixtures-first, --record needs --proxy URL" in without_proxy.stderr
 
-    no_key = refused(
+    no_key = sivi_mock_at_start(
         *("--proxy", "http://127.0.0.1:9", "--upstream-key-env", "SIVI_TEST_NO_SUCH_VARIABLE"),
         *("--cors-origin", "http://localhost:5173"),
     )
@@ -35,7 +24,7 @@ def test_proxy_options_without_a_proxy_or_a_key_are_refused_in_one_line():
         "sivi-mock: --upstream-key-env SIVI_TEST_NO_SUCH_VARIABLE: that environment variable is empty or not one line"
     ]
 
-    not_a_url = refused("--proxy", "ftp://example.com/api")
+    not_a_url = sivi_mock_at_start("--proxy", "ftp://example.com/api")
     assert not_a_url.returncode == 2 and "http:// or https:// URL" in not_a_url.stderr
     assert "Traceback" not in without_proxy.stderr + no_key.stderr + not_a_url.stderr
 

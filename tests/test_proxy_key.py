@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import socket
-import subprocess
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -23,7 +22,7 @@ from mock_server.app import create_app
 from mock_server.errors import ProxySetupError, SettingsError
 from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
-from tests.helpers import SIVI_MOCK, RunningMock
+from tests.helpers import RunningMock, sivi_mock_at_start
 from tests.hostile_upstreams import Received, ScriptedUpstream, analysis, conforming, http, json_answer, known_user
 from tests.toy_servers import Toy
 from tests.upstreams import KEY_ENV, MOCK_KEY, PAGE_ORIGIN, PATH, REAL_KEY, proxy, proxy_app, upstream
@@ -40,22 +39,12 @@ def journal(url: str) -> list[dict]:
     return httpx.get(url + "/__mock/journal").json()["body"]["requests"]
 
 
-def sivi_mock(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(SIVI_MOCK), "--port", "0", *args],
-        capture_output=True,
-        text=True,
-        timeout=20,
-        env={**os.environ, **(env or {})},
-    )
-
-
 def test_with_the_real_key_any_origin_is_refused_at_start_and_the_error_names_the_flag_to_give():
     os.environ[KEY_ENV] = REAL_KEY
     for origins in [("*",), ("http://localhost:5173", "*")]:
         with pytest.raises(SettingsError, match="--upstream-key-env needs --cors-origin ORIGIN"):
             Settings(proxy_url="http://127.0.0.1:9", upstream_key_env=KEY_ENV, cors_origins=origins)
-    started = sivi_mock("--proxy", "http://127.0.0.1:9", "--upstream-key-env", KEY_ENV)
+    started = sivi_mock_at_start("--proxy", "http://127.0.0.1:9", "--upstream-key-env", KEY_ENV)
     assert started.returncode == 2, started.stderr
     assert "--upstream-key-env needs --cors-origin ORIGIN (your page's, e.g. http://localhost:5173)" in started.stderr
     assert "Traceback" not in started.stderr and REAL_KEY not in started.stderr + started.stdout
@@ -238,7 +227,7 @@ def test_a_key_that_cannot_go_in_a_header_is_refused_at_start_in_one_line():
         )
         with pytest.raises(ProxySetupError, match="cannot go in an HTTP header"):
             create_app(settings)
-    started = sivi_mock(
+    started = sivi_mock_at_start(
         *("--proxy", "http://127.0.0.1:9", "--upstream-key-env", "SIVI_TEST_ODD_KEY", "--cors-origin", PAGE_ORIGIN),
         env={"SIVI_TEST_ODD_KEY": ODD_KEYS[0]},
     )
