@@ -84,6 +84,24 @@ def test_a_request_head_over_16_kib_gets_431_in_the_envelope_and_reaches_nothing
     assert len(relayed) == (1 if kind == "proxy" else 0), "a refused head reached the upstream"
 
 
+@pytest.mark.parametrize("kind", ["mock", "proxy"])
+def test_bytes_that_are_not_http_get_400_in_the_envelope_and_reach_nothing(kind):
+    with served(kind) as (server, relayed):
+        answers = [
+            raw(server, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(64)),  # a TLS hello on the plain port
+            raw(server, b"GARBAGE\r\n\r\n"),
+            raw(server, f"POST {PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\nbad header\r\n\r\n".encode()),
+        ]
+        entries = httpx.get(server.url + "/__mock/journal").json()["body"]["requests"]
+
+    for answer in answers:
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 400 "), answer[:200]
+        assert b"content-type: application/json" in head.lower(), f"not the API's envelope:\n{answer[:300]!r}"
+        assert body.startswith(b'{"status":400,"body":{"message":"the request is not valid HTTP'), body[:200]
+    assert entries == [] and relayed == [], "bytes that are not HTTP reached the journal or the upstream"
+
+
 def test_a_journal_entry_keeps_a_bounded_amount_whatever_it_is_handed():
     journal = Journal(60, "sivi-api-key")
     headers = [(b"sivi-api-key", b"k" * 40), *[(b"x-padding-%d" % i, b"a" * (200 * 1024)) for i in range(10)]]

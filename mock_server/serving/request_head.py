@@ -1,4 +1,5 @@
-"""A bound on a request's head (its target and headers): beyond `HEAD_LIMIT` bytes in all, `431` and the end.
+"""A request's head as `sivi-mock` takes it: beyond `HEAD_LIMIT` bytes in all, `431`; not HTTP at all, `400`; both in
+the API's envelope, and the connection closed.
 
 uvicorn's httptools protocol takes a head of any size: a 2 MB header is buffered, handed to the app, and kept in
 the journal. `BoundedHeadProtocol` is the base of the protocol `sivi-mock` serves with (the mock and the proxy
@@ -9,6 +10,9 @@ and Apache a header line over 8 KiB.
 The parser only hands a header over once it has all of it, so the size is counted twice: exactly, once the head is
 complete (the target and the headers the parser handed over), and roughly, from the bytes received while a head is
 incomplete, so that a client that never ends a header costs at most the limit and one read.
+
+Bytes the parser cannot read as HTTP get uvicorn's own `400` in `text/plain`; here the same status comes in the
+envelope, like every other refusal of the mock, so a client's error handling meets one shape.
 """
 
 from __future__ import annotations
@@ -30,7 +34,17 @@ def head_too_large_answer() -> bytes:
     return head.encode() + body
 
 
+def not_http_answer() -> bytes:
+    body = error_envelope(400, "the request is not valid HTTP/1.1; the connection is closed")
+    head = (
+        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
 _ANSWER = head_too_large_answer()
+_NOT_HTTP = not_http_answer()
 
 
 def head_size(headers: Headers) -> int:
@@ -43,7 +57,8 @@ def head_size(headers: Headers) -> int:
 
 
 class BoundedHeadProtocol(HttpToolsProtocol):
-    """uvicorn's `HttpToolsProtocol`, refusing a head longer than `HEAD_LIMIT` with 431."""
+    """uvicorn's `HttpToolsProtocol`, refusing a head longer than `HEAD_LIMIT` with 431 and one that is not HTTP with
+    400, in the envelope."""
 
     _in_head = True  # the next bytes belong to a request's head (also between requests)
     _events = 0  # heads and messages completed so far: a read in which one completes is not all head
@@ -76,6 +91,12 @@ class BoundedHeadProtocol(HttpToolsProtocol):
         self._in_head, self._events, self._head_received = True, self._events + 1, 0
         if not self._refused:
             super().on_message_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        # uvicorn's answer to bytes its parser refuses (it has logged `msg` already)
+        if not self.transport.is_closing():
+            self.transport.write(_NOT_HTTP)
+            self.transport.close()
 
     def _refuse(self) -> None:
         self._refused = True
