@@ -81,14 +81,17 @@ def check_setup(client: Client, contract: Contract, target: Target) -> SentExcha
     the suite judges as its own request for the known user (staging gets no request twice).
 
     Raises `TargetError` (one line, naming the setting to fix) when nothing answers, nothing takes `POST` at the
-    operation's path, the admin key is refused, or neither answer is in the API's envelope. Anything else, a wrong
-    `--user-id` included, is left to the suite: an answer from the API is judged, never explained away here.
+    operation's path, the admin key is refused, neither answer is in the API's envelope, or the API refuses the
+    known user in its envelope (400: no such user; 422: not an id of its form): a `--user-id` the target does not
+    know leaves nothing to test about success, and is the set-up's fault, not the API's. Anything else is left to
+    the suite: an answer from the API is judged, never explained away here.
     """
     method, url = contract.method.upper(), client.base_url + contract.path
     keyless = client.request(method, contract.path, headers={"Content-Type": "application/json"}, body=b"{}")
     if keyless.status is None:
         raise TargetError(f"cannot reach {client.base_url}: {keyless.error}")
-    body = json.dumps({RequestShape.from_contract(contract).user_field: target.user_id}).encode()
+    user_field = RequestShape.from_contract(contract).user_field
+    body = json.dumps({user_field: target.user_id}).encode()
     headers = {"Content-Type": "application/json", contract.api_key_header: target.api_key}
     client.health_check = requests.Request(method, url, headers=headers, data=body).prepare()
     admin = client.send(client.health_check)
@@ -120,9 +123,16 @@ def check_setup(client: Client, contract: Contract, target: Target) -> SentExcha
             f"SIVI_API_KEY (or --api-key) was refused: {url} answered HTTP {admin.status} to it ({_shown(admin)}): "
             "give an Enterprise admin key of this target"
         )
+    if admin.status in USER_REFUSED and is_envelope(admin.json()):
+        raise TargetError(
+            f"--user-id {target.user_id!r} (or SIVI_USER_ID) is not a user this target knows: it answered HTTP "
+            f"{admin.status} to it ({_shown(admin)}): give the {user_field} of a user that exists on it"
+        )
     return admin
 
 
+# The known user answered so, in the envelope: the API says it has no such user (400) or no such form of id (422).
+USER_REFUSED = frozenset({400, 422})
 # Both set-up requests answered so: nothing takes the operation at that path (405: a static site, a GET route).
 NOTHING_HERE = frozenset({404, 405})
 # The admin key answered so: the key is not one of this target's admin keys (403: the non-admin-key reading).

@@ -1,7 +1,8 @@
 """Before anything is judged, the suite checks that it talks to the API with a key the API takes: a wrong key, a
 wrong path, a server that is not the API and a server that is down each end the run with exit 2 and one line
-naming the setting to fix, after two requests at most, and never a list of "violations". A server that answers
-the API's way but not for the given `--user-id` passes the set-up: the run then says the id proved nothing."""
+naming the setting to fix, after two requests at most, and never a list of "violations". So does a `--user-id`
+the API refuses in its envelope (400: no such user; 422: not an id of its form): the run could test nothing about
+success."""
 
 from __future__ import annotations
 
@@ -128,12 +129,12 @@ def test_a_set_up_failure_is_one_line_from_the_command_and_the_html_report_says_
     assert "<h2>Findings</h2>" not in page and "wrong-key-0123456789" not in page
 
 
-def test_a_server_that_finds_the_user_id_malformed_passes_the_set_up_and_the_run_names_the_user_id():
-    # IdFormatChecked reads opaque-ids another way: 422 for an id outside its form. That is the API answering.
+def test_a_user_id_the_api_finds_malformed_is_exit_2_and_one_line_naming_the_user_id():
+    # IdFormatChecked reads opaque-ids another way: 422 for an id outside its form. The id given is the set-up's.
     with serving(toys.IdFormatChecked()) as server:
         outcome, output = run_against(server.url, user_id="no such form!")
-    assert outcome.exit_code == 1
-    assert outcome.run.observed.setup_requests == 2 and outcome.run.api.client.sent > 2
-    assert "known_user_answers_200" in outcome.failed_checks
-    assert "(its answers: 422 x" in output and "is --user-id an abstractUserId that exists on the target?" in output
+    assert outcome.exit_code == 2, output
+    assert outcome.run.observed.setup_requests == 2, "the run went on past a user id the target refuses"
+    assert output.count("\n") == 1 and output.startswith("sivi-contract: --user-id 'no such form!'"), output
+    assert "HTTP 422" in output and "give the abstractUserId of a user that exists on it" in output
     assert "SIVI_API_KEY" not in output

@@ -151,12 +151,20 @@ def test_a_slow_answer_is_a_violation_only_with_a_latency_budget():
     assert with_budget.exit_code == 1 and with_budget.failed_checks == ["max_response_time"], output
 
 
-def test_a_wrong_user_id_fails_loudly_instead_of_proving_nothing():
+def test_a_wrong_user_id_is_not_tested_rather_than_a_violation_and_the_line_names_the_user_id():
     with serving(toys.Toy()) as url:
         outcome, output = run_against(url, user_id="someone-the-target-does-not-know")
-    assert outcome.exit_code == 1
-    assert "known_user_answers_200" in outcome.failed_checks
-    assert "this run proved nothing about success bodies" in output
+    assert outcome.exit_code == 2, f"a set-up mistake was judged as the API's fault:\n{output}"
+    assert output.startswith("sivi-contract: --user-id 'someone-the-target-does-not-know' (or SIVI_USER_ID) is not a")
+    assert "HTTP 400" in output and output.count("\n") == 1, output
+
+
+def test_a_known_user_the_api_never_answers_200_is_the_apis_fault_and_fails_the_run():
+    with serving(toys.KnownUserGets500()) as url:
+        outcome, output = run_against(url)
+    assert outcome.exit_code == 1, output
+    assert "known_user_answers_200" in outcome.failed_checks, output
+    assert "(its answers: 500 x" in output and "--user-id" not in output, "a failing API was blamed on the set-up"
 
 
 def test_what_the_vendors_own_example_does_is_information_shown_once_never_a_warning_or_a_failure():

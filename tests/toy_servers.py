@@ -483,6 +483,15 @@ class PlainTextRefusalOfContentType(Toy):
         return await super().endpoint(request)
 
 
+class KnownUserGets500(Toy):
+    """Every request for the known user gets the documented 500, in the envelope: the API fails, the set-up does not."""
+
+    def lookup(self, data: dict[str, Any]) -> Response:
+        if data.get(USER_FIELD) == KNOWN_USER:
+            return self.answer(500, {"message": "Server internal error"})
+        return super().lookup(data)
+
+
 class SlowKnownUser(Toy):
     """Answers the first plain request for the known user after 0.3 s (the toy tests allow 0.1 s)."""
 
