@@ -15,7 +15,8 @@ from collections.abc import Iterable
 import pytest
 
 from mock_server.errors import UpstreamError
-from mock_server.proxy.client import MAX_ANSWER_BYTES, _Closed, _Connection, decoded
+from mock_server.proxy.client import MAX_ANSWER_BYTES, _Closed, _Connection
+from mock_server.proxy.content_coding import decoded
 from mock_server.types import TextHeaders
 
 Kind = UpstreamError.Kind
@@ -172,24 +173,24 @@ def test_what_a_new_connection_said_before_it_was_asked_is_judged_as_its_answer(
     assert kind_of(asyncio.run(run())) is Kind.NOT_HTTP
 
 
-def gzipped(headers: TextHeaders, body: bytes) -> tuple[TextHeaders, bytes]:
-    return [*headers, ("content-encoding", "gzip")], gzip.compress(body)
+def gzipped(headers: TextHeaders, body: bytes) -> tuple[TextHeaders, bytes, int]:
+    return [*headers, ("content-encoding", "gzip")], gzip.compress(body), MAX_ANSWER_BYTES
 
 
 def test_decoding_keeps_its_bound_after_inflating_and_names_what_it_cannot_decode():
     plain = b'{"status": 200}'
     assert decoded(*gzipped([("x", "1")], plain)) == ([("x", "1")], plain)
-    assert decoded([("content-encoding", "deflate")], zlib.compress(plain)) == ([], plain)
-    assert decoded([("content-encoding", "identity")], plain) == ([], plain)
+    assert decoded([("content-encoding", "deflate")], zlib.compress(plain), MAX_ANSWER_BYTES) == ([], plain)
+    assert decoded([("content-encoding", "identity")], plain, MAX_ANSWER_BYTES) == ([], plain)
     bomb = gzip.compress(b"\0" * (8 * MAX_ANSWER_BYTES), compresslevel=9)
     assert len(bomb) < 100_000
     for bound_broken in (bomb, gzip.compress(b"\0" * (MAX_ANSWER_BYTES + 1))):
         with pytest.raises(UpstreamError) as raised:
-            decoded([("content-encoding", "gzip")], bound_broken)
+            decoded([("content-encoding", "gzip")], bound_broken, MAX_ANSWER_BYTES)
         assert raised.value.kind is Kind.TOO_LARGE
     for encoding, body in [("br", plain), ("gzip, br", plain), ("zstd", plain), ("gzip", plain), ("gzip", bomb[:500])]:
         with pytest.raises(UpstreamError) as raised:
-            decoded([("content-encoding", encoding)], body)
+            decoded([("content-encoding", encoding)], body, MAX_ANSWER_BYTES)
         assert raised.value.kind is Kind.ENCODING, encoding
 
 
