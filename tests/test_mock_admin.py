@@ -87,7 +87,7 @@ def test_wrong_admin_bodies_get_422(mock, content):
 
 def test_health_says_what_is_loaded(mock):
     body = mock.get("/__mock/health").json()["body"]
-    assert body["users"] == 7 and body["workspaces"] == 2 and body["journal"]["max"] == 1000
+    assert body["users"] == 8 and body["workspaces"] == 2 and body["journal"]["max"] == 1000
 
 
 def test_the_admin_api_refuses_other_origins_and_rebound_hosts(mock):

@@ -63,6 +63,18 @@ def test_a_sequence_in_a_fixture_file_answers_in_turn_the_last_repeating_and_res
     assert [(user["id"], user["sequence"]) for user in listed] == [("flaky-user", 3)]
 
 
+def test_the_bundled_flaky_user_fails_twice_then_answers_and_a_reset_starts_it_again(fresh_mock):
+    def statuses() -> list[int]:
+        answers = [
+            HTTP.post(fresh_mock.url + PATH, headers=ADMIN, json={"abstractUserId": "flaky-user"}) for _ in range(4)
+        ]
+        return [answer.status_code for answer in answers]
+
+    assert statuses() == [500, 503, 200, 200], "a client that retries twice does not get its data"
+    assert HTTP.post(fresh_mock.url + "/__mock/reset").status_code == 200
+    assert statuses() == [500, 503, 200, 200], "the reset did not start the sequence again"
+
+
 def test_a_sequence_put_through_the_admin_api_is_served_in_turn_until_reset(fresh_mock):
     url = fresh_mock.url
     steps = [{"fault": "close"}, {"status": 500}, {"analysis": ZERO}]
