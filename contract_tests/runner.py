@@ -14,6 +14,7 @@ from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
+from xml.etree import ElementTree
 
 import pytest
 
@@ -103,6 +104,8 @@ def run_suite(
             from contract_tests.report import not_tested_record, write_report
 
             write_report(settings.report, not_tested_record(settings, run.observed, CONTRACT), redact)
+        if junit_xml is not None:
+            write_not_tested_junit(junit_xml, message)
         return Outcome(2, run, message)
     if junit_xml is not None and junit_xml.exists():
         junit_xml.write_text(redact(junit_xml.read_text(encoding="utf-8")), encoding="utf-8")
@@ -113,6 +116,18 @@ def run_suite(
     )
     print(f"sivi-contract: {redact(reason)}", file=out)
     return Outcome(2, run, reason)
+
+
+def write_not_tested_junit(path: Path, message: str) -> None:
+    """A JUnit file for a run that tested nothing: one test, `set-up`, in error with the reason. CI's JUnit step then
+    shows why the build is red instead of a missing file."""
+    suite = ElementTree.Element("testsuite", name="sivi-contract", tests="1", errors="1", failures="0", skipped="0")
+    case = ElementTree.SubElement(suite, "testcase", classname="sivi-contract", name="set-up")
+    ElementTree.SubElement(case, "error", message=f"NOT TESTED: {message}", type="TargetError").text = message
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ElementTree.ElementTree(root).write(path, encoding="utf-8", xml_declaration=True)
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -110,12 +111,13 @@ def test_a_server_that_is_down_is_exit_2_and_one_line():
     assert output == f"sivi-contract: cannot reach {url}: connection refused\n"
 
 
-def test_a_set_up_failure_is_one_line_from_the_command_and_the_html_report_says_the_same(tmp_path):
-    report = tmp_path / "staging.html"
+def test_a_set_up_failure_is_one_line_from_the_command_and_the_html_report_and_junit_file_say_the_same(tmp_path):
+    report, junit = tmp_path / "staging.html", tmp_path / "reports" / "staging.xml"
     environ = {name: value for name, value in os.environ.items() if not name.startswith("SIVI_")}
+    arguments = ["--user-id", toys.KNOWN_USER, "--report", str(report), "--junit-xml", str(junit)]
     with serving(toys.Toy()) as server:
         result = subprocess.run(
-            [str(SCRIPT), "--base-url", server.url, "--user-id", toys.KNOWN_USER, "--report", str(report)],
+            [str(SCRIPT), "--base-url", server.url, *arguments],
             capture_output=True,
             text=True,
             timeout=60,
@@ -127,6 +129,11 @@ def test_a_set_up_failure_is_one_line_from_the_command_and_the_html_report_says_
     page = report.read_text(encoding="utf-8")
     assert "NOT TESTED: SIVI_API_KEY (or --api-key) was refused" in page
     assert "<h2>Findings</h2>" not in page and "wrong-key-0123456789" not in page
+    # CI's JUnit step shows the reason, instead of finding no file
+    errors = ElementTree.parse(junit).getroot().findall("./testsuite/testcase/error")
+    assert len(errors) == 1, ElementTree.tostring(ElementTree.parse(junit).getroot())
+    assert errors[0].get("message", "").startswith("NOT TESTED: SIVI_API_KEY (or --api-key) was refused")
+    assert "wrong-key-0123456789" not in junit.read_text(encoding="utf-8")
 
 
 def test_a_user_id_the_api_finds_malformed_is_exit_2_and_one_line_naming_the_user_id():
