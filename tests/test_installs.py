@@ -2,7 +2,8 @@
 
 - `.envs/lowest`: every base dependency at the lower bound `pyproject.toml` declares; the mock's and the plugin's
   own tests must pass there, and without the `[contract]` extra `sivi-contract` says what to install;
-- `.envs/lowest-contract`: the same with `[contract]` at its lower bounds; the contract suite must pass there;
+- `.envs/lowest-contract`: the same with `[contract]` at its lower bounds; the contract suite must pass there, and
+  `sivi-spec diff` must find a breaking change;
 - `.envs/fastapi`, `.envs/pytest8`: consumer projects (`tests/consumers/*/requirements.txt`) that installed the kit
   with pip over their pinned packages; none may have changed, and the README's `sivi_mock` example must pass.
 
@@ -120,6 +121,11 @@ def lowest_runs(tmp_path_factory) -> Iterator[dict[str, Started]]:
     if (ENVS / "lowest-contract" / ".installed").exists():
         command = [ENVS / "lowest-contract" / "bin" / "sivi-contract", "--max-examples", "5", "--seed", "1"]
         runs["lowest-contract"] = Started(command, logs / "lowest-contract.log")
+        # A change that breaks a client (every id at least 5 characters long): found, with its counterexample.
+        narrowed = logs / "narrowed.yaml"
+        narrowed.write_text((ROOT / "openapi.yaml").read_text().replace("minLength: 1", "minLength: 5"))
+        command = [ENVS / "lowest-contract" / "bin" / "sivi-spec", "diff", ROOT / "openapi.yaml", narrowed]
+        runs["lowest-spec-diff"] = Started(command, logs / "lowest-spec-diff.log")
     yield runs
     for started in runs.values():
         if started.process.poll() is None:
@@ -229,6 +235,14 @@ def test_the_contract_suite_passes_on_the_lowest_versions(lowest_runs):
     code, output = lowest_runs["lowest-contract"].finish()
     assert code == 0, f"the contract suite fails on the lowest versions allowed:\n{output}"
     assert "CONFORMS" in output
+
+
+def test_the_spec_diff_finds_a_breaking_change_with_its_counterexample_on_the_lowest_versions(lowest_runs):
+    environment("lowest-contract")
+    code, output = lowest_runs["lowest-spec-diff"].finish()
+    assert code == 1, f"sivi-spec diff on the lowest versions allowed:\n{output}"
+    assert "narrowed (minLength: 1 -> 5)" in output and 'counterexample: a request body {"abstractUserId":"' in output
+    assert output.rstrip().endswith("breaks a client of " + str(ROOT / "openapi.yaml")), output
 
 
 def test_the_install_page_names_every_dependency_with_the_range_pyproject_declares():
