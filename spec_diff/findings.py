@@ -26,6 +26,13 @@ class Counterexample:
     accepted_by: Literal["old", "new"] = "old"
     reasons: tuple[str, ...] = ()  # why the other side refuses it, as its validator says
 
+    @classmethod
+    def request_lacking(cls, description: str, requirement: str) -> Counterexample:
+        """A request told in words (no body to show) that the old contract let in and the new one refuses for
+        lacking `requirement`."""
+        reasons = (f"the new contract requires {requirement}",)
+        return cls("request", description, has_document=False, accepted_by="old", reasons=reasons)
+
     @property
     def refused_by(self) -> str:
         return "new" if self.accepted_by == "old" else "old"

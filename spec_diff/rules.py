@@ -98,13 +98,7 @@ def _without(what: str, where: str, kind: str) -> Finding:
         BREAKING,
         where,
         kind,
-        counterexample=Counterexample(
-            kind="request",
-            description=f"a request without {what}",
-            has_document=False,
-            accepted_by="old",
-            reasons=(f"the new contract requires {what}",),
-        ),
+        counterexample=Counterexample.request_lacking(f"a request without {what}", what),
     )
 
 

@@ -23,19 +23,14 @@ def security_findings(old: Operation, new: Operation, prefix: str = "") -> list[
     refused = [alternative for alternative in old.security if not any(satisfies(alternative, r) for r in new.security)]
     required = " or ".join(describe(alternative) for alternative in new.security) or "nothing"
     for alternative in refused:
+        presented = describe(alternative)
         findings.append(
             Finding(
                 verdict=BREAKING,
                 where=f"{prefix}security",
                 what="authentication newly required" if not alternative else "credentials no longer accepted",
-                detail=f"{describe(alternative)} -> {required}",
-                counterexample=Counterexample(
-                    kind="request",
-                    description=f"a request presenting {describe(alternative)}",
-                    has_document=False,
-                    accepted_by="old",
-                    reasons=(f"the new contract requires {required}",),
-                ),
+                detail=f"{presented} -> {required}",
+                counterexample=Counterexample.request_lacking(f"a request presenting {presented}", required),
             )
         )
     if not refused:
