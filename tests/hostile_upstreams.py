@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mock_server.spec.contract import load_contract
+from tests.raw_targets import LoopbackListener
 from tests.toy_servers import KNOWN_USER
 
 PATH = "/enterprise/account-analysis"
@@ -39,38 +40,20 @@ class Received:
 Answer = Callable[[Received], bytes | None]
 
 
-class ScriptedUpstream:
+class ScriptedUpstream(LoopbackListener):
+    """An upstream that answers each request it reads with what `answer` returns for it (None: closes without
+    answering), on keep-alive connections, keeping every request in `requests`."""
+
     def __init__(self, answer: Answer) -> None:
+        super().__init__()
         self.answer = answer
         self.requests: list[Received] = []
         self.connections = 0
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self._open: list[socket.socket] = []
-        self._running = True
-        self._thread = threading.Thread(target=self._accept, daemon=True)
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
 
-    def __enter__(self) -> ScriptedUpstream:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._running = False
-        self._thread.join(5)
-        for connection in self._open:
-            connection.close()
-        self._listener.close()
-
-    def _accept(self) -> None:
-        while self._running:
-            try:
-                connection, _ = self._listener.accept()
-            except TimeoutError:
-                continue
-            self.connections += 1
-            self._open.append(connection)
-            threading.Thread(target=self._serve, args=(connection, self.connections), daemon=True).start()
+    def accepted(self, connection: socket.socket) -> None:
+        self.connections += 1
+        self.held.append(connection)
+        threading.Thread(target=self._serve, args=(connection, self.connections), daemon=True).start()
 
     def _serve(self, connection: socket.socket, number: int) -> None:
         buffered = b""

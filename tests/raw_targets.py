@@ -6,52 +6,67 @@ import socket
 import struct
 import threading
 import time
+from typing import Self
 
 
-class RawServer:
-    """A TCP listener on a free loopback port that never answers (`hang`), resets every connection (`reset`),
-    answers something that is not HTTP (`garbage`) or starts an answer and sends its headers one byte every
-    50 ms, forever (`trickle`: never silent long enough for a read timeout)."""
+class LoopbackListener:
+    """A TCP listener on a free loopback port, accepting from a thread; `accepted` takes each connection. On exit
+    the thread stops and the connections kept in `held` are closed."""
 
-    def __init__(self, behaviour: str) -> None:
-        assert behaviour in ("hang", "reset", "garbage", "trickle")
-        self.behaviour = behaviour
+    def __init__(self) -> None:
         self._listener = socket.create_server(("127.0.0.1", 0))
-        self._listener.settimeout(0.05)
-        self._held: list[socket.socket] = []
+        self._listener.settimeout(0.05)  # how soon the thread sees the exit
+        self.held: list[socket.socket] = []
         self._running = True
-        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread = threading.Thread(target=self._accept, daemon=True)
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
 
-    def __enter__(self) -> RawServer:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._running = False
         self._thread.join(5)
-        for connection in self._held:
+        for connection in self.held:
             connection.close()
         self._listener.close()
 
-    def _serve(self) -> None:
+    def _accept(self) -> None:
         while self._running:
             try:
                 connection, _ = self._listener.accept()
             except TimeoutError:
                 continue
-            if self.behaviour == "hang":
-                self._held.append(connection)
-            elif self.behaviour == "trickle":
-                self._held.append(connection)
-                threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
-            elif self.behaviour == "garbage":
-                connection.sendall(b"220 smtp.example.com ESMTP ready\r\n")
-                connection.close()
-            else:
-                # Linger 0: close() sends a TCP reset instead of an orderly end.
-                connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                connection.close()
+            self.accepted(connection)
+
+    def accepted(self, connection: socket.socket) -> None:
+        raise NotImplementedError
+
+
+class RawServer(LoopbackListener):
+    """A TCP listener on a free loopback port that never answers (`hang`), resets every connection (`reset`),
+    answers something that is not HTTP (`garbage`) or starts an answer and sends its headers one byte every
+    50 ms, forever (`trickle`: never silent long enough for a read timeout)."""
+
+    def __init__(self, behaviour: str) -> None:
+        assert behaviour in ("hang", "reset", "garbage", "trickle")
+        super().__init__()
+        self.behaviour = behaviour
+
+    def accepted(self, connection: socket.socket) -> None:
+        if self.behaviour == "hang":
+            self.held.append(connection)
+        elif self.behaviour == "trickle":
+            self.held.append(connection)
+            threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
+        elif self.behaviour == "garbage":
+            connection.sendall(b"220 smtp.example.com ESMTP ready\r\n")
+            connection.close()
+        else:
+            # Linger 0: close() sends a TCP reset instead of an orderly end.
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            connection.close()
 
     def _trickle(self, connection: socket.socket) -> None:
         try:
