@@ -91,19 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def serve(app: ASGIApp, listener: socket.socket, log_level: str, request_deadline: float) -> None:
     import uvicorn
 
-    from mock_server.serving.protocol import with_request_deadline
+    from mock_server.serving.background import KitServer, served_options
 
-    config = uvicorn.Config(
-        app,
-        log_level=log_level,
-        access_log=log_level == "debug",  # a log line per request would cost more than answering it
-        loop="uvloop" if _has("uvloop") else "asyncio",
-        http=with_request_deadline(request_deadline),
-        # No X-Forwarded-* rewriting of the client: nothing of the mock reads it, and the middleware runs per request.
-        proxy_headers=False,
-    )
+    loop = "uvloop" if _has("uvloop") else "asyncio"
+    config = uvicorn.Config(app, loop=loop, **served_options(log_level, request_deadline))
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop the mock
-        uvicorn.Server(config).run(sockets=[listener])
+        KitServer(config).run(sockets=[listener])
 
 
 def banner(state: MockState, generated: bool) -> str:
