@@ -7,7 +7,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from mock_server.errors import PreferError
-from mock_server.faults import FAULTS, GATEWAY_FAULTS, SILENT_FAULTS
+from mock_server.faults import FAULTS, replaced_by
 from mock_server.mock.replies import Answers, Reply, error_reply, fault_reply, mock_error_reply
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope
@@ -95,10 +95,10 @@ def _delay(raw: str, sent: str, max_delay_ms: int) -> int:
 def _fault(raw: str, sent: str, found: dict[str, tuple[str, str]]) -> str:
     if raw not in FAULTS:
         raise PreferError(sent, f"no such fault (the mock gives {', '.join(FAULTS)})")
-    if raw in SILENT_FAULTS or raw in GATEWAY_FAULTS:
+    what = replaced_by(raw)
+    if what is not None:
         shaping = [found[name][1] for name in ("code", "example", "dynamic") if name in found]
         if shaping:
-            what = "sends no answer" if raw in SILENT_FAULTS else "answers the gateway's own page"
             raise PreferError(sent, f"it {what}, so {', '.join(shaping)} cannot shape it")
     return raw
 

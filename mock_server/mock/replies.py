@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from mock_server.faults import GATEWAY_FAULTS, SILENT_FAULTS
+from mock_server.faults import FAULT_RULES
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope, error_envelope
 from mock_server.spec.fixtures import Account, Answer
@@ -26,7 +26,7 @@ MOCK_ERROR_STATUS = 412
 
 @dataclass(frozen=True)
 class Reply:
-    status: int  # 0 for a fault that sends no status line (`SILENT_FAULTS`)
+    status: int  # 0 for a fault that sends no status line (`Fault.silent`)
     body: bytes
     delay_ms: int = 0
     headers: tuple[Header, ...] = JSON_HEADERS
@@ -62,14 +62,15 @@ RETRY_AFTER_SECONDS = 1
 
 def fault_reply(fault: str, answer: Reply) -> Reply:
     """The fault `fault` given instead of `answer` (the answer it cuts, for `truncated`), after `answer`'s delay."""
-    if fault in GATEWAY_FAULTS:
-        status = GATEWAY_FAULTS[fault]
+    rules = FAULT_RULES[fault]
+    if rules.status is not None:
+        status = rules.status
         page = GATEWAY_PAGE.format(status=status, phrase=HTTPStatus(status).phrase, name=fault).encode()
         headers: tuple[Header, ...] = ((b"content-type", b"text/html"),)
-        if status == 503:
+        if rules.retry_after:
             headers += ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),)
         return Reply(status, page, answer.delay_ms, headers, fault=fault)
-    if fault in SILENT_FAULTS:
+    if rules.silent:
         return Reply(0, b"", answer.delay_ms, (), fault=fault)
     return dataclasses.replace(answer, fault=fault)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from starlette.types import Send
 
-from mock_server.faults import Connection
+from mock_server.faults import FAULT_RULES, Connection, Given
 from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Reply
 from mock_server.spec.envelope import envelope
 
@@ -30,17 +30,17 @@ def unavailable_reply(fault: str) -> Reply:
 
 async def give(connection: Connection, send: Send, reply: Reply, hang_limit: float) -> None:
     """Give `reply.fault` on `connection`; return once the connection is gone."""
-    fault = reply.fault
-    if fault == "reset":
+    given = FAULT_RULES[reply.fault].given if reply.fault in FAULT_RULES else None
+    if given is Given.RESET:
         await connection.reset()
-    elif fault == "close":
+    elif given is Given.CLOSE:
         await connection.close()
-    elif fault == "garbage":
+    elif given is Given.GARBAGE:
         connection.write(GARBAGE)
         await connection.close()
-    elif fault == "hang":
+    elif given is Given.HOLD:
         await connection.hold(hang_limit)
-    elif fault == "truncated":
+    elif given is Given.CUT:
         # The whole answer's head, its length included, then half of its body.
         length = str(len(reply.body)).encode()
         await send(
@@ -53,4 +53,4 @@ async def give(connection: Connection, send: Send, reply: Reply, hang_limit: flo
         await send({"type": "http.response.body", "body": reply.body[: len(reply.body) // 2], "more_body": True})
         await connection.close()
     else:
-        raise ValueError(f"not a transport fault: {fault!r}")
+        raise ValueError(f"not a transport fault: {reply.fault!r}")

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import jsonschema_rs
 
 from mock_server.errors import FileError, FixtureError
-from mock_server.faults import FAULTS, GATEWAY_FAULTS, SILENT_FAULTS
+from mock_server.faults import FAULTS, replaced_by
 from mock_server.secret import mask_key
 from mock_server.spec.contract import Contract, bundled_path, format_path
 from mock_server.spec.yaml_file import read_yaml
@@ -197,18 +197,18 @@ def _parse_answer(data: dict[str, Any], contract: Contract, where: str, problems
     """One answer (an account's, or a step of its sequence); its problems are added to `problems`."""
     status = data.get("status", 200)
     fault = data.get("fault")
-    if fault in SILENT_FAULTS or fault in GATEWAY_FAULTS:
+    replaced = replaced_by(fault)
+    if replaced is not None:
         given = [key for key in ("status", "analysis", "message") if key in data]
         if given:
-            what = "sends no answer" if fault in SILENT_FAULTS else "answers the gateway's own page"
-            problems.append(f"{where}: fault {fault} {what}, so {', '.join(given)} cannot be given with it")
+            problems.append(f"{where}: fault {fault} {replaced}, so {', '.join(given)} cannot be given with it")
     if status not in contract.statuses:
         documented = ", ".join(map(str, contract.statuses))
         problems.append(f"{where}.status: {status} is not a status the spec documents ({documented})")
     elif status == 200:
         if "analysis" in data:
             problems += contract.component("AccountAnalysis").errors(data["analysis"], f"{where}.analysis")
-        elif not contract.examples_for(200) and fault not in SILENT_FAULTS and fault not in GATEWAY_FAULTS:
+        elif not contract.examples_for(200) and replaced is None:
             problems.append(f"{where}: an answer of 200 needs an 'analysis' (the spec has no example of 200 to use)")
         if "message" in data:
             problems.append(f"{where}.message: only an account answering an error status has a message")
