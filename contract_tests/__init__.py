@@ -15,28 +15,12 @@ from typing import TYPE_CHECKING
 from mock_server.lazy import lazy_names
 
 if TYPE_CHECKING:
-    from contract_tests.runner import Outcome, run_suite
-    from contract_tests.settings import SuiteSettings, read_settings
-    from mock_server.errors import SiviKitError, TargetError, UsageError
+    from contract_tests.runner import Outcome as Outcome
+    from contract_tests.runner import run_suite as run_suite
+    from contract_tests.settings import SuiteSettings as SuiteSettings
+    from contract_tests.settings import read_settings as read_settings
+    from mock_server.errors import SiviKitError as SiviKitError
+    from mock_server.errors import TargetError as TargetError
+    from mock_server.errors import UsageError as UsageError
 
-__all__ = [
-    "Outcome",
-    "SiviKitError",
-    "SuiteSettings",
-    "TargetError",
-    "UsageError",
-    "read_settings",
-    "run_suite",
-]
-
-_HOMES = {
-    "Outcome": "contract_tests.runner",
-    "SiviKitError": "mock_server.errors",
-    "SuiteSettings": "contract_tests.settings",
-    "TargetError": "mock_server.errors",
-    "UsageError": "mock_server.errors",
-    "read_settings": "contract_tests.settings",
-    "run_suite": "contract_tests.runner",
-}
-
-__getattr__, __dir__ = lazy_names(__name__, _HOMES)
+__getattr__, __dir__, __all__ = lazy_names(__name__, __file__)

@@ -20,7 +20,7 @@ import schemathesis
 from contract_tests.client import Client, SentExchange, StopRun
 from contract_tests.findings import ContractViolation, Finding, Observations
 from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, schemathesis_failures
-from contract_tests.settings import SuiteSettings
+from contract_tests.settings import SuiteSettings, secrets_of
 from contract_tests.target import Target, check_setup, open_target
 from mock_server.errors import TargetError, TooDeepToCheck
 from mock_server.judgement import (
@@ -85,7 +85,7 @@ class Api:
 
     @property
     def target_secrets(self) -> tuple[str, ...]:
-        return tuple(key for key in (self.target.api_key, self.target.regular_api_key) if key)
+        return secrets_of(self.target)
 
     # -- what to send ------------------------------------------------------------------------------------------
 

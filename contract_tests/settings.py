@@ -11,7 +11,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from mock_server.errors import AcceptedFileError, UsageError
@@ -221,8 +221,22 @@ class SuiteSettings:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """The values that must never appear in any output."""
-        return tuple(key for key in (self.api_key, self.regular_api_key) if key)
+        return secrets_of(self)
+
+
+class Keyed(Protocol):
+    """What holds the run's keys: the settings, and the target once its keys are known."""
+
+    @property
+    def api_key(self) -> str | None: ...
+
+    @property
+    def regular_api_key(self) -> str | None: ...
+
+
+def secrets_of(keyed: Keyed) -> tuple[str, ...]:
+    """The values that must never appear in any output: the keys of `keyed`, admin and regular."""
+    return tuple(key for key in (keyed.api_key, keyed.regular_api_key) if key)
 
 
 def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> SuiteSettings:

@@ -17,7 +17,7 @@ from contract_tests.settings import SuiteSettings
 from mock_server.errors import FixtureError, TargetError
 from mock_server.judgement import Exchange, RequestShape, TargetFacts
 from mock_server.serving.background import BackgroundServer
-from mock_server.spec import Contract, Fixtures, load_fixtures
+from mock_server.spec import Contract, load_fixtures
 from mock_server.spec.envelope import is_envelope
 from mock_server.spec.fixtures import Account
 
@@ -68,7 +68,7 @@ def open_target(settings: SuiteSettings, contract: Contract) -> Iterator[Target]
             user_id=settings.user_id or _documented_account(contract, fixtures.users, shape.user_field),
             workspace_id=settings.workspace_id
             or _documented_account(contract, fixtures.workspaces, shape.workspace_field),
-            regular_api_key=settings.regular_api_key or _regular_key(fixtures),
+            regular_api_key=settings.regular_api_key or fixtures.regular_key,
             label=f"the bundled mock at {server.url}",
         )
     finally:
@@ -168,7 +168,3 @@ def _request_examples(contract: Contract) -> list[dict[str, Any]]:
     media = contract.resolve(operation.get("requestBody", {})).get("content", {}).get("application/json", {})
     values = [contract.resolve(example).get("value") for example in media.get("examples", {}).values()]
     return [value for value in values if isinstance(value, dict)]
-
-
-def _regular_key(fixtures: Fixtures) -> str | None:
-    return next((key.key for key in fixtures.keys.values() if not key.is_admin), None)

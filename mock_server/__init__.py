@@ -15,40 +15,16 @@ from typing import TYPE_CHECKING
 from mock_server.lazy import lazy_names
 
 if TYPE_CHECKING:
-    from mock_server.app import MockApp, create_app
-    from mock_server.errors import FixtureError, SiviKitError, SpecError
-    from mock_server.pytest_plugin import SiviMock
-    from mock_server.secret import mask_key
-    from mock_server.serving.background import BackgroundServer
-    from mock_server.settings import Settings
-    from mock_server.spec.contract import Contract, load_contract
+    from mock_server.app import MockApp as MockApp
+    from mock_server.app import create_app as create_app
+    from mock_server.errors import FixtureError as FixtureError
+    from mock_server.errors import SiviKitError as SiviKitError
+    from mock_server.errors import SpecError as SpecError
+    from mock_server.pytest_plugin import SiviMock as SiviMock
+    from mock_server.secret import mask_key as mask_key
+    from mock_server.serving.background import BackgroundServer as BackgroundServer
+    from mock_server.settings import Settings as Settings
+    from mock_server.spec.contract import Contract as Contract
+    from mock_server.spec.contract import load_contract as load_contract
 
-__all__ = [
-    "BackgroundServer",
-    "Contract",
-    "FixtureError",
-    "MockApp",
-    "Settings",
-    "SiviKitError",
-    "SiviMock",
-    "SpecError",
-    "create_app",
-    "load_contract",
-    "mask_key",
-]
-
-_HOMES = {
-    "BackgroundServer": "mock_server.serving.background",
-    "Contract": "mock_server.spec.contract",
-    "FixtureError": "mock_server.errors",
-    "MockApp": "mock_server.app",
-    "Settings": "mock_server.settings",
-    "SiviKitError": "mock_server.errors",
-    "SiviMock": "mock_server.pytest_plugin",
-    "SpecError": "mock_server.errors",
-    "create_app": "mock_server.app",
-    "load_contract": "mock_server.spec.contract",
-    "mask_key": "mock_server.secret",
-}
-
-__getattr__, __dir__ = lazy_names(__name__, _HOMES)
+__getattr__, __dir__, __all__ = lazy_names(__name__, __file__)

@@ -42,7 +42,7 @@ class SiviMock:
 
     @property
     def regular_key(self) -> str | None:
-        return next((k.key for k in self._state.fixtures.keys.values() if not k.is_admin), None)
+        return self._state.fixtures.regular_key
 
     def journal(self) -> list[dict[str, Any]]:
         """The requests received so far (oldest first), with API keys masked."""

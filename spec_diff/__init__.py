@@ -18,20 +18,12 @@ from typing import TYPE_CHECKING
 from mock_server.lazy import lazy_names
 
 if TYPE_CHECKING:
-    from spec_diff.comparison import compare
-    from spec_diff.documents import SpecDocument, read_spec
-    from spec_diff.findings import Counterexample, Finding, Report
-    from spec_diff.report import render
+    from spec_diff.comparison import compare as compare
+    from spec_diff.documents import SpecDocument as SpecDocument
+    from spec_diff.documents import read_spec as read_spec
+    from spec_diff.findings import Counterexample as Counterexample
+    from spec_diff.findings import Finding as Finding
+    from spec_diff.findings import Report as Report
+    from spec_diff.report import render as render
 
-__all__ = ["Counterexample", "Finding", "Report", "SpecDocument", "compare", "read_spec", "render"]
-
-_HOMES = {
-    "Counterexample": "spec_diff.findings",
-    "Finding": "spec_diff.findings",
-    "Report": "spec_diff.findings",
-    "SpecDocument": "spec_diff.documents",
-    "compare": "spec_diff.comparison",
-    "read_spec": "spec_diff.documents",
-    "render": "spec_diff.report",
-}
-__getattr__, __dir__ = lazy_names(__name__, _HOMES)
+__getattr__, __dir__, __all__ = lazy_names(__name__, __file__)

@@ -16,98 +16,35 @@ from typing import TYPE_CHECKING
 from mock_server.lazy import lazy_names
 
 if TYPE_CHECKING:
-    from mock_server.judgement.accepted import Acceptance, AcceptedDeviations, Entry, load_accepted
-    from mock_server.judgement.checks import (
-        documented_kinds,
-        meets,
-        refusal,
-        refused,
-        response_conforms,
-        slower_than,
-        status_is,
-        usage_notes,
-        usage_suggestions,
-    )
-    from mock_server.judgement.exchange import NOT_JSON, Exchange
-    from mock_server.judgement.expectation import (
-        INVALID_INPUT,
-        NOT_FOUND,
-        OK,
-        UNAUTHENTICATED,
-        Expectation,
-        RequestShape,
-        TargetFacts,
-        expectation,
-        header,
-        request_json,
-        under_decision,
-    )
-    from mock_server.judgement.judge import Judge
-    from mock_server.judgement.verdict import Conformance, Failure, Verdict
+    from mock_server.judgement.accepted import Acceptance as Acceptance
+    from mock_server.judgement.accepted import AcceptedDeviations as AcceptedDeviations
+    from mock_server.judgement.accepted import Entry as Entry
+    from mock_server.judgement.accepted import load_accepted as load_accepted
+    from mock_server.judgement.checks import documented_kinds as documented_kinds
+    from mock_server.judgement.checks import meets as meets
+    from mock_server.judgement.checks import refusal as refusal
+    from mock_server.judgement.checks import refused as refused
+    from mock_server.judgement.checks import response_conforms as response_conforms
+    from mock_server.judgement.checks import slower_than as slower_than
+    from mock_server.judgement.checks import status_is as status_is
+    from mock_server.judgement.checks import usage_notes as usage_notes
+    from mock_server.judgement.checks import usage_suggestions as usage_suggestions
+    from mock_server.judgement.exchange import NOT_JSON as NOT_JSON
+    from mock_server.judgement.exchange import Exchange as Exchange
+    from mock_server.judgement.expectation import INVALID_INPUT as INVALID_INPUT
+    from mock_server.judgement.expectation import NOT_FOUND as NOT_FOUND
+    from mock_server.judgement.expectation import OK as OK
+    from mock_server.judgement.expectation import UNAUTHENTICATED as UNAUTHENTICATED
+    from mock_server.judgement.expectation import Expectation as Expectation
+    from mock_server.judgement.expectation import RequestShape as RequestShape
+    from mock_server.judgement.expectation import TargetFacts as TargetFacts
+    from mock_server.judgement.expectation import expectation as expectation
+    from mock_server.judgement.expectation import header as header
+    from mock_server.judgement.expectation import request_json as request_json
+    from mock_server.judgement.expectation import under_decision as under_decision
+    from mock_server.judgement.judge import Judge as Judge
+    from mock_server.judgement.verdict import Conformance as Conformance
+    from mock_server.judgement.verdict import Failure as Failure
+    from mock_server.judgement.verdict import Verdict as Verdict
 
-__all__ = [
-    "INVALID_INPUT",
-    "NOT_FOUND",
-    "NOT_JSON",
-    "OK",
-    "UNAUTHENTICATED",
-    "Acceptance",
-    "AcceptedDeviations",
-    "Conformance",
-    "Entry",
-    "Exchange",
-    "Expectation",
-    "Failure",
-    "Judge",
-    "RequestShape",
-    "TargetFacts",
-    "Verdict",
-    "documented_kinds",
-    "expectation",
-    "header",
-    "load_accepted",
-    "meets",
-    "refusal",
-    "refused",
-    "request_json",
-    "response_conforms",
-    "slower_than",
-    "status_is",
-    "under_decision",
-    "usage_notes",
-    "usage_suggestions",
-]
-
-_MODULES = {
-    "accepted": ("Acceptance", "AcceptedDeviations", "Entry", "load_accepted"),
-    "checks": (
-        "documented_kinds",
-        "meets",
-        "refusal",
-        "refused",
-        "response_conforms",
-        "slower_than",
-        "status_is",
-        "usage_notes",
-        "usage_suggestions",
-    ),
-    "exchange": ("NOT_JSON", "Exchange"),
-    "expectation": (
-        "INVALID_INPUT",
-        "NOT_FOUND",
-        "OK",
-        "UNAUTHENTICATED",
-        "Expectation",
-        "RequestShape",
-        "TargetFacts",
-        "expectation",
-        "header",
-        "request_json",
-        "under_decision",
-    ),
-    "judge": ("Judge",),
-    "verdict": ("Conformance", "Failure", "Verdict"),
-}
-__getattr__, __dir__ = lazy_names(
-    __name__, {name: f"{__name__}.{module}" for module, names in _MODULES.items() for name in names}
-)
+__getattr__, __dir__, __all__ = lazy_names(__name__, __file__)

@@ -32,8 +32,7 @@ def response_conforms(exchange: Exchange, contract: Contract, *, refusal: str | 
     failures = []
     schema = contract.responses.get(status)
     if schema is None:
-        documented = ", ".join(map(str, contract.statuses))
-        message = f"HTTP {status} is not a status the spec documents ({documented})"
+        message = contract.undocumented(f"HTTP {status}")
         if refusal is None or not 400 <= status < 500:
             return [Failure("documented_status", message, where=STATUS)]
         failures.append(Failure("documented_status", message, refusal, STATUS))

@@ -68,9 +68,8 @@ def parse_prefer(values: list[str], contract: Contract, max_delay_ms: int) -> Di
 
 
 def _code(raw: str, sent: str, contract: Contract) -> int:
-    documented = ", ".join(map(str, contract.statuses))
     if not raw.isdigit() or int(raw) not in contract.statuses:
-        raise PreferError(sent, f"not a status the spec documents for this operation ({documented})")
+        raise PreferError(sent, contract.undocumented(scope=" for this operation"))
     return int(raw)
 
 

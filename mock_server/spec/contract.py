@@ -143,6 +143,12 @@ class Contract:
         self.statuses = tuple(sorted(self.responses))
         self.id_fields = _id_fields(source, self.request.schema, f"{where}.requestBody", self.resolve)
 
+    def undocumented(self, status: str = "", scope: str = "") -> str:
+        """How the kit says a status is not one of this operation's (the mock's `Prefer`, the fixtures, the
+        judgement): `"<status> is not a status the spec documents<scope> (200, 400, ...)"`."""
+        subject = f"{status} is " if status else ""
+        return f"{subject}not a status the spec documents{scope} ({', '.join(map(str, self.statuses))})"
+
     def resolve(self, node: Any) -> Any:
         """Follow a local `$ref` (`#/components/...`) to what it names."""
         while isinstance(node, dict) and "$ref" in node:

@@ -160,6 +160,11 @@ class Fixtures:
         return [key.key for key in self.keys.values() if key.is_admin]
 
     @property
+    def regular_key(self) -> str | None:
+        """The first key that is not an admin's (what a test of the admin-only rule sends), if the fixtures have one."""
+        return next((key.key for key in self.keys.values() if not key.is_admin), None)
+
+    @property
     def keys_are_public(self) -> bool:
         """The bundled keys are public (the docs name them); the keys of your own fixtures are secrets."""
         return self.directory.resolve() == BUNDLED_FIXTURES.resolve()
@@ -203,8 +208,7 @@ def _parse_answer(data: dict[str, Any], contract: Contract, where: str, problems
         if given:
             problems.append(f"{where}: fault {fault} {replaced}, so {', '.join(given)} cannot be given with it")
     if status not in contract.statuses:
-        documented = ", ".join(map(str, contract.statuses))
-        problems.append(f"{where}.status: {status} is not a status the spec documents ({documented})")
+        problems.append(f"{where}.status: {contract.undocumented(str(status))}")
     elif status == 200:
         if "analysis" in data:
             problems += contract.component("AccountAnalysis").errors(data["analysis"], f"{where}.analysis")
