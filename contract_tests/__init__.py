@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 from mock_server.lazy import lazy_names
 
 if TYPE_CHECKING:
+    from contract_tests.errors import TargetError as TargetError
+    from contract_tests.errors import UsageError as UsageError
     from contract_tests.runner import Outcome as Outcome
     from contract_tests.runner import run_suite as run_suite
     from contract_tests.settings import SuiteSettings as SuiteSettings
     from contract_tests.settings import read_settings as read_settings
     from mock_server.errors import SiviKitError as SiviKitError
-    from mock_server.errors import TargetError as TargetError
-    from mock_server.errors import UsageError as UsageError
 
 __getattr__, __dir__, __all__ = lazy_names(__name__, __file__)

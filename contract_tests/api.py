@@ -17,12 +17,13 @@ from typing import Any, Final, Literal
 import requests
 import schemathesis
 
-from contract_tests.client import Client, SentExchange, StopRun
-from contract_tests.findings import ContractViolation, Finding, Observations
+from contract_tests.client import Client, SentExchange
+from contract_tests.errors import ContractViolation, StopRun, TargetError
+from contract_tests.findings import Finding, Observations
 from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, schemathesis_failures
 from contract_tests.settings import SuiteSettings, secrets_of
 from contract_tests.target import Target, check_setup, open_target
-from mock_server.errors import TargetError, TooDeepToCheck
+from mock_server.errors import TooDeepToCheck
 from mock_server.judgement import (
     NOT_JSON,
     OK,

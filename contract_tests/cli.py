@@ -12,10 +12,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from contract_tests.errors import UsageError
 from contract_tests.settings import OPTIONS, read_settings
 from mock_server.command_line import OneLineParser
 from mock_server.distribution import DISTRIBUTION, kit_version, missing_for_extra
-from mock_server.errors import UsageError
 
 EPILOG = """\
 exit status: 0 conforms, 1 violations found, 2 usage error or target not testable.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import requests
 import urllib3
 
+from contract_tests.errors import HeadersTooSlow, StopRun
 from contract_tests.waits import GATEWAY, LOWEST_RATE, Blip, WaitBudget, blip_of
 from mock_server.judgement import Exchange
 from mock_server.loopback import is_loopback_url
@@ -28,19 +29,11 @@ MAX_BODY_BYTES = 1024 * 1024
 GIVE_UP_AFTER = 5
 
 
-class StopRun(BaseException):
-    """End the whole run now (exit 2). A BaseException, so that Hypothesis does not shrink or retry it."""
-
-
 @dataclass
 class SentExchange(Exchange):
     """An exchange as this client made it, with the `requests` response that Schemathesis' checks read."""
 
     response: requests.Response | None = None
-
-
-class HeadersTooSlow(Exception):
-    pass
 
 
 class Client:

@@ -15,12 +15,11 @@ from _pytest import junitxml
 
 from contract_tests import generation
 from contract_tests.api import Api, open_api
-from contract_tests.client import StopRun
+from contract_tests.errors import StopRun, TargetError, UsageError
 from contract_tests.findings import Redactor
 from contract_tests.report import RunRecord, not_tested_record, spec_name, summary_lines, write_report
 from contract_tests.runner import PreparedRun
 from contract_tests.settings import OPTIONS, read_settings
-from mock_server.errors import TargetError, UsageError
 from mock_server.judgement import Failure
 from mock_server.user_cache import hypothesis_home
 

@@ -75,14 +75,6 @@ class Note:
     message: str
 
 
-class ContractViolation(AssertionError):
-    """Raised inside a test when a promise is broken; the test report shows the rendered finding."""
-
-    def __init__(self, finding: Finding) -> None:
-        self.finding = finding
-        super().__init__(finding.render())
-
-
 class Redactor:
     """Replaces every secret by its masked form, in any text the run is about to write."""
 

@@ -18,10 +18,10 @@ from xml.etree import ElementTree
 
 import pytest
 
+from contract_tests.errors import TargetError
 from contract_tests.findings import Observations, Redactor
 from contract_tests.report import RunRecord
 from contract_tests.settings import SuiteSettings
-from mock_server.errors import TargetError
 from mock_server.user_cache import hypothesis_home
 
 if TYPE_CHECKING:  # the suite's HTTP stack (requests, Schemathesis) loads once the run starts, in conftest

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from mock_server.errors import AcceptedFileError, UsageError
+from contract_tests.errors import UsageError
+from mock_server.errors import AcceptedFileError
 from mock_server.loopback import is_loopback_url
 
 if TYPE_CHECKING:

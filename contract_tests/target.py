@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 import requests
 
 from contract_tests.client import Client, SentExchange
+from contract_tests.errors import TargetError
 from contract_tests.settings import SuiteSettings
-from mock_server.errors import FixtureError, TargetError
+from mock_server.errors import FixtureError, ServerStartError
 from mock_server.judgement import Exchange, RequestShape, TargetFacts
 from mock_server.serving.background import BackgroundServer
 from mock_server.spec import Contract, load_fixtures
@@ -59,7 +60,7 @@ def open_target(settings: SuiteSettings, contract: Contract) -> Iterator[Target]
         fixtures = load_fixtures(None, contract)
         app = create_app(contract=contract)
         server = BackgroundServer(app).start()
-    except (FixtureError, RuntimeError, OSError) as error:
+    except (FixtureError, ServerStartError, OSError) as error:
         raise TargetError(f"the bundled mock did not start: {str(error).splitlines()[0]}") from None
     try:
         yield Target(

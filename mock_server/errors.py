@@ -5,17 +5,22 @@
     │   ├── SpecError            the spec cannot be used
     │   │   └── DecisionError    its x-decisions catalogue or an x-decision mark is unusable
     │   └── AcceptedFileError    a team's accepted-deviations file (`--accept`) cannot be used
+    ├── NotJson                  bytes that are not JSON as the kit reads it (also a ValueError)
+    │   └── RepeatedKey          a request body naming a key twice in one object
     ├── TooDeepToCheck           a document nested deeper than the schema checks can follow
     ├── FixtureError             fixtures cannot be used (one problem per file, path inside it and reason)
     ├── SettingsError            an option of the mock has a value it cannot run with
     │   └── ProxySetupError      the proxy cannot start as configured
-    ├── UsageError               an option of the contract suite is missing or wrong
-    ├── TargetError              the contract suite's target cannot be tested (exit 2)
     ├── RequestError             a request to the mock that it answers with an error of the API
     │   ├── BodyTooLarge         the body passed the mock's limit (413)
     │   ├── InvalidInput         not a request the API accepts (422)
     │   └── PreferError          a `Prefer` directive the mock cannot honour (412, `Sivi-Mock-Error: prefer`)
-    └── UpstreamError            the proxy got no usable answer from the upstream (its `kind`: 502 or 504)
+    ├── UpstreamError            the proxy got no usable answer from the upstream (its `kind`: 502 or 504)
+    ├── UpstreamClosed           the upstream's connection ended before a whole answer (the proxy's client, inside)
+    ├── StopParsing              a parser callback's way to stop reading an answer (the proxy's client, inside)
+    └── ServerStartError         a `BackgroundServer` did not start (also a RuntimeError)
+
+The contract suite's own errors are in `contract_tests.errors`.
 
 Each class says in its docstring which module raises it; the messages are written for the person who has to act.
 """
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 
 class SiviKitError(Exception):
@@ -56,6 +62,20 @@ class AcceptedFileError(FileError):
     a missing reason, a bad date or JSON Pointer; the message names the file and the line."""
 
 
+class NotJson(SiviKitError, ValueError):
+    """The bytes are not JSON as the kit reads it (`mock_server.strict_json`); the message says why, for a person.
+    A `ValueError` too, as any parser's refusal is."""
+
+
+class RepeatedKey(NotJson):
+    """A request body that names a key twice in one object. JSON's grammar allows it (RFC 8259 only says names
+    SHOULD be unique), so `data` is what a parser that keeps the last value reads."""
+
+    def __init__(self, message: str, data: Any) -> None:
+        super().__init__(message)
+        self.data = data
+
+
 class TooDeepToCheck(SiviKitError):
     """A document nested deeper than the schema checks can follow (jsonschema-rs' recursion limit): nothing can be
     said of it against its schema. The suite reports it as a finding; the proxy answers 502 (`unjudgeable`)."""
@@ -77,15 +97,6 @@ class SettingsError(SiviKitError):
 class ProxySetupError(SettingsError):
     """The proxy cannot start as configured (`--proxy`, `--upstream-key-env`, ...); the message says what to
     change."""
-
-
-class UsageError(SiviKitError):
-    """An option of the contract suite is missing or wrong. The message is one line naming the option."""
-
-
-class TargetError(SiviKitError):
-    """The contract suite's target cannot be tested (unreachable, not the API, or the bundled mock cannot start).
-    One line, exit 2."""
 
 
 class RequestError(SiviKitError):
@@ -141,3 +152,22 @@ class UpstreamError(SiviKitError):
     @property
     def status(self) -> int:
         return self.kind.status
+
+
+class UpstreamClosed(SiviKitError):
+    """The upstream's connection ended before a whole answer (`mock_server.proxy.client`, which turns it into an
+    `UpstreamError` or sends the request again); `answered`: some of the answer had arrived."""
+
+    def __init__(self, answered: bool, reset: bool) -> None:
+        super().__init__("the connection ended before a whole answer")
+        self.answered, self.reset = answered, reset
+
+
+class StopParsing(SiviKitError):
+    """Raised from a parser callback of the proxy's client to stop reading an answer; the connection's fault (if
+    any) says why."""
+
+
+class ServerStartError(SiviKitError, RuntimeError):
+    """A `BackgroundServer` did not start (the port is taken, the app's start-up failed); the message names the
+    address. A `RuntimeError` too, as it was before the kit had its own."""

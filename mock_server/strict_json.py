@@ -11,25 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
+from mock_server.errors import NotJson, RepeatedKey
+
 JSON_MEDIA_TYPE = "application/json"
 _JSON_MEDIA_TYPE_BYTES = JSON_MEDIA_TYPE.encode()
-
-
-class NotJson(ValueError):
-    """The bytes are not JSON as the kit reads it; the message says why, for a person."""
-
-
-class RepeatedKey(NotJson):
-    """A request body that names a key twice in one object. JSON's grammar allows it (RFC 8259 only says names
-    SHOULD be unique), so `data` is what a parser that keeps the last value reads."""
-
-    def __init__(self, message: str, data: Any) -> None:
-        super().__init__(message)
-        self.data = data
-
-
-class _Repeated(ValueError):
-    pass
 
 
 def media_type(content_type: str | bytes) -> str:
@@ -62,7 +47,7 @@ def _read(body: bytes, decoder: json.JSONDecoder, encoding: str) -> Any:
         raise NotJson("the body is not UTF-8") from None
     try:
         return decoder.decode(text)
-    except _Repeated as error:
+    except RepeatedKey as error:  # from the decoder's hook, which cannot know the whole body yet
         raise RepeatedKey(f"the body is not valid JSON ({error})", _LENIENT_DECODER.decode(text)) from None
     except RecursionError:
         raise NotJson("the body is nested too deeply") from None
@@ -71,7 +56,7 @@ def _read(body: bytes, decoder: json.JSONDecoder, encoding: str) -> Any:
 
 
 def _no_constant(name: str) -> NoReturn:
-    raise ValueError(f"{name} is not JSON")
+    raise NotJson(f"{name} is not JSON")
 
 
 def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -80,7 +65,7 @@ def _no_repeated_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _Repeated(f"the key {key!r} appears twice")
+                raise RepeatedKey(f"the key {key!r} appears twice", None)
             seen.add(key)
     return data
 

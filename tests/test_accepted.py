@@ -14,9 +14,10 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
+from contract_tests.errors import UsageError
 from contract_tests.runner import run_suite
 from contract_tests.settings import read_settings
-from mock_server.errors import AcceptedFileError, ProxySetupError, SettingsError, UsageError
+from mock_server.errors import AcceptedFileError, ProxySetupError, SettingsError
 from mock_server.judgement import Failure, load_accepted
 from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings

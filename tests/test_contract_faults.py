@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from contract_tests.client import Client, StopRun
+from contract_tests.client import Client
+from contract_tests.errors import StopRun
 from contract_tests.runner import run_suite
 from contract_tests.settings import read_settings
 from mock_server.serving.background import BackgroundServer

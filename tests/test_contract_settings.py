@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from contract_tests.errors import UsageError
 from contract_tests.settings import read_settings
-from mock_server.errors import UsageError
 
 STAGING = "https://connect.sivi.ai/api/staging/v2"
 

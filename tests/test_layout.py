@@ -24,7 +24,8 @@ BASE = (
     "command_line",
 )
 FLOORS: list[tuple[str, ...]] = [
-    BASE,
+    ("errors",),  # the ground: every module may raise the kit's errors
+    BASE[1:],
     ("spec",),
     ("settings",),
     ("judgement", "serving", "mock"),

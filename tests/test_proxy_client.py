@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 import pytest
 
-from mock_server.errors import UpstreamError
-from mock_server.proxy.client import MAX_ANSWER_BYTES, _Closed, _Connection
+from mock_server.errors import UpstreamClosed, UpstreamError
+from mock_server.proxy.client import MAX_ANSWER_BYTES, _Connection
 from mock_server.proxy.content_coding import decoded
 from mock_server.types import TextHeaders
 
@@ -136,7 +136,7 @@ def test_an_answer_without_a_length_ends_with_the_connection_in_order_but_not_wi
     _, in_order = exchange([no_length, b"true}"], end="eof")
     assert in_order == (200, [("content-type", "application/json")], b'{"a": true}')
     _, cut = exchange([no_length], end="reset")
-    assert isinstance(cut, _Closed) and cut.reset and cut.answered, "a reset answer was taken for a whole one"
+    assert isinstance(cut, UpstreamClosed) and cut.reset and cut.answered, "a reset answer was taken for a whole one"
 
 
 def test_connection_close_and_http_1_0_answers_are_not_pooled():
@@ -149,9 +149,9 @@ def test_connection_close_and_http_1_0_answers_are_not_pooled():
 
 def test_an_answer_cut_short_says_whether_any_of_it_had_arrived():
     _, silent = exchange([], end="eof")
-    assert isinstance(silent, _Closed) and not silent.answered and not silent.reset
+    assert isinstance(silent, UpstreamClosed) and not silent.answered and not silent.reset
     _, halfway = exchange([OK[:30]], end="eof")
-    assert isinstance(halfway, _Closed) and halfway.answered
+    assert isinstance(halfway, UpstreamClosed) and halfway.answered
 
 
 def test_garbage_and_endless_answers_are_named():

@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from mock_server.strict_json import NotJson, is_json, media_type, read_answer_json, read_request_json
+from mock_server.errors import NotJson
+from mock_server.strict_json import is_json, media_type, read_answer_json, read_request_json
 
 # (bytes, what a request reads as, what an answer reads as); a str is the start of NotJson's reason.
 CASES: list[tuple[str, bytes, Any, Any]] = [

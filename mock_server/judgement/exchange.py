@@ -7,8 +7,9 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from mock_server.errors import NotJson
 from mock_server.secret import mask_key
-from mock_server.strict_json import NotJson, read_answer_json
+from mock_server.strict_json import read_answer_json
 
 
 class _NotJson(enum.Enum):

@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mock_server.errors import SpecError
+from mock_server.errors import NotJson, RepeatedKey, SpecError
 from mock_server.judgement.exchange import NOT_JSON, Exchange
 from mock_server.spec.contract import Contract
 from mock_server.spec.decisions import REPORTED
-from mock_server.strict_json import JSON_MEDIA_TYPE, NotJson, RepeatedKey, media_type, read_request_json
+from mock_server.strict_json import JSON_MEDIA_TYPE, media_type, read_request_json
 
 # Statuses with a meaning the judgement relies on; `RequestShape.from_contract` checks the spec documents them.
 OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT = 200, 400, 401, 422

@@ -6,9 +6,9 @@ from typing import Any
 
 from starlette.types import Receive
 
-from mock_server.errors import BodyTooLarge, InvalidInput
+from mock_server.errors import BodyTooLarge, InvalidInput, NotJson
 from mock_server.spec.contract import Contract
-from mock_server.strict_json import NotJson, is_json, read_request_json
+from mock_server.strict_json import is_json, read_request_json
 
 
 async def read_body(receive: Receive, limit: int, declared: int | None) -> bytes:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.types import Send
 
 from mock_server.faults import FAULT_RULES, Connection, Given
-from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Reply
+from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Reply, send_reply
 from mock_server.spec.envelope import envelope
 
 # Bytes no HTTP client can read as an answer: no status line, binary, then the connection closes.
@@ -29,8 +29,9 @@ def unavailable_reply(fault: str) -> Reply:
 
 
 async def give(connection: Connection, send: Send, reply: Reply, hang_limit: float) -> None:
-    """Give `reply.fault` on `connection`; return once the connection is gone."""
-    given = FAULT_RULES[reply.fault].given if reply.fault in FAULT_RULES else None
+    """Give `reply.fault` on `connection`; return once the connection is gone. A fault given as an ordinary answer
+    (a gateway's page) is sent as one."""
+    given = FAULT_RULES[reply.fault].given if reply.fault is not None else None
     if given is Given.RESET:
         await connection.reset()
     elif given is Given.CLOSE:
@@ -53,4 +54,4 @@ async def give(connection: Connection, send: Send, reply: Reply, hang_limit: flo
         await send({"type": "http.response.body", "body": reply.body[: len(reply.body) // 2], "more_body": True})
         await connection.close()
     else:
-        raise ValueError(f"not a transport fault: {reply.fault!r}")
+        await send_reply(send, reply)

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import httptools
 
-from mock_server.errors import UpstreamError
+from mock_server.errors import ProxySetupError, StopParsing, UpstreamClosed, UpstreamError
 from mock_server.proxy.content_coding import decoded
 from mock_server.settings import proxy_url_problem
 from mock_server.types import TextHeaders
@@ -41,17 +41,6 @@ class UpstreamAnswer:
     headers: TextHeaders
     body: bytes
     elapsed: float
-
-
-class _Closed(Exception):
-    """The connection ended before a whole answer; `answered`: some of the answer had arrived."""
-
-    def __init__(self, answered: bool, reset: bool) -> None:
-        self.answered, self.reset = answered, reset
-
-
-class _Stop(Exception):
-    """Raised from a parser callback to stop parsing; the connection's `_fault` (if any) says why."""
 
 
 class _Connection(asyncio.Protocol):
@@ -142,7 +131,7 @@ class _Connection(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         if self._begun:  # a second answer to one request: never merged into the first
-            raise _Stop
+            raise StopParsing
         self._begun = True
 
     def on_header(self, name: bytes, value: bytes) -> None:
@@ -158,7 +147,7 @@ class _Connection(asyncio.Protocol):
         if not 200 <= status <= 599:
             cause = f"it answered status {status}, which is no final HTTP status"
             self._fault = UpstreamError(Kind.NOT_HTTP, cause)
-            raise _Stop
+            raise StopParsing
 
     def on_body(self, body: bytes) -> None:
         self._chunks.append(body)
@@ -176,7 +165,7 @@ class _Connection(asyncio.Protocol):
         if self._headers_done and not self._delimited and not reset:
             self._resolve()
         else:
-            self._fail(_Closed(answered=self._size > 0, reset=reset))
+            self._fail(UpstreamClosed(answered=self._size > 0, reset=reset))
 
     def _resolve(self) -> None:
         if self._answer is not None and not self._answer.done():
@@ -207,7 +196,7 @@ class Upstream:
     def __init__(self, base_url: str, path: str, *, timeout: float, insecure: bool = False) -> None:
         problem = proxy_url_problem(base_url)
         if problem is not None:
-            raise ValueError(problem)
+            raise ProxySetupError(problem)
         parts = urlsplit(base_url.rstrip("/") + path)
         assert parts.hostname is not None
         self.url = parts.geturl()
@@ -243,7 +232,7 @@ class Upstream:
             raise UpstreamError(Kind.TIMEOUT, cause) from None
         except UpstreamError as error:
             raise UpstreamError(error.kind, f"{self.origin}: {error.cause}") from None
-        except _Closed as closed:
+        except UpstreamClosed as closed:
             what = "reset the connection" if closed.reset else "closed the connection"
             cause = f"{what} in the middle of its answer" if closed.answered else f"{what} without answering"
             kind = Kind.RESET if closed.reset else Kind.CLOSED
@@ -257,7 +246,7 @@ class Upstream:
         if pooled is not None:
             try:
                 return await self._use(pooled, request)
-            except _Closed as closed:
+            except UpstreamClosed as closed:
                 # The keep-alive race: the upstream closed the idle connection as the request went out. Sent again
                 # once, on a fresh connection (the operation only reads); a fresh connection's failure never is.
                 if closed.answered:

@@ -13,7 +13,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.errors import AcceptedFileError, BodyTooLarge, ProxySetupError, UpstreamError
+from mock_server.errors import AcceptedFileError, BodyTooLarge, NotJson, ProxySetupError, UpstreamError
 from mock_server.judgement import AcceptedDeviations, Conformance, Exchange, Verdict, load_accepted
 from mock_server.mock.auth import KeyCheck
 from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, TOO_LARGE, Reply, send_reply
@@ -27,7 +27,7 @@ from mock_server.proxy.verdicts import RememberingJudge
 from mock_server.secret import mask_key
 from mock_server.spec.envelope import envelope
 from mock_server.spec.fixtures import account_named
-from mock_server.strict_json import NotJson, read_answer_json, read_request_json
+from mock_server.strict_json import read_answer_json, read_request_json
 from mock_server.types import Headers, TextHeaders
 
 Kind = UpstreamError.Kind
@@ -43,12 +43,9 @@ def build_proxy(state: MockState, local: ASGIApp) -> ProxyEndpoint:
     """The proxy endpoint `state.settings` describes, in front of the mock's `local` endpoint."""
     settings = state.settings
     assert settings.proxy_url is not None
-    try:
-        upstream = Upstream(
-            settings.proxy_url, state.contract.path, timeout=settings.proxy_timeout, insecure=settings.proxy_insecure
-        )
-    except ValueError as error:
-        raise ProxySetupError(str(error)) from None
+    upstream = Upstream(
+        settings.proxy_url, state.contract.path, timeout=settings.proxy_timeout, insecure=settings.proxy_insecure
+    )
     upstream_key = read_upstream_key(settings.upstream_key_env) if settings.upstream_key_env is not None else None
     recorder = Recorder(settings.record_dir, state.fixtures.keys) if settings.record_dir is not None else None
     accepted = None

@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
+from mock_server.errors import ServerStartError
 from mock_server.serving.protocol import with_request_deadline
 from mock_server.settings import Settings
 
@@ -51,7 +52,7 @@ class BackgroundServer:
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not start on {self.host}:{self.port or '(any port)'}")
+                raise ServerStartError(f"the server did not start on {self.host}:{self.port or '(any port)'}")
             time.sleep(0.005)
         self.port = self._server.servers[0].sockets[0].getsockname()[1]
         return self
