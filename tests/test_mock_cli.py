@@ -55,6 +55,52 @@ def test_a_broken_fixture_stops_start_up_with_file_path_and_reason(tmp_path):
     assert "Traceback" not in result.stderr + result.stdout
 
 
+def billion_laughs() -> str:
+    """A user whose analysis carries nine anchors of nine aliases each: 800 bytes that write out to 43 million."""
+    anchors = ["        l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    anchors += [f"        l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, 8)]
+    return "\n".join(
+        [
+            "users:",
+            "  laughing-user:",
+            "    analysis:",
+            "      yearlyAnalysis: {numberOfGeneratedDesignVariations: 0, numberOfEditedDesigns: 0,"
+            " numberOfDownloadedDesigns: 0, numberOfMedia: 0, mediaSize: 0Mb}",
+            "      monthlyAnalysis: []",
+            "      creditBalance: {availableCredits: 1, usedCredits: 0}",
+            "      lastAccessed: 1700000000",
+            "      laughs:",
+            *anchors,
+            "",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (billion_laughs(), "its aliases (`*name`) write it out to more than 1,000,000 characters"),
+        ("users: &loop {again: *loop}\n", "an anchor contains an alias of itself"),
+    ],
+    ids=["billion-laughs", "an-anchor-inside-itself"],
+)
+def test_a_fixture_whose_aliases_never_end_stops_start_up_naming_the_file(tmp_path, text, reason):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    laughs = fixtures / "laughs.yaml"
+    laughs.write_text(text)
+    assert len(text.encode()) < 1000
+    result = subprocess.run(
+        [str(SIVI_MOCK), "--port", str(free_port()), "--fixtures", str(fixtures)],
+        capture_output=True,
+        text=True,
+        timeout=20,  # the old loader took a minute and gigabytes here: a timeout is that failure
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{laughs}: {reason}" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
 def test_a_broken_spec_stops_start_up_with_one_readable_line(tmp_path):
     spec = tmp_path / "openapi.yaml"
     spec.write_text("openapi: 3.0.3\n")
