@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import socket
 import subprocess
@@ -9,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from mock_server.spec.fixtures import BUNDLED_FIXTURES
@@ -145,6 +148,55 @@ def test_reload_swaps_in_good_fixtures_keeps_the_last_good_ones_and_keeps_runtim
     output = mock.stop()
     assert f"{workspaces}: workspaces.workspace-renamed.analysis.yearlyAnalysis.mediaSize:" in output
     assert "kept the previous spec and fixtures" in output
+
+
+SLOW_USER = """users:
+  slow-user:
+    analysis:
+      yearlyAnalysis: {numberOfGeneratedDesignVariations: 0, numberOfEditedDesigns: 0, numberOfDownloadedDesigns: 0,
+        numberOfMedia: 0, mediaSize: 0Mb}
+      monthlyAnalysis: []
+      creditBalance: {availableCredits: 7, usedCredits: 0}
+      lastAccessed: 1700000000
+"""
+
+
+def write_end_once_read(fifo: os.PathLike[str]) -> int:
+    """The write end of `fifo`, opened once someone opens it to read (ENXIO until then)."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as error:
+            assert error.errno == errno.ENXIO, error
+            assert time.monotonic() < deadline, "--reload never read the new fixture file"
+            time.sleep(0.05)
+
+
+def test_while_reload_reads_a_slow_fixture_file_every_request_is_answered(tmp_path, running):
+    """A fixture file on a slow disk, played by a named pipe: reading it lasts until the test writes it."""
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    mock = RunningMock("--fixtures", str(fixtures), "--reload")
+    running.append(mock)
+    client = CheckedClient(mock.url)
+    slow = fixtures / "slow.yaml"
+    os.mkfifo(slow)
+    writer = write_end_once_read(slow)  # the mock is reading the file now, and waits for its bytes
+    try:
+        try:
+            health = client.get("/__mock/health", timeout=5)
+        except httpx.TimeoutException:
+            pytest.fail("the mock answered nothing while --reload was reading a fixture file")
+        assert health.status_code == 200
+        assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
+        written = tmp_path / "slow.yaml"
+        written.write_text(SLOW_USER)
+        os.replace(written, slow)  # the next polls read a plain file: the pipe is read this once
+        os.write(writer, SLOW_USER.encode())
+    finally:
+        os.close(writer)
+    wait_for(lambda: client.analyze({"abstractUserId": "slow-user"}).status_code == 200, "the file read in")
 
 
 def test_python_dash_m_runs_the_same_cli():
