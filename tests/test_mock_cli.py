@@ -150,8 +150,9 @@ def test_reload_swaps_in_good_fixtures_keeps_the_last_good_ones_and_keeps_runtim
     assert "kept the previous spec and fixtures" in output
 
 
+PIPED_USER = "user-read-from-a-pipe"  # in no bundled file
 SLOW_USER = """users:
-  slow-user:
+  user-read-from-a-pipe:
     analysis:
       yearlyAnalysis: {numberOfGeneratedDesignVariations: 0, numberOfEditedDesigns: 0, numberOfDownloadedDesigns: 0,
         numberOfMedia: 0, mediaSize: 0Mb}
@@ -196,7 +197,8 @@ def test_while_reload_reads_a_slow_fixture_file_every_request_is_answered(tmp_pa
         os.write(writer, SLOW_USER.encode())
     finally:
         os.close(writer)
-    wait_for(lambda: client.analyze({"abstractUserId": "slow-user"}).status_code == 200, "the file read in")
+    wait_for(lambda: client.analyze({"abstractUserId": PIPED_USER}).status_code == 200, "the file read in")
+    assert client.analyze({"abstractUserId": PIPED_USER}).json()["body"]["creditBalance"]["availableCredits"] == 7
 
 
 def test_python_dash_m_runs_the_same_cli():
