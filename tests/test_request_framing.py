@@ -54,3 +54,57 @@ def test_two_host_headers_get_400_in_the_envelope_and_reach_nothing(kind):
     }
     assert [entry["status"] for entry in entries] == [200], "the request naming two hosts reached the journal"
     assert len(relayed) == (1 if kind == "proxy" else 0), "the request naming two hosts reached the upstream"
+
+
+OFFERS = {
+    "h2c": ("connection: Upgrade, HTTP2-Settings", "upgrade: h2c", "http2-settings: AAMAAABkAARAAAAAAAIAAAAA"),
+    "websocket": (
+        "connection: Upgrade",
+        "upgrade: websocket",
+        "sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==",
+        "sec-websocket-version: 13",
+    ),
+}
+
+
+def offering(body: bytes, offer: str) -> bytes:
+    """The operation offering an upgrade, kept alive (its `Connection` names the upgrade, not `close`)."""
+    lines = [
+        f"POST {PATH} HTTP/1.1",
+        "host: 127.0.0.1",
+        *OFFERS[offer],
+        f"sivi-api-key: {MOCK_KEY}",
+        "content-type: application/json",
+        f"content-length: {len(body)}",
+    ]
+    return "\r\n".join(lines).encode() + b"\r\n\r\n" + body
+
+
+@pytest.mark.parametrize("offer", OFFERS)
+@pytest.mark.parametrize("kind", ["mock", "proxy"])
+def test_an_upgrade_offered_on_a_post_is_ignored_and_the_body_sent_is_the_body_read(kind, offer):
+    body = known(kind)
+    with served(kind) as (server, relayed):
+        # The offer, then a plain request on the same connection, in one write: both are read as HTTP/1.1.
+        answers = raw(server, offering(body, offer) + post(body, "host: 127.0.0.1"))
+
+    first, second = answers.split(b"HTTP/1.1 ")[1:]
+    assert first.startswith(b"200 OK"), answers[:600]
+    assert second.startswith(b"200 OK"), answers[:600]
+    assert b'"status":200' in first and b"creditBalance" in first, first[:400]
+    if kind == "proxy":
+        assert [seen.body for seen in relayed] == [body, body], "the upstream got another body than the one sent"
+        assert "upgrade" not in relayed[0].headers, relayed[0].headers
+
+
+@pytest.mark.parametrize("kind", ["mock", "proxy"])
+def test_connect_gets_400_in_the_envelope_and_reaches_nothing(kind):
+    with served(kind) as (server, relayed):
+        answer = raw(server, b"CONNECT 127.0.0.1:443 HTTP/1.1\r\nhost: 127.0.0.1:443\r\n\r\n")
+
+    status, envelope = split(answer)
+    assert status == b"HTTP/1.1 400 Bad Request", answer[:300]
+    assert envelope["body"] == {
+        "message": "this API has no CONNECT and no other protocol to upgrade to; the connection is closed"
+    }
+    assert relayed == []
