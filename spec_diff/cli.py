@@ -38,7 +38,7 @@ def add_diff_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPars
         "--fixtures",
         metavar="DIR",
         type=Path,
-        help="the fixtures the mock serves, checked against NEW (the bundled ones)",
+        help="the fixtures the mock serves, checked against NEW and reported apart from the verdict (the bundled ones)",
     )
     return parser
 

@@ -21,8 +21,8 @@ def compare(old: SpecDocument, new: SpecDocument, fixtures: Path | None = None, 
     with hypothesis_home():
         findings, checked = operation_findings(old, new)
     findings += documentation_findings(old.document, new.document)
-    kit, fixtures_line = kit_findings(old, new, fixtures)
-    report = Report(old.name, new.name, strict=strict, fixtures=fixtures_line, documents_checked=checked)
+    kit, fixtures_check = kit_findings(old, new, fixtures)
+    report = Report(old.name, new.name, strict=strict, fixtures=fixtures_check, documents_checked=checked)
     # Breaking first, then warnings, then safe; within each, in the order the operation is read.
     report.findings = sorted([*kit, *findings], key=lambda finding: _ORDER[finding.verdict])
     report.seconds = time.monotonic() - started

@@ -70,12 +70,30 @@ class Finding:
         return data
 
 
+SHOWN_PROBLEMS = 3
+
+
+@dataclass(frozen=True)
+class FixturesCheck:
+    """Whether the fixtures conform to NEW, apart from the verdict: `line` says it in one line, `problems` are the
+    reasons when they no longer do (and did with OLD)."""
+
+    line: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> str:
+        more = len(self.problems) - SHOWN_PROBLEMS
+        return "; ".join(self.problems[:SHOWN_PROBLEMS]) + (f"; and {more} more" if more > 0 else "")
+
+
 @dataclass
 class Report:
     old: str
     new: str
     findings: list[Finding] = field(default_factory=list)
-    fixtures: str = ""  # one line: whether the bundled fixtures still conform to NEW
+    # Whether the fixtures still conform to NEW: the kit's own question, apart from the findings and the verdict.
+    fixtures: FixturesCheck = FixturesCheck("")
     strict: bool = False
     documents_checked: int = 0
     seconds: float = 0.0

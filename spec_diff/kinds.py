@@ -58,7 +58,7 @@ def may_break(part: Part, change: Change) -> bool:
 
 
 def what(part: Part, change: Change) -> str:
-    """The kind of change, as the issue names them: removed, now optional, type widened, newly required, ..."""
+    """The kind of change, in the words the report uses: removed, now optional, type widened, newly required, ..."""
     kind, done = change.keyword, effect(change)
     if kind == "property":
         if change.moved:

@@ -19,10 +19,12 @@ def render(report: Report, form: str) -> str:
 def summary(report: Report) -> str:
     counts = [f"{len(report.of(verdict))} {name}" for verdict, name in _NAMES.items()]
     timing = f"{report.documents_checked} documents judged in {report.seconds:.1f} s"
-    return f"{', '.join(counts)}; {report.fixtures}; {timing}"
+    return f"{', '.join(counts)}; {report.fixtures.line}; {timing}"
 
 
 _NAMES = {BREAKING: "breaking", WARNING: "warnings", SAFE: "safe"}
+# The fixtures are the kit's (edited in its own release), so they are shown apart and never count in the verdict.
+_FIXTURES_APART = "fixtures, apart from the verdict (sivi-mock would refuse to start with them)"
 
 
 def _document(document: Any, indent: int | None = None) -> str:
@@ -56,6 +58,8 @@ def as_text(report: Report) -> str:
             shown = f" {_document(example.document)}" if example.has_document else ""
             line += f"; counterexample: {example.description}{shown}, {_sides(example)}: {'; '.join(example.reasons)}"
         lines.append(line)
+    if report.fixtures.problems:
+        lines.append(f"{_FIXTURES_APART}: {report.fixtures.line}: {report.fixtures.shown}")
     lines.append(summary(report))
     lines.append(_verdict(report))
     return "\n".join(lines) + "\n"
@@ -86,6 +90,11 @@ def as_markdown(report: Report) -> str:
         if len(safe) > MARKDOWN_SAFE_SHOWN:
             lines.append(f"- and {len(safe) - MARKDOWN_SAFE_SHOWN} more (`--format text` lists them all)")
         lines += ["", "</details>", ""]
+    if report.fixtures.problems:
+        line = report.fixtures.line
+        lines += ["### Fixtures, apart from the verdict", "", f"{line[:1].upper()}{line[1:]}: sivi-mock would refuse to"
+                  " start with them. The kit's own question, not a client's: it counts in no verdict.", ""]  # fmt: skip
+        lines += [f"- {problem}" for problem in report.fixtures.problems] + [""]
     counts, fixtures, timing = summary(report).split("; ")
     lines += [f"{counts}. {fixtures[:1].upper()}{fixtures[1:]}; {timing}.", ""]
     return "\n".join(lines)
@@ -126,7 +135,8 @@ def as_json(report: Report) -> str:
         "strict": report.strict,
         "exit_code": report.exit_code,
         "counts": {name: len(report.of(verdict)) for verdict, name in _NAMES.items()},
-        "fixtures": report.fixtures,
+        "fixtures": report.fixtures.line,
+        "fixtures_problems": list(report.fixtures.problems),
         "documents_checked": report.documents_checked,
         "seconds": round(report.seconds, 2),
         "findings": [{**finding.as_json(), "counts_as": report.verdict_of(finding)} for finding in report.findings],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import socket
 import subprocess
@@ -9,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from mock_server.spec.fixtures import BUNDLED_FIXTURES
@@ -52,6 +55,52 @@ def test_a_broken_fixture_stops_start_up_with_file_path_and_reason(tmp_path):
     assert result.returncode != 0
     assert f"{users}: users.{DOCUMENTED_USER}.analysis.lastAccessed:" in result.stderr
     assert "is not of type" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def billion_laughs() -> str:
+    """A user whose analysis carries nine anchors of nine aliases each: 800 bytes that write out to 43 million."""
+    anchors = ["        l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    anchors += [f"        l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 9)}]" for n in range(1, 8)]
+    return "\n".join(
+        [
+            "users:",
+            "  laughing-user:",
+            "    analysis:",
+            "      yearlyAnalysis: {numberOfGeneratedDesignVariations: 0, numberOfEditedDesigns: 0,"
+            " numberOfDownloadedDesigns: 0, numberOfMedia: 0, mediaSize: 0Mb}",
+            "      monthlyAnalysis: []",
+            "      creditBalance: {availableCredits: 1, usedCredits: 0}",
+            "      lastAccessed: 1700000000",
+            "      laughs:",
+            *anchors,
+            "",
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (billion_laughs(), "its aliases (`*name`) write it out to more than 1,000,000 characters"),
+        ("users: &loop {again: *loop}\n", "an anchor contains an alias of itself"),
+    ],
+    ids=["billion-laughs", "an-anchor-inside-itself"],
+)
+def test_a_fixture_whose_aliases_never_end_stops_start_up_naming_the_file(tmp_path, text, reason):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    laughs = fixtures / "laughs.yaml"
+    laughs.write_text(text)
+    assert len(text.encode()) < 1000
+    result = subprocess.run(
+        [str(SIVI_MOCK), "--port", str(free_port()), "--fixtures", str(fixtures)],
+        capture_output=True,
+        text=True,
+        timeout=20,  # the old loader took a minute and gigabytes here: a timeout is that failure
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert f"{laughs}: {reason}" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 
@@ -99,6 +148,57 @@ def test_reload_swaps_in_good_fixtures_keeps_the_last_good_ones_and_keeps_runtim
     output = mock.stop()
     assert f"{workspaces}: workspaces.workspace-renamed.analysis.yearlyAnalysis.mediaSize:" in output
     assert "kept the previous spec and fixtures" in output
+
+
+PIPED_USER = "user-read-from-a-pipe"  # in no bundled file
+SLOW_USER = """users:
+  user-read-from-a-pipe:
+    analysis:
+      yearlyAnalysis: {numberOfGeneratedDesignVariations: 0, numberOfEditedDesigns: 0, numberOfDownloadedDesigns: 0,
+        numberOfMedia: 0, mediaSize: 0Mb}
+      monthlyAnalysis: []
+      creditBalance: {availableCredits: 7, usedCredits: 0}
+      lastAccessed: 1700000000
+"""
+
+
+def write_end_once_read(fifo: os.PathLike[str]) -> int:
+    """The write end of `fifo`, opened once someone opens it to read (ENXIO until then)."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+        except OSError as error:
+            assert error.errno == errno.ENXIO, error
+            assert time.monotonic() < deadline, "--reload never read the new fixture file"
+            time.sleep(0.05)
+
+
+def test_while_reload_reads_a_slow_fixture_file_every_request_is_answered(tmp_path, running):
+    """A fixture file on a slow disk, played by a named pipe: reading it lasts until the test writes it."""
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    mock = RunningMock("--fixtures", str(fixtures), "--reload")
+    running.append(mock)
+    client = CheckedClient(mock.url)
+    slow = fixtures / "slow.yaml"
+    os.mkfifo(slow)
+    writer = write_end_once_read(slow)  # the mock is reading the file now, and waits for its bytes
+    try:
+        try:
+            health = client.get("/__mock/health", timeout=5)
+        except httpx.TimeoutException:
+            pytest.fail("the mock answered nothing while --reload was reading a fixture file")
+        assert health.status_code == 200
+        assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
+        written = tmp_path / "slow.yaml"
+        written.write_text(SLOW_USER)
+        os.replace(written, slow)  # the next polls read a plain file: the pipe is read this once
+        os.write(writer, SLOW_USER.encode())
+    finally:
+        os.close(writer)
+    wait_for(lambda: client.analyze({"abstractUserId": PIPED_USER}).status_code == 200, "the file read in")
+    assert client.analyze({"abstractUserId": PIPED_USER}).json()["body"]["creditBalance"]["availableCredits"] == 7
 
 
 def test_python_dash_m_runs_the_same_cli():

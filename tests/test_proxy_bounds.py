@@ -7,17 +7,13 @@ work at 10 ids as at thousands; a `--proxy` URL that would leak or misroute is r
 
 from __future__ import annotations
 
-import contextlib
-import socket
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 import yaml
 
-from mock_server.app import create_app
 from mock_server.errors import SettingsError
 from mock_server.mock.journal import Journal
 from mock_server.proxy import recorder as recorder_module
@@ -32,30 +28,7 @@ from mock_server.spec.yaml_file import read_yaml
 from tests.helpers import sivi_mock_at_start
 from tests.hostile_upstreams import analysis
 from tests.toy_servers import KNOWN_USER
-from tests.upstreams import MOCK_KEY, PATH, proxy_app, upstream
-
-
-@contextlib.contextmanager
-def served(kind: str) -> Iterator[tuple[BackgroundServer, list[Any]]]:
-    """The mock, or a proxy with the real key in front of a watched upstream: the server and what reached upstream."""
-    if kind == "mock":
-        with BackgroundServer(create_app()) as server:
-            yield server, []
-        return
-    with upstream() as (up, watched), BackgroundServer(proxy_app(up.url, real_key=True)) as server:
-        yield server, watched.seen
-
-
-def raw(server: BackgroundServer, request: bytes) -> bytes:
-    """Everything the server says to `request` until it closes the connection (or 5 s of silence)."""
-    with socket.create_connection((server.host, server.port), timeout=5) as connection:
-        with contextlib.suppress(OSError):  # the server may refuse and close before it has read everything
-            connection.sendall(request)
-        received = b""
-        with contextlib.suppress(OSError):
-            while chunk := connection.recv(65536):
-                received += chunk
-        return received
+from tests.upstreams import MOCK_KEY, PATH, proxy_app, raw, served, upstream
 
 
 def request_with(padding: int, *, end: bool = True) -> bytes:

@@ -24,7 +24,7 @@ from spec_diff.findings import Finding, Report
 ROOT = Path(__file__).resolve().parent.parent
 BASE: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text())
 OPERATION = ("paths", "/enterprise/account-analysis", "post")
-SECONDS_PER_COMPARISON = 10  # the bound, on 2 cores
+SECONDS_PER_COMPARISON = 10  # the bound docs/spec-diff.md promises for one comparison, on 2 cores
 
 
 def spec(name: str, document: dict[str, Any]) -> SpecDocument:
@@ -466,16 +466,15 @@ def test_a_decision_that_changes_its_verdict_is_safe_for_clients_and_says_what_i
     assert "the contract suite now warns where it failed" in finding.reason
 
 
-# The kit itself: the mock must still start with NEW and its fixtures.
+# The kit itself: the mock must still start with NEW; whether its fixtures conform is reported apart.
 
 
-def test_a_change_the_bundled_fixtures_break_is_breaking_though_no_client_is() -> None:
+def test_a_change_the_bundled_fixtures_break_is_reported_apart_and_leaves_the_verdict_to_clients() -> None:
     report = diff(BASE, changed(set_at("Count", "maximum", value=10)))
-    finding = breaking_at(report, "fixtures")
-    assert finding.what == "the bundled fixtures no longer conform"
-    assert "254 is greater than the maximum of 10" in finding.detail, finding.detail
+    assert report.exit_code == 0 and not report.of("breaking"), shown(report)
     assert [f for f in report.of("safe") if f.what == "narrowed"], "for a client it is a tightened output"
-    assert report.fixtures == "the bundled fixtures no longer conform to NEW"
+    assert report.fixtures.line == "the bundled fixtures no longer conform to NEW"
+    assert any("254 is greater than the maximum of 10" in problem for problem in report.fixtures.problems)
 
 
 def test_the_comparison_is_deterministic() -> None:

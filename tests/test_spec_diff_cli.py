@@ -85,6 +85,41 @@ def test_json_for_tools(tmp_path: Path) -> None:
     assert report["fixtures"] == "the bundled fixtures conform to NEW"
 
 
+def reserved_credits_required(directory: Path) -> Path:
+    """openapi.yaml whose credit balance gains a required `reservedCredits`: an answer with it was already valid for
+    a client of OLD (the object allows other properties), and the bundled fixtures have none."""
+    document = copy.deepcopy(BASE)
+    balance = document["components"]["schemas"]["CreditBalance"]
+    assert balance.get("additionalProperties", True) is True, "OLD must allow extra properties for this example"
+    balance["properties"]["reservedCredits"] = {"$ref": "#/components/schemas/Count"}
+    balance["required"] = [*balance["required"], "reservedCredits"]
+    path = directory / "new.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+def test_fixtures_that_no_longer_conform_are_reported_apart_and_never_make_a_safe_change_breaking(
+    tmp_path: Path,
+) -> None:
+    new = reserved_credits_required(tmp_path)
+    result = run_process("diff", SPEC, new)
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[-1] == f"NO BREAKING CHANGE: {new} breaks no client of {SPEC}", result.stdout
+    assert not [line for line in lines if line.startswith("breaking: ")], result.stdout
+    assert any(
+        line.startswith("safe: responses.200 application/json /body/creditBalance/reservedCredits") for line in lines
+    )
+    (apart,) = [line for line in lines if line.startswith("fixtures, apart from the verdict")]
+    assert (
+        "the bundled fixtures no longer conform to NEW" in apart and '"reservedCredits" is a required property' in apart
+    )
+    report = json.loads(run("diff", SPEC, new, "--format", "json").stdout)
+    assert report["exit_code"] == 0 and report["counts"]["breaking"] == 0
+    assert report["fixtures"] == "the bundled fixtures no longer conform to NEW"
+    assert all("reservedCredits" in problem for problem in report["fixtures_problems"]), report["fixtures_problems"]
+
+
 def test_markdown_for_a_pull_request_comment(tmp_path: Path) -> None:
     result = run("diff", SPEC, used_credits_optional(tmp_path), "--format", "markdown")
     assert result.returncode == 1

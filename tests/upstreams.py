@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,6 +91,29 @@ def proxy(url: str, **options: Any) -> Iterator[BackgroundServer]:
     """`sivi-mock --proxy url` in-process, on a free loopback port (options: `proxy_app`'s)."""
     with BackgroundServer(proxy_app(url, **options)) as server:
         yield server
+
+
+@contextlib.contextmanager
+def served(kind: str) -> Iterator[tuple[BackgroundServer, list[Any]]]:
+    """The mock, or a proxy with the real key in front of a watched upstream: the server and what reached upstream."""
+    if kind == "mock":
+        with BackgroundServer(create_app()) as server:
+            yield server, []
+        return
+    with upstream() as (up, watched), BackgroundServer(proxy_app(up.url, real_key=True)) as server:
+        yield server, watched.seen
+
+
+def raw(server: BackgroundServer, request: bytes) -> bytes:
+    """Everything the server says to `request` until it closes the connection (or 5 s of silence)."""
+    with socket.create_connection((server.host, server.port), timeout=5) as connection:
+        with contextlib.suppress(OSError):  # the server may refuse and close before it has read everything
+            connection.sendall(request)
+        received = b""
+        with contextlib.suppress(OSError):
+            while chunk := connection.recv(65536):
+                received += chunk
+        return received
 
 
 def free_port_url() -> str:

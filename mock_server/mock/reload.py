@@ -1,4 +1,5 @@
-"""`--reload`: watch the spec and the fixtures, swap them in when they change."""
+"""`--reload`: watch the spec and the fixtures; read them again off the event loop when they change (requests are
+answered meanwhile), swap them in between requests."""
 
 from __future__ import annotations
 
@@ -33,4 +34,4 @@ async def watch_files(state: MockState) -> None:
         now = snapshot(spec, fixtures_dir)
         if now != seen:
             seen = now
-            state.reload_files()
+            state.use_files(await asyncio.to_thread(state.read_files))

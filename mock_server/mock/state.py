@@ -127,20 +127,28 @@ class MockState:
 
     def reload_files(self) -> list[str]:
         """Re-read spec and fixtures; on failure keep serving the old ones and return the problems."""
+        return self.use_files(self.read_files())
+
+    def read_files(self) -> Loaded | list[str]:
+        """Spec and fixtures read anew, or the problems found: touches nothing of the state, so `--reload` runs it
+        off the event loop (a slow disk or a large file then holds up no request)."""
         try:
             contract = load_contract(self.settings.spec_path)
-            loaded = Loaded(contract, load_fixtures(self.settings.fixtures_dir, contract))
+            return Loaded(contract, load_fixtures(self.settings.fixtures_dir, contract))
         except SpecError as error:
-            problems = [str(error)]
+            return [str(error)]
         except FixtureError as error:
-            problems = error.problems
-        else:
-            self._loaded = loaded
-            # Run-time accounts outlive a reload; their answers are rebuilt against the new contract.
-            for accounts in self._runtime.values():
-                for account in list(accounts.values()):
-                    self.put_account(account)
-            logger.info("reloaded %s and %s", self.settings.spec_path, self.fixtures.directory)
-            return []
-        logger.error("kept the previous spec and fixtures: the new ones are invalid:\n  %s", "\n  ".join(problems))
-        return problems
+            return error.problems
+
+    def use_files(self, read: Loaded | list[str]) -> list[str]:
+        """Swap in what `read_files` read (on the event loop, between requests); the problems, if it read none."""
+        if isinstance(read, list):
+            logger.error("kept the previous spec and fixtures: the new ones are invalid:\n  %s", "\n  ".join(read))
+            return read
+        self._loaded = read
+        # Run-time accounts outlive a reload; their answers are rebuilt against the new contract.
+        for accounts in self._runtime.values():
+            for account in list(accounts.values()):
+                self.put_account(account)
+        logger.info("reloaded %s and %s", self.settings.spec_path, self.fixtures.directory)
+        return []

@@ -1,6 +1,6 @@
 """uvicorn's HTTP protocol as `sivi-mock` serves it: a deadline for half-sent requests, one write per answer, and
-each request's connection offered to the app for the faults that need it (`mock_server.serving.connection`), and
-(from `request_head`) a bound on a request's head.
+each request's connection offered to the app for the faults that need it (`mock_server.serving.connection`),
+(from `request_head`) a bound on a request's head, and (from `upgrade`) an `Upgrade` offered ignored.
 
 One write per answer: uvicorn writes an answer's status line and headers, then its body, as two writes: two system
 calls, and on loopback two wake-ups of the reader. Both happen in the same turn of the event loop (the ASGI `send`
@@ -24,6 +24,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mock_server.serving.connection import ConnectionOffering
 from mock_server.serving.request_head import BoundedHeadProtocol
+from mock_server.serving.upgrade import UpgradeIgnored
 from mock_server.spec.envelope import error_envelope
 
 
@@ -40,7 +41,8 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
     """The protocol class for `uvicorn.Config(http=...)`."""
     answer = timeout_answer(seconds)
 
-    class RequestDeadlineProtocol(ConnectionOffering, BoundedHeadProtocol):  # heads bounded: serving/request_head.py
+    # Heads bounded (serving/request_head.py), an upgrade offered read as a plain request (serving/upgrade.py).
+    class RequestDeadlineProtocol(ConnectionOffering, BoundedHeadProtocol, UpgradeIgnored):
         _deadline: asyncio.TimerHandle | None = None
         _receiving = False
 

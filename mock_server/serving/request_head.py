@@ -1,5 +1,5 @@
-"""A request's head as `sivi-mock` takes it: beyond `HEAD_LIMIT` bytes in all, `431`; not HTTP at all, `400`; both in
-the API's envelope, and the connection closed.
+"""A request's head as `sivi-mock` takes it: beyond `HEAD_LIMIT` bytes in all, `431`; not HTTP at all, or with two
+`Host` headers, `400`; each in the API's envelope, and the connection closed.
 
 uvicorn's httptools protocol takes a head of any size: a 2 MB header is buffered, handed to the app, and kept in
 the journal. `BoundedHeadProtocol` is the base of the protocol `sivi-mock` serves with (the mock and the proxy
@@ -13,6 +13,10 @@ incomplete, so that a client that never ends a header costs at most the limit an
 
 Bytes the parser cannot read as HTTP get uvicorn's own `400` in `text/plain`; here the same status comes in the
 envelope, like every other refusal of the mock, so a client's error handling meets one shape.
+
+Two `Host` headers: uvicorn hands both to the app, and whoever reads the first (the admin API's and the proxy's
+loopback check) and whoever reads the last may disagree on which server was asked. RFC 9112 (section 3.2) says a
+server MUST answer such a request 400.
 """
 
 from __future__ import annotations
@@ -43,22 +47,35 @@ def not_http_answer() -> bytes:
     return head.encode() + body
 
 
+def hosts_answer(hosts: int) -> bytes:
+    body = error_envelope(400, f"the request has {hosts} Host headers; HTTP/1.1 allows one; the connection is closed")
+    head = (
+        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
 _ANSWER = head_too_large_answer()
 _NOT_HTTP = not_http_answer()
 
 
-def head_size(headers: Headers) -> int:
-    """The bytes of `headers` as sent: `name: value` and a line end each."""
-    # A plain loop: for the few headers of a usual request it costs less than summing through `map` and `chain`.
-    size = 0
+def head_size(headers: Headers) -> tuple[int, int]:
+    """The bytes of `headers` as sent (`name: value` and a line end each), and how many are `host` (names as uvicorn
+    gives them, lower case)."""
+    # One plain loop for both: for the few headers of a usual request it costs less than two passes, or summing
+    # through `map` and `chain`.
+    size = hosts = 0
     for name, value in headers:
         size += len(name) + len(value) + 4
-    return size
+        if name == b"host":
+            hosts += 1
+    return size, hosts
 
 
 class BoundedHeadProtocol(HttpToolsProtocol):
-    """uvicorn's `HttpToolsProtocol`, refusing a head longer than `HEAD_LIMIT` with 431 and one that is not HTTP with
-    400, in the envelope."""
+    """uvicorn's `HttpToolsProtocol`, refusing a head longer than `HEAD_LIMIT` with 431 and one that is not HTTP or
+    names two hosts with 400, in the envelope."""
 
     _in_head = True  # the next bytes belong to a request's head (also between requests)
     _events = 0  # heads and messages completed so far: a read in which one completes is not all head
@@ -78,8 +95,11 @@ class BoundedHeadProtocol(HttpToolsProtocol):
     def on_headers_complete(self) -> None:
         self._in_head, self._events = False, self._events + 1
         # Counted once the head is whole (a call per header would cost every request more than this sum).
-        if len(self.url) + head_size(self.headers) > HEAD_LIMIT:
+        size, hosts = head_size(self.headers)
+        if len(self.url) + size > HEAD_LIMIT:
             self._refuse()
+        elif hosts > 1:
+            self._refuse(hosts_answer(hosts))
         if not self._refused:
             super().on_headers_complete()
 
@@ -98,8 +118,8 @@ class BoundedHeadProtocol(HttpToolsProtocol):
             self.transport.write(_NOT_HTTP)
             self.transport.close()
 
-    def _refuse(self) -> None:
+    def _refuse(self, answer: bytes = _ANSWER) -> None:
         self._refused = True
         if not self.transport.is_closing():
-            self.transport.write(_ANSWER)
+            self.transport.write(answer)
             self.transport.close()

@@ -1,5 +1,11 @@
 """Reading a YAML file, the one way the kit does it (the spec, fixtures, recordings, accepted deviations): safe,
-UTF-8, and a `FileError` that names the file, the line and column, and the reason."""
+UTF-8, what aliases may add bounded, and a `FileError` that names the file, the line and column, and the reason.
+
+The bound: PyYAML builds an alias (`*name`) as the same object as its anchor, so loading is quick whatever the
+aliases; but everything after (checking a fixture against the schema, serving it as JSON) walks the document
+written out. Nine anchors of nine aliases each, 800 bytes, write out to a billion values ("billion laughs"): a
+minute and gigabytes at start-up. A merge of `<<: *defaults` into every entry of a large file adds some thousands.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ import yaml
 from mock_server.errors import FileError
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+# What aliases may add to a document written out, in characters of its scalars (a collection counts one).
+ALIAS_EXPANSION_LIMIT = 1_000_000
 # The C loader where PyYAML was built with libyaml: several times faster on large fixture files.
 _BASE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -39,6 +47,59 @@ class _Loader(_BASE_LOADER):  # type: ignore[valid-type,misc]  # a class chosen 
         mapping: dict[Any, Any] = super().construct_mapping(node, deep)
         return mapping
 
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _refuse_alias_bombs(node)
+        return self.construct_document(node)
+
+
+class _AliasBomb(Exception):
+    """The document's aliases write it out beyond `ALIAS_EXPANSION_LIMIT`, or an anchor contains itself."""
+
+
+def _refuse_alias_bombs(root: yaml.Node) -> None:
+    """Weigh `root` written out (aliases expanded) and as written (each node once), each node weighed once: the
+    cost is that of the file, not of its expansion."""
+    written_out: dict[int, int] = {}
+    on_path: set[int] = set()
+    as_written = 0
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_weighed = stack.pop()
+        children = _children(node)
+        if children_weighed:
+            on_path.discard(id(node))
+            written_out[id(node)] = 1 + sum(written_out[id(child)] for child in children)
+            continue
+        if id(node) in written_out:
+            continue
+        if id(node) in on_path:
+            raise _AliasBomb("an anchor contains an alias of itself, so the document never ends")
+        if isinstance(node, yaml.ScalarNode):
+            weight = 1 + len(node.value)
+            written_out[id(node)] = weight
+            as_written += weight
+            continue
+        as_written += 1
+        on_path.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children)
+    if written_out[id(root)] - as_written > ALIAS_EXPANSION_LIMIT:
+        raise _AliasBomb(
+            f"its aliases (`*name`) write it out to more than {ALIAS_EXPANSION_LIMIT:,} characters beyond what the "
+            "file holds (a YAML bomb?); write the values out, or repeat fewer of them"
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
 
 def read_yaml(file: Path, what: str = "the file") -> Any:
     """The document in `file`; `FileError` when it cannot be read or is not YAML. `what` names the file in the
@@ -59,6 +120,8 @@ def parse_yaml(text: str, file: Path | str) -> Any:
     """The document in `text`, read from `file` (named in the error)."""
     try:
         return yaml.load(text, Loader=_Loader)
+    except _AliasBomb as error:
+        raise FileError(file, "", str(error)) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -74,6 +137,11 @@ def read_yaml_lines(file: Path, what: str = "the file") -> tuple[Any, dict[tuple
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return parse_yaml(text, file), {}  # parse_yaml names the line of the YAML error
+    try:
+        if root is not None:
+            _refuse_alias_bombs(root)  # before walking it for lines, which would write it out
+    except _AliasBomb as error:
+        raise FileError(file, "", str(error)) from None
     lines: dict[tuple[str | int, ...], int] = {}
     _note_lines(root, (), lines)
     try:
