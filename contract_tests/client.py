@@ -19,7 +19,16 @@ from dataclasses import dataclass
 import requests
 import urllib3
 
-from contract_tests.waits import GATEWAY, LOWEST_RATE, Blip, WaitBudget, blip_of
+from contract_tests.waits import (
+    GATEWAY,
+    LOWEST_RATE,
+    RECOVERY_STEP,
+    SAME_ANSWER_TRIES,
+    Blip,
+    WaitBudget,
+    backoff,
+    blip_of,
+)
 from mock_server.judgement import Exchange
 from mock_server.loopback import is_loopback_url
 
@@ -64,11 +73,14 @@ class Client:
         # A whole answer, headers and body, gets three read timeouts: a trickle never trips the read timeout.
         self.answer_limit = 3 * timeout
         self.rate_limit = rate_limit
+        self.configured_rate = rate_limit
+        # While throttling holds the rate down: the rate it goes back up to (then `configured_rate` again).
+        self._recovering_to: float | None = None
         self.max_requests = max_requests
         self.sent = 0
         self.statuses: Counter[int] = Counter()
         self.waits = WaitBudget(max_wait)
-        self.lowered_rate: float | None = None  # the rate throttling brought the client down to, if it did
+        self.lowered_rate: float | None = None  # the lowest rate throttling brought the client down to, if any
         # A request the target answers when it is up (the set-up's): asked when one request keeps getting a gateway
         # page, to tell an input that breaks the target from a target that is down.
         self.health_check: requests.PreparedRequest | None = None
@@ -85,22 +97,31 @@ class Client:
         return self.send(prepared)
 
     def send(self, prepared: requests.PreparedRequest) -> SentExchange:
-        """Send `prepared` until the API answers it (or does not answer at all): throttling and blips are waited."""
-        tries, others_answered = 0, False
+        """Send `prepared` until the API answers it (or does not answer at all): throttling and blips are waited.
+
+        A gateway page or a 503 may be the target failing for this input alone: the health check tells. While the
+        target answers it, the same request goes again after a short pause; after `SAME_ANSWER_TRIES` such tries
+        alike, the answer is handed back (a finding, with its curl). While it does not, the target is down for
+        everyone (a deploy): the wait is as long as asked.
+        """
+        tries, alike, first = 0, 0, ""
         while True:
             exchange = self._send_once(prepared)
             blip = blip_of(exchange)
-            if blip is None or (others_answered and blip.kind == GATEWAY):
-                # An answer; or a gateway page again right after the target answered another request: this input
-                # is what the target cannot take (a finding, with its curl), whatever the gateway says.
+            if blip is None:
                 self._tally(exchange)
+                self._recover_rate()
                 return exchange
             tries += 1
-            pause = blip.pause(tries)
-            if blip.kind == GATEWAY and (tries >= 2 or not self.waits.allows(pause)) and self._target_answers():
-                others_answered = True
+            if blip.may_be_the_input and self._target_answers():
+                alike, first = (alike + 1, first) if blip.label == first else (1, blip.label)
+                if alike >= SAME_ANSWER_TRIES or not self.waits.allows(backoff(alike)):
+                    self._tally(exchange)
+                    return exchange
+                self._wait(blip, backoff(alike), exchange, slow_down=False)
                 continue
-            self._wait(blip, pause, exchange)
+            alike = 0
+            self._wait(blip, blip.pause(tries), exchange)
 
     def _send_once(self, prepared: requests.PreparedRequest) -> SentExchange:
         if self.max_requests is not None and self.sent >= self.max_requests:
@@ -139,14 +160,14 @@ class Client:
         answer = self._send_once(self.health_check)
         return answer.error is None and blip_of(answer) is None
 
-    def _wait(self, blip: Blip, pause: float, exchange: SentExchange) -> None:
+    def _wait(self, blip: Blip, pause: float, exchange: SentExchange, *, slow_down: bool = True) -> None:
         """Wait `pause` before the same request goes again, within the run's wait budget; slow down if throttled.
 
         A throttled request also costs the budget the gap to the next request at the lowered rate, so a target that
         throttles with `Retry-After: 0` again and again spends the budget as surely as one that asks for minutes.
         """
         answered = f"{exchange.status}" + (f" ({exchange.content_type})" if exchange.content_type else "")
-        slower = self._slower_rate() if blip.kind != GATEWAY else None
+        slower = self._slower_rate() if blip.kind != GATEWAY and slow_down else None
         cost = max(pause, 1 / slower) if slower else pause
         if not self.waits.allows(cost):
             waited = f"{self.waits.waited:.1f} s waited of --max-wait {self.waits.max_wait:g}"
@@ -161,7 +182,9 @@ class Client:
                 f"budget has left ({waited}); try later, lower --rate-limit or raise --max-wait"
             )
         if slower:
-            self.rate_limit = self.lowered_rate = slower
+            self._recovering_to = self._recovering_to or self.configured_rate or self.rate_limit or self._recent_rate()
+            self.rate_limit = slower
+            self.lowered_rate = min(slower, self.lowered_rate or slower)
         self.waits.spend(blip, cost)
         self._sleep(pause)
 
@@ -170,6 +193,15 @@ class Client:
         itself then paces the next request)."""
         current = self.rate_limit or self._recent_rate()
         return max(LOWEST_RATE, current / 2) if current else None
+
+    def _recover_rate(self) -> None:
+        """After an answer of the API, a lowered rate goes up a step, back to the configured one (additive increase:
+        throttling is obeyed while it lasts, and does not slow the rest of the run)."""
+        if self._recovering_to is None:
+            return
+        self.rate_limit += RECOVERY_STEP * self._recovering_to
+        if self.rate_limit >= self._recovering_to:
+            self.rate_limit, self._recovering_to = self.configured_rate, None
 
     def _recent_rate(self) -> float:
         """The rate the last few requests went out at: from the median gap between them (a pause between tests

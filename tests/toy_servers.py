@@ -645,6 +645,16 @@ class MidDeploy(Toy):
         return await super().endpoint(request)
 
 
+class MidDeployAskingToWait(MidDeploy):
+    """A deploy rolling out whose gateway says how long: HTML 503 with `Retry-After: 0.2` for 0.6 s."""
+
+    async def endpoint(self, request: Request) -> Response:
+        self.first = self.first or time.monotonic()
+        if time.monotonic() - self.first < self.down_for:
+            return gateway_page(503, "Service Temporarily Unavailable", {"Retry-After": "0.2"})
+        return await Toy.endpoint(self, request)
+
+
 class GoesDownMidRun(Toy):
     """Answers its first 30 requests, then only the gateway's HTML 503 (no deploy ever finishes)."""
 
@@ -703,3 +713,11 @@ class CrashesBehindAGateway(CrashesOnSomeInput):
 
     def crashed(self) -> Response:
         return gateway_page(502, "Bad Gateway")
+
+
+class UnavailableForOneInput(CrashesBehindAGateway):
+    """The app dies on a body that is a JSON array, and the gateway answers its HTML 503 with `Retry-After: 30` for
+    that request, every time, as if the whole target were away; every other request is answered."""
+
+    def crashed(self) -> Response:
+        return gateway_page(503, "Service Temporarily Unavailable", {"Retry-After": "30"})
