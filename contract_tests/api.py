@@ -303,6 +303,7 @@ def open_api(settings: SuiteSettings, observed: Observations) -> Iterator[Api]:
             rate_limit=settings.rate_limit,
             max_requests=settings.max_requests,
             max_wait=settings.max_wait,
+            deadline=settings.deadline,
         )
         try:
             try:

@@ -25,6 +25,7 @@ from contract_tests.waits import (
     RECOVERY_STEP,
     SAME_ANSWER_TRIES,
     Blip,
+    RunDeadline,
     WaitBudget,
     backoff,
     blip_of,
@@ -64,6 +65,7 @@ class Client:
         rate_limit: float = 0.0,
         max_requests: int | None = None,
         max_wait: float = 0.0,
+        deadline: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -80,6 +82,7 @@ class Client:
         self.sent = 0
         self.statuses: Counter[int] = Counter()
         self.waits = WaitBudget(max_wait)
+        self.deadline = RunDeadline(deadline)
         self.lowered_rate: float | None = None  # the lowest rate throttling brought the client down to, if any
         # A request the target answers when it is up (the set-up's): asked when one request keeps getting a gateway
         # page, to tell an input that breaks the target from a target that is down.
@@ -129,6 +132,8 @@ class Client:
                 f"stopped after {self.sent} requests: the request budget is spent "
                 "(raise --max-requests, or lower --max-examples)"
             )
+        if not self.deadline.left:
+            raise StopRun(self.deadline.passed(self.waits, self.sent))
         self._pace()
         body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
         exchange = SentExchange(
@@ -142,7 +147,7 @@ class Client:
         started = time.monotonic()
         self._sent_at.append(self._clock())
         try:
-            self._receive(prepared, exchange, deadline=started + self.answer_limit)
+            self._receive(prepared, exchange, deadline=self.deadline.cut(started + self.answer_limit))
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             exchange.error = f"no answer within {self.timeout:g} s"
         except HeadersTooSlow as error:
@@ -151,6 +156,9 @@ class Client:
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as error:
             exchange.error = _reason(error)
         exchange.elapsed = time.monotonic() - started
+        self.deadline.record(exchange)
+        if exchange.error is not None and not self.deadline.left:  # cut short by the run's end, not its own
+            raise StopRun(self.deadline.passed(self.waits, self.sent))
         return exchange
 
     def _target_answers(self) -> bool:
@@ -181,6 +189,8 @@ class Client:
                 f"{self.base_url} {state}: it answers {answered} and asks to wait {cost:g} s, more than the wait "
                 f"budget has left ({waited}); try later, lower --rate-limit or raise --max-wait"
             )
+        if pause > self.deadline.left:  # sleeping into the run's end would only end it later
+            raise StopRun(self.deadline.passed(self.waits, self.sent, f"the target asks to wait {pause:g} s more"))
         if slower:
             self._recovering_to = self._recovering_to or self.configured_rate or self.rate_limit or self._recent_rate()
             self.rate_limit = slower
@@ -217,6 +227,8 @@ class Client:
         if self.rate_limit > 0:
             now = self._clock()
             if now < self._next_send:
+                if self._next_send - now > self.deadline.left:
+                    raise StopRun(self.deadline.passed(self.waits, self.sent))
                 self._sleep(self._next_send - now)
             self._next_send = max(now, self._next_send) + 1 / self.rate_limit
 

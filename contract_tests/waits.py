@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -121,3 +122,48 @@ class WaitBudget:
         """`429 with Retry-After x3, 503 outside the API's envelope x2: 2.5 s in all (--max-wait 120)`."""
         counted = ", ".join(f"{label} x{count}" for label, count in self.counts.most_common())
         return f"{counted}: {self.waited:.1f} s in all (--max-wait {self.max_wait:g})"
+
+
+class RunDeadline:
+    """The whole run's time, `seconds` from its start (None: no bound), and where it went, for the line that ends it:
+    answers, answers that did not come whole in time (a target that drips), and waits."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.ends_at = None if seconds is None else time.monotonic() + seconds
+        self.unanswered = 0
+        self.unanswered_time = 0.0
+
+    @property
+    def left(self) -> float:
+        return math.inf if self.ends_at is None else max(0.0, self.ends_at - time.monotonic())
+
+    def cut(self, at: float) -> float:
+        """`at`, or the run's end if that is sooner (monotonic seconds)."""
+        return at if self.ends_at is None else min(at, self.ends_at)
+
+    def record(self, exchange: Exchange) -> None:
+        if exchange.error is not None:
+            self.unanswered += 1
+            self.unanswered_time += exchange.elapsed
+
+    def passed(self, waits: WaitBudget, sent: int, pending: str = "") -> str:
+        """The one line that ends a run at its deadline, naming where most of the time went (`pending`: the wait
+        that would have passed it)."""
+        spent = {
+            "requests that got no whole answer in time": self.unanswered_time,
+            "waiting out throttling and gateway blips": waits.waited,
+        }
+        cause, seconds = max(spent.items(), key=lambda item: item[1])
+        if cause.startswith("requests") and seconds > 0:
+            where = f"{self.unanswered} requests got no whole answer in time, {seconds:.0f} s of the {self.seconds:g}"
+            where += " (the target drips)"
+        elif seconds > 0:
+            where = f"{seconds:.0f} s of it went to {cause} ({waits.summary()})"
+        else:
+            where = f"{sent} requests were answered, none of them waited or cut short"
+        where = f"{pending}; {where}" if pending else where
+        return (
+            f"the run's deadline passed (--deadline {self.seconds:g} s): {where}; raise --deadline, or lower "
+            "--max-examples or --request-timeout"
+        )

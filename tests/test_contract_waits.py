@@ -241,3 +241,13 @@ def test_the_same_503_with_retry_after_for_one_input_while_others_are_answered_i
     assert "curl -i -X POST" in output and "HTTP 503, text/html" in output
     # Judged after a few short tries, not after waiting out `Retry-After: 30` again and again.
     assert outcome.run.api.client.waits.waited < 10, summary_line(output, "waited out")
+
+
+def test_a_target_that_drips_its_answers_ends_the_run_at_its_deadline_with_the_cause_named():
+    toy = toys.DripsForGeneratedInputs()
+    outcome, output = run_against(toy, request_timeout="0.5", deadline="4")
+    assert outcome.exit_code == 2, output
+    assert outcome.error is not None and "\n" not in outcome.error
+    assert outcome.error.startswith("the run's deadline passed (--deadline 4 s): "), outcome.error
+    assert "requests got no whole answer in time" in outcome.error and "(the target drips)" in outcome.error
+    assert f"sivi-contract: {outcome.error}" in output and "Traceback" not in output

@@ -567,6 +567,25 @@ class TricklesForTheKnownUser(Toy):
         return StreamingResponse(trickle(), media_type="application/json")
 
 
+class DripsForGeneratedInputs(Toy):
+    """Answers the set-up's two requests, then drips every other answer one byte every 50 ms, forever: each of those
+    costs the suite a whole answer's time, and the answers between them keep it from giving the target up."""
+
+    answered = 0
+
+    async def endpoint(self, request: Request) -> Response:
+        self.answered += 1
+        if self.answered <= 2 or self.answered % 2:
+            return await super().endpoint(request)
+
+        async def drip() -> AsyncIterator[bytes]:
+            while True:
+                yield b" "
+                await asyncio.sleep(0.05)
+
+        return StreamingResponse(drip(), media_type="application/json")
+
+
 class StopsAnswering(Toy):
     """Answers the first request (the suite's reachability probe), then never again."""
 
