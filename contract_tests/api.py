@@ -20,6 +20,7 @@ import schemathesis
 from contract_tests.client import Client, SentExchange, StopRun
 from contract_tests.findings import ContractViolation, Finding, Observations
 from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, schemathesis_failures
+from contract_tests.malformed_heads import CHECK as MALFORMED_HEAD
 from contract_tests.settings import SuiteSettings
 from contract_tests.target import Target, check_setup, open_target
 from mock_server.errors import TargetError, TooDeepToCheck
@@ -260,8 +261,11 @@ class Api:
         else:
             self.observed.alike_not_shown += 1
 
-    def _observe(self, exchange: Exchange) -> None:
-        """Count the known user's answers, and note what the docs only suggest about any success body."""
+    def _observe(self, exchange: SentExchange) -> None:
+        """Count the known user's answers, note what the docs only suggest about any success body, and a head
+        that is not HTTP's."""
+        if exchange.malformed_head is not None:
+            self.observed.note(MALFORMED_HEAD, exchange.malformed_head)
         sent = request_json(exchange.body)
         valid = sent is not NOT_JSON and self.contract.request.is_valid(sent)
         named = sent.get(self.shape.user_field) if valid and isinstance(sent, dict) else None

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import requests
 import urllib3
 
+from contract_tests.malformed_heads import MALFORMED_HEADS
 from contract_tests.waits import (
     GATEWAY,
     LOWEST_RATE,
@@ -47,6 +48,7 @@ class SentExchange(Exchange):
     """An exchange as this client made it, with the `requests` response that Schemathesis' checks read."""
 
     response: requests.Response | None = None
+    malformed_head: str | None = None  # the warning, when a line of the answer's head was not a header field
 
 
 class HeadersTooSlow(Exception):
@@ -88,6 +90,7 @@ class Client:
         # page, to tell an input that breaks the target from a target that is down.
         self.health_check: requests.PreparedRequest | None = None
         self._session = self._new_session()
+        MALFORMED_HEADS.install()
         self._clock, self._sleep = clock, sleep
         self._next_send = 0.0
         self._sent_at: deque[float] = deque(maxlen=6)
@@ -239,19 +242,23 @@ class Client:
         session.trust_env = not is_loopback_url(self.base_url)
         return session
 
-    def _send_within(self, prepared: requests.PreparedRequest, deadline: float) -> requests.Response:
+    def _send_within(
+        self, prepared: requests.PreparedRequest, exchange: SentExchange, deadline: float
+    ) -> requests.Response:
         """`session.send` up to the response headers, given up at `deadline`.
 
         The read timeout alone cannot bound it: a target can trickle its status line and headers a byte at a
         time, each byte inside the timeout, forever. So the send runs in a daemon thread; one that misses the
         deadline is abandoned with its connection (it cannot hold the process at exit), and a fresh session
-        carries on.
+        carries on. A head urllib3 could not parse is noted on `exchange` from the thread that read it.
         """
         outcome: list[requests.Response | BaseException] = []
 
         def send() -> None:
             try:
-                outcome.append(self._session.send(prepared, timeout=self.timeout, stream=True, allow_redirects=False))
+                response = self._session.send(prepared, timeout=self.timeout, stream=True, allow_redirects=False)
+                exchange.malformed_head = MALFORMED_HEADS.take()
+                outcome.append(response)
             except BaseException as error:  # handed over to the caller's thread below
                 outcome.append(error)
 
@@ -268,7 +275,7 @@ class Client:
 
     def _receive(self, prepared: requests.PreparedRequest, exchange: SentExchange, deadline: float) -> None:
         # Streamed, so that a body that never ends, or ends only after gigabytes, cannot hold the run.
-        response = self._send_within(prepared, deadline)
+        response = self._send_within(prepared, exchange, deadline)
         with response:
             chunks, size = [], 0
             # read1: whatever has arrived, so the deadline is checked as the body trickles in; decoded, as a
