@@ -21,6 +21,7 @@ from contract_tests.client import Client, SentExchange
 from contract_tests.errors import ContractViolation, StopRun, TargetError
 from contract_tests.findings import Finding, Observations
 from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, schemathesis_failures
+from contract_tests.malformed_heads import CHECK as MALFORMED_HEAD
 from contract_tests.settings import SuiteSettings, secrets_of
 from contract_tests.target import Target, check_setup, open_target
 from mock_server.errors import TooDeepToCheck
@@ -261,8 +262,11 @@ class Api:
         else:
             self.observed.alike_not_shown += 1
 
-    def _observe(self, exchange: Exchange) -> None:
-        """Count the known user's answers, and note what the docs only suggest about any success body."""
+    def _observe(self, exchange: SentExchange) -> None:
+        """Count the known user's answers, note what the docs only suggest about any success body, and a head
+        that is not HTTP's."""
+        if exchange.malformed_head is not None:
+            self.observed.note(MALFORMED_HEAD, exchange.malformed_head)
         sent = request_json(exchange.body)
         valid = sent is not NOT_JSON and self.contract.request.is_valid(sent)
         named = sent.get(self.shape.user_field) if valid and isinstance(sent, dict) else None
@@ -304,6 +308,7 @@ def open_api(settings: SuiteSettings, observed: Observations) -> Iterator[Api]:
             rate_limit=settings.rate_limit,
             max_requests=settings.max_requests,
             max_wait=settings.max_wait,
+            deadline=settings.deadline,
         )
         try:
             try:

@@ -20,7 +20,18 @@ import requests
 import urllib3
 
 from contract_tests.errors import HeadersTooSlow, StopRun
-from contract_tests.waits import GATEWAY, LOWEST_RATE, Blip, WaitBudget, blip_of
+from contract_tests.malformed_heads import MALFORMED_HEADS
+from contract_tests.waits import (
+    GATEWAY,
+    LOWEST_RATE,
+    RECOVERY_STEP,
+    SAME_ANSWER_TRIES,
+    Blip,
+    RunDeadline,
+    WaitBudget,
+    backoff,
+    blip_of,
+)
 from mock_server.judgement import Exchange
 from mock_server.loopback import is_loopback_url
 
@@ -34,6 +45,7 @@ class SentExchange(Exchange):
     """An exchange as this client made it, with the `requests` response that Schemathesis' checks read."""
 
     response: requests.Response | None = None
+    malformed_head: str | None = None  # the warning, when a line of the answer's head was not a header field
 
 
 class Client:
@@ -48,6 +60,7 @@ class Client:
         rate_limit: float = 0.0,
         max_requests: int | None = None,
         max_wait: float = 0.0,
+        deadline: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -57,15 +70,20 @@ class Client:
         # A whole answer, headers and body, gets three read timeouts: a trickle never trips the read timeout.
         self.answer_limit = 3 * timeout
         self.rate_limit = rate_limit
+        self.configured_rate = rate_limit
+        # While throttling holds the rate down: the rate it goes back up to (then `configured_rate` again).
+        self._recovering_to: float | None = None
         self.max_requests = max_requests
         self.sent = 0
         self.statuses: Counter[int] = Counter()
         self.waits = WaitBudget(max_wait)
-        self.lowered_rate: float | None = None  # the rate throttling brought the client down to, if it did
+        self.deadline = RunDeadline(deadline)
+        self.lowered_rate: float | None = None  # the lowest rate throttling brought the client down to, if any
         # A request the target answers when it is up (the set-up's): asked when one request keeps getting a gateway
         # page, to tell an input that breaks the target from a target that is down.
         self.health_check: requests.PreparedRequest | None = None
         self._session = self._new_session()
+        MALFORMED_HEADS.install()
         self._clock, self._sleep = clock, sleep
         self._next_send = 0.0
         self._sent_at: deque[float] = deque(maxlen=6)
@@ -78,22 +96,31 @@ class Client:
         return self.send(prepared)
 
     def send(self, prepared: requests.PreparedRequest) -> SentExchange:
-        """Send `prepared` until the API answers it (or does not answer at all): throttling and blips are waited."""
-        tries, others_answered = 0, False
+        """Send `prepared` until the API answers it (or does not answer at all): throttling and blips are waited.
+
+        A gateway page or a 503 may be the target failing for this input alone: the health check tells. While the
+        target answers it, the same request goes again after a short pause; after `SAME_ANSWER_TRIES` such tries
+        alike, the answer is handed back (a finding, with its curl). While it does not, the target is down for
+        everyone (a deploy): the wait is as long as asked.
+        """
+        tries, alike, first = 0, 0, ""
         while True:
             exchange = self._send_once(prepared)
             blip = blip_of(exchange)
-            if blip is None or (others_answered and blip.kind == GATEWAY):
-                # An answer; or a gateway page again right after the target answered another request: this input
-                # is what the target cannot take (a finding, with its curl), whatever the gateway says.
+            if blip is None:
                 self._tally(exchange)
+                self._recover_rate()
                 return exchange
             tries += 1
-            pause = blip.pause(tries)
-            if blip.kind == GATEWAY and (tries >= 2 or not self.waits.allows(pause)) and self._target_answers():
-                others_answered = True
+            if blip.may_be_the_input and self._target_answers():
+                alike, first = (alike + 1, first) if blip.label == first else (1, blip.label)
+                if alike >= SAME_ANSWER_TRIES or not self.waits.allows(backoff(alike)):
+                    self._tally(exchange)
+                    return exchange
+                self._wait(blip, backoff(alike), exchange, slow_down=False)
                 continue
-            self._wait(blip, pause, exchange)
+            alike = 0
+            self._wait(blip, blip.pause(tries), exchange)
 
     def _send_once(self, prepared: requests.PreparedRequest) -> SentExchange:
         if self.max_requests is not None and self.sent >= self.max_requests:
@@ -101,6 +128,8 @@ class Client:
                 f"stopped after {self.sent} requests: the request budget is spent "
                 "(raise --max-requests, or lower --max-examples)"
             )
+        if not self.deadline.left:
+            raise StopRun(self.deadline.passed(self.waits, self.sent))
         self._pace()
         body = prepared.body.encode() if isinstance(prepared.body, str) else prepared.body
         exchange = SentExchange(
@@ -114,7 +143,7 @@ class Client:
         started = time.monotonic()
         self._sent_at.append(self._clock())
         try:
-            self._receive(prepared, exchange, deadline=started + self.answer_limit)
+            self._receive(prepared, exchange, deadline=self.deadline.cut(started + self.answer_limit))
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
             exchange.error = f"no answer within {self.timeout:g} s"
         except HeadersTooSlow as error:
@@ -123,6 +152,9 @@ class Client:
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError) as error:
             exchange.error = _reason(error)
         exchange.elapsed = time.monotonic() - started
+        self.deadline.record(exchange)
+        if exchange.error is not None and not self.deadline.left:  # cut short by the run's end, not its own
+            raise StopRun(self.deadline.passed(self.waits, self.sent))
         return exchange
 
     def _target_answers(self) -> bool:
@@ -132,14 +164,14 @@ class Client:
         answer = self._send_once(self.health_check)
         return answer.error is None and blip_of(answer) is None
 
-    def _wait(self, blip: Blip, pause: float, exchange: SentExchange) -> None:
+    def _wait(self, blip: Blip, pause: float, exchange: SentExchange, *, slow_down: bool = True) -> None:
         """Wait `pause` before the same request goes again, within the run's wait budget; slow down if throttled.
 
         A throttled request also costs the budget the gap to the next request at the lowered rate, so a target that
         throttles with `Retry-After: 0` again and again spends the budget as surely as one that asks for minutes.
         """
         answered = f"{exchange.status}" + (f" ({exchange.content_type})" if exchange.content_type else "")
-        slower = self._slower_rate() if blip.kind != GATEWAY else None
+        slower = self._slower_rate() if blip.kind != GATEWAY and slow_down else None
         cost = max(pause, 1 / slower) if slower else pause
         if not self.waits.allows(cost):
             waited = f"{self.waits.waited:.1f} s waited of --max-wait {self.waits.max_wait:g}"
@@ -153,8 +185,12 @@ class Client:
                 f"{self.base_url} {state}: it answers {answered} and asks to wait {cost:g} s, more than the wait "
                 f"budget has left ({waited}); try later, lower --rate-limit or raise --max-wait"
             )
+        if pause > self.deadline.left:  # sleeping into the run's end would only end it later
+            raise StopRun(self.deadline.passed(self.waits, self.sent, f"the target asks to wait {pause:g} s more"))
         if slower:
-            self.rate_limit = self.lowered_rate = slower
+            self._recovering_to = self._recovering_to or self.configured_rate or self.rate_limit or self._recent_rate()
+            self.rate_limit = slower
+            self.lowered_rate = min(slower, self.lowered_rate or slower)
         self.waits.spend(blip, cost)
         self._sleep(pause)
 
@@ -163,6 +199,15 @@ class Client:
         itself then paces the next request)."""
         current = self.rate_limit or self._recent_rate()
         return max(LOWEST_RATE, current / 2) if current else None
+
+    def _recover_rate(self) -> None:
+        """After an answer of the API, a lowered rate goes up a step, back to the configured one (additive increase:
+        throttling is obeyed while it lasts, and does not slow the rest of the run)."""
+        if self._recovering_to is None:
+            return
+        self.rate_limit += RECOVERY_STEP * self._recovering_to
+        if self.rate_limit >= self._recovering_to:
+            self.rate_limit, self._recovering_to = self.configured_rate, None
 
     def _recent_rate(self) -> float:
         """The rate the last few requests went out at: from the median gap between them (a pause between tests
@@ -178,6 +223,8 @@ class Client:
         if self.rate_limit > 0:
             now = self._clock()
             if now < self._next_send:
+                if self._next_send - now > self.deadline.left:
+                    raise StopRun(self.deadline.passed(self.waits, self.sent))
                 self._sleep(self._next_send - now)
             self._next_send = max(now, self._next_send) + 1 / self.rate_limit
 
@@ -188,19 +235,23 @@ class Client:
         session.trust_env = not is_loopback_url(self.base_url)
         return session
 
-    def _send_within(self, prepared: requests.PreparedRequest, deadline: float) -> requests.Response:
+    def _send_within(
+        self, prepared: requests.PreparedRequest, exchange: SentExchange, deadline: float
+    ) -> requests.Response:
         """`session.send` up to the response headers, given up at `deadline`.
 
         The read timeout alone cannot bound it: a target can trickle its status line and headers a byte at a
         time, each byte inside the timeout, forever. So the send runs in a daemon thread; one that misses the
         deadline is abandoned with its connection (it cannot hold the process at exit), and a fresh session
-        carries on.
+        carries on. A head urllib3 could not parse is noted on `exchange` from the thread that read it.
         """
         outcome: list[requests.Response | BaseException] = []
 
         def send() -> None:
             try:
-                outcome.append(self._session.send(prepared, timeout=self.timeout, stream=True, allow_redirects=False))
+                response = self._session.send(prepared, timeout=self.timeout, stream=True, allow_redirects=False)
+                exchange.malformed_head = MALFORMED_HEADS.take()
+                outcome.append(response)
             except BaseException as error:  # handed over to the caller's thread below
                 outcome.append(error)
 
@@ -217,7 +268,7 @@ class Client:
 
     def _receive(self, prepared: requests.PreparedRequest, exchange: SentExchange, deadline: float) -> None:
         # Streamed, so that a body that never ends, or ends only after gigabytes, cannot hold the run.
-        response = self._send_within(prepared, deadline)
+        response = self._send_within(prepared, exchange, deadline)
         with response:
             chunks, size = [], 0
             # read1: whatever has arrived, so the deadline is checked as the body trickles in; decoded, as a

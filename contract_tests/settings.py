@@ -30,6 +30,9 @@ LOCAL_MAX_EXAMPLES = 100
 DEFAULT_TIMEOUT = 10.0
 # Long enough for a deploy to roll out behind a gateway, short enough for a CI job to end with exit 2 instead.
 DEFAULT_MAX_WAIT = 120.0
+# The whole run's bound: a polite run against staging (300 requests at 2 a second, and --max-wait) ends well
+# within it, and a CI job learns why its step stopped rather than hitting the job's own timeout.
+DEFAULT_DEADLINE = 600.0
 REPORT_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html"}
 
 
@@ -172,6 +175,14 @@ OPTIONS = (
         "SECONDS",
     ),
     Option(
+        "--deadline",
+        "SIVI_DEADLINE",
+        "seconds the whole run may take, set-up, requests, waits and all; past it the run ends with exit 2 and a line "
+        f"naming where the time went (default {DEFAULT_DEADLINE:g})",
+        _positive_float,
+        "SECONDS",
+    ),
+    Option(
         "--accept",
         "SIVI_ACCEPT",
         "a YAML list of accepted deviations (where and/or check, reason, until): a finding they cover is reported "
@@ -214,6 +225,7 @@ class SuiteSettings:
     report: Path | None = None
     strict: bool = False
     max_wait: float = DEFAULT_MAX_WAIT
+    deadline: float = DEFAULT_DEADLINE
     accepted: AcceptedDeviations | None = None
 
     @property
@@ -286,6 +298,7 @@ def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None =
         report=given.get("report"),
         strict=given.get("strict", False),
         max_wait=given.get("max_wait", DEFAULT_MAX_WAIT),
+        deadline=given.get("deadline", DEFAULT_DEADLINE),
         accepted=_accepted(given["accept"], sources["accept"]) if "accept" in given else None,
     )
 

@@ -1,17 +1,21 @@
 """Throttling and blips: which answers come from a rate limiter or a gateway rather than from the API, how long to
 wait before the same request goes again, and the run's budget for waiting.
 
-A 429, or a 503 with `Retry-After`, is throttling: the request goes again after the time the target asks for
-(`Retry-After`, in seconds or as an HTTP date; a short pause without one), and the client lowers its own rate. A
-502, 503 or 504 outside the API's envelope is a gateway's blip (a deploy rolling out, say): the request goes again
-after a short pause, longer each time. None of it is a finding. All the waits of a run stay within `--max-wait`
-seconds: a wait beyond what is left ends the run at once (exit 2), rather than sleeping into the same end.
+A 429, or the API's own 503 with `Retry-After`, is throttling: the request goes again after the time the target
+asks for (`Retry-After`, in seconds or as an HTTP date; a short pause without one), and the client halves its own
+rate, then raises it again step by step as answers come (additive increase, multiplicative decrease). A 502, 503 or
+504 outside the API's envelope is a gateway's blip (a deploy rolling out, say): the request goes again after the
+`Retry-After` the page gives, else a short pause, longer each time; the rate stays, since a deploy says nothing of
+how fast the run may ask. None of it is a finding, unless the same request keeps getting the same 502 or 503 while
+the target answers others (`SAME_ANSWER_TRIES`). All the waits of a run stay within `--max-wait` seconds: a wait
+beyond what is left ends the run at once (exit 2), rather than sleeping into the same end.
 """
 
 from __future__ import annotations
 
 import email.utils
 import math
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +31,12 @@ FIRST_PAUSE, LONGEST_PAUSE = 0.25, 4.0
 # The rate the client lowers itself to, at the least, when throttled (requests per second): a run of 300 requests
 # still ends within 10 minutes.
 LOWEST_RATE = 0.5
+# After each answer of the API, a lowered rate goes up by this share of the rate it came down from, until it is back:
+# from half the rate, five answers.
+RECOVERY_STEP = 0.1
+# Tries of one request, each answered the same 502 or 503 while the target answered its health check in between,
+# after which that answer is the API's to that input (a finding, with its curl), not a blip to wait out.
+SAME_ANSWER_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -35,12 +45,23 @@ class Blip:
 
     kind: str  # THROTTLED or GATEWAY
     label: str  # how the summary counts it: "429 with Retry-After", "503 outside the API's envelope"
+    status: int
     retry_after: float | None = None
 
     def pause(self, tries: int) -> float:
         """How long to wait after the `tries`-th such answer to the same request."""
-        backoff = min(LONGEST_PAUSE, FIRST_PAUSE * 2 ** (tries - 1))
-        return max(FIRST_PAUSE, self.retry_after) if self.retry_after is not None else backoff
+        return max(FIRST_PAUSE, self.retry_after) if self.retry_after is not None else backoff(tries)
+
+    @property
+    def may_be_the_input(self) -> bool:
+        """Whether the answer may be the target failing for this request alone: a gateway's page, or a 503; never a
+        429, which is about the rate."""
+        return self.kind == GATEWAY or self.status == 503
+
+
+def backoff(tries: int) -> float:
+    """The pause after the `tries`-th blip of one request, where no `Retry-After` says how long."""
+    return min(LONGEST_PAUSE, FIRST_PAUSE * 2.0 ** (tries - 1))
 
 
 def blip_of(exchange: Exchange) -> Blip | None:
@@ -49,10 +70,14 @@ def blip_of(exchange: Exchange) -> Blip | None:
         return None
     status = exchange.status
     retry_after = parse_retry_after(exchange.response_headers.get("retry-after"))
-    if status == 429 or (status == 503 and retry_after is not None):
-        return Blip(THROTTLED, f"{status}" + (" with Retry-After" if retry_after is not None else ""), retry_after)
+    asked = " with Retry-After" if retry_after is not None else ""
+    if status not in GATEWAY_STATUSES and status != 429:
+        return None
     if status in GATEWAY_STATUSES and not is_envelope(exchange.json()):
-        return Blip(GATEWAY, f"{status} outside the API's envelope")
+        # A gateway's page, Retry-After or not: a deploy rolling out, not proof of a rate limit.
+        return Blip(GATEWAY, f"{status}{asked} outside the API's envelope", status, retry_after)
+    if status == 429 or (status == 503 and retry_after is not None):
+        return Blip(THROTTLED, f"{status}{asked}", status, retry_after)
     return None
 
 
@@ -97,3 +122,48 @@ class WaitBudget:
         """`429 with Retry-After x3, 503 outside the API's envelope x2: 2.5 s in all (--max-wait 120)`."""
         counted = ", ".join(f"{label} x{count}" for label, count in self.counts.most_common())
         return f"{counted}: {self.waited:.1f} s in all (--max-wait {self.max_wait:g})"
+
+
+class RunDeadline:
+    """The whole run's time, `seconds` from its start (None: no bound), and where it went, for the line that ends it:
+    answers, answers that did not come whole in time (a target that drips), and waits."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.ends_at = None if seconds is None else time.monotonic() + seconds
+        self.unanswered = 0
+        self.unanswered_time = 0.0
+
+    @property
+    def left(self) -> float:
+        return math.inf if self.ends_at is None else max(0.0, self.ends_at - time.monotonic())
+
+    def cut(self, at: float) -> float:
+        """`at`, or the run's end if that is sooner (monotonic seconds)."""
+        return at if self.ends_at is None else min(at, self.ends_at)
+
+    def record(self, exchange: Exchange) -> None:
+        if exchange.error is not None:
+            self.unanswered += 1
+            self.unanswered_time += exchange.elapsed
+
+    def passed(self, waits: WaitBudget, sent: int, pending: str = "") -> str:
+        """The one line that ends a run at its deadline, naming where most of the time went (`pending`: the wait
+        that would have passed it)."""
+        spent = {
+            "requests that got no whole answer in time": self.unanswered_time,
+            "waiting out throttling and gateway blips": waits.waited,
+        }
+        cause, seconds = max(spent.items(), key=lambda item: item[1])
+        if cause.startswith("requests") and seconds > 0:
+            where = f"{self.unanswered} requests got no whole answer in time, {seconds:.0f} s of the {self.seconds:g}"
+            where += " (the target drips)"
+        elif seconds > 0:
+            where = f"{seconds:.0f} s of it went to {cause} ({waits.summary()})"
+        else:
+            where = f"{sent} requests were answered, none of them waited or cut short"
+        where = f"{pending}; {where}" if pending else where
+        return (
+            f"the run's deadline passed (--deadline {self.seconds:g} s): {where}; raise --deadline, or lower "
+            "--max-examples or --request-timeout"
+        )

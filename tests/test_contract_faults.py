@@ -18,6 +18,7 @@ from contract_tests.settings import read_settings
 from mock_server.serving.background import BackgroundServer
 from tests import toy_servers as toys
 from tests.helpers import free_port
+from tests.hostile_upstreams import ScriptedUpstream, conforming
 from tests.raw_targets import RawServer
 
 # A bound, not a measurement: any of these runs that hangs fails here instead of holding the test suite.
@@ -114,3 +115,19 @@ def test_the_client_refuses_to_exceed_its_budget():
         with pytest.raises(StopRun, match="budget is spent"):
             client.request("POST", "/enterprise/account-analysis", body=b"{}")
     assert client.sent == 2
+
+
+def test_a_header_line_without_a_colon_is_a_warning_in_the_summary_never_a_traceback():
+    # The spec's own 200 to every request, its head ending in a line that is not a header field: the tests fail
+    # (no key gets 200), and pytest shows what was logged during each failing test.
+    head_end = b"\r\n\r\n"
+    answer = conforming().replace(head_end, b"\r\nX-Debug-Line-Without-Colon" + head_end, 1)
+    out = io.StringIO()
+    with ScriptedUpstream(lambda request: answer) as upstream:
+        outcome = run_suite(settings_for(upstream.url, request_timeout="5"), out=out)
+    output = out.getvalue()
+    assert outcome.exit_code == 1, output
+    assert "Traceback" not in output and "HeaderParsingError" not in output, "urllib3's traceback reached the output"
+    warning = next((line for line in output.splitlines() if "http_head: " in line), "(no http_head warning)")
+    assert "a line without a colon ('X-Debug-Line-Without-Colon')" in warning, output
+    assert "http_head" not in outcome.failed_checks, "a point of HTTP the vendor does not document failed the run"

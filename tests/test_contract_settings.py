@@ -16,6 +16,7 @@ def test_against_a_remote_host_the_run_is_gentle_and_bounded_by_default():
     assert settings.rate_limit == 2.0
     assert settings.max_requests == 300
     assert settings.max_examples == 10
+    assert settings.deadline == 600, "a CI job should learn why the run ended before the job's own timeout"
     assert not settings.is_loopback
 
 
@@ -41,6 +42,7 @@ def test_every_option_can_come_from_its_environment_variable():
         "SIVI_MAX_REQUESTS": "80",
         "SIVI_REQUEST_TIMEOUT": "4",
         "SIVI_REPORT": "reports/staging.html",
+        "SIVI_DEADLINE": "300",
     }
     settings = read_settings({}, environ=environ)
     assert settings.base_url == STAGING
@@ -50,6 +52,7 @@ def test_every_option_can_come_from_its_environment_variable():
     assert (settings.max_examples, settings.seed, settings.max_response_time) == (3, 42, 1.5)
     assert (settings.rate_limit, settings.max_requests, settings.request_timeout) == (0.5, 80, 4.0)
     assert str(settings.report) == "reports/staging.html"
+    assert settings.deadline == 300
 
 
 def test_an_option_on_the_command_line_wins_over_its_variable():
@@ -71,6 +74,7 @@ def test_without_a_seed_a_run_picks_one_it_can_print():
         ({}, {"SIVI_RATE_LIMIT": "fast"}, "SIVI_RATE_LIMIT: 'fast' must be a number"),
         ({"seed": "1.5"}, {}, "--seed: '1.5' must be a whole number"),
         ({"report": "out.pdf"}, {}, "--report: 'out.pdf' must end in .md or .html"),
+        ({}, {"SIVI_DEADLINE": "0"}, "SIVI_DEADLINE: '0' must be more than 0"),
     ],
 )
 def test_a_wrong_option_is_one_line_naming_it(values, environ, message):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
+import requests
 
 from contract_tests.client import Client
 from contract_tests.runner import run_suite
@@ -18,9 +19,45 @@ from contract_tests.waits import GATEWAY, THROTTLED, blip_of, parse_retry_after
 from mock_server.judgement import Exchange
 from mock_server.serving.background import BackgroundServer
 from tests import toy_servers as toys
+from tests.hostile_upstreams import Received, ScriptedUpstream, conforming, http, known_user
 
 pytestmark = pytest.mark.timeout(60)
 PATH = toys.CONTRACT.path
+
+
+class FakeTime:
+    """A clock the client's pacing and waits read and advance, so that a test of minutes runs in moments."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def client_of(url: str, fake: FakeTime, *, rate_limit: float, max_wait: float = 120) -> Client:
+    client = Client(
+        url,
+        key_header="sivi-api-key",
+        timeout=5,
+        rate_limit=rate_limit,
+        max_wait=max_wait,
+        clock=fake.clock,
+        sleep=fake.sleep,
+    )
+    health = {"Content-Type": "application/json", "sivi-api-key": toys.ADMIN_KEY}
+    client.health_check = requests.Request("POST", url + PATH, headers=health, json=known_user()).prepare()
+    return client
+
+
+GATEWAY_503 = http(
+    503, b"<html><body>503 Service Temporarily Unavailable</body></html>", "content-type: text/html", "retry-after: 1"
+)
 
 
 def run_against(toy: toys.Toy, **options: str):
@@ -155,3 +192,62 @@ def test_the_client_halves_its_rate_each_time_it_is_throttled():
             client.request("POST", PATH, body=b"{}")
     assert client.waits.counts == {"429 with Retry-After": 2} and client.waits.waited == 7200
     assert client.lowered_rate == 0.5  # 2/s, then 1/s, then 0.5/s
+
+
+def test_a_deploy_blip_with_retry_after_is_waited_as_asked_and_the_rate_stays():
+    fake = FakeTime()
+    # A deploy rolling out: the gateway's HTML 503 with `Retry-After: 1` to the first 6 requests, whatever they are.
+    with ScriptedUpstream(lambda request: GATEWAY_503 if len(upstream.requests) <= 6 else conforming()) as upstream:
+        client = client_of(upstream.url, fake, rate_limit=2)
+        answers = [client.request("POST", PATH, body=b'{"abstractUserId": "x"}').status for _ in range(10)]
+    assert answers == [200] * 10, "a deploy blip's 503 was handed back as an answer"
+    assert client.waits.counts == {"503 with Retry-After outside the API's envelope": 3}, client.waits.counts
+    assert 1 in fake.slept, "the wait Retry-After asked for was not taken"
+    assert client.lowered_rate is None and client.rate_limit == 2, "a gateway page lowered the run's rate"
+
+
+def test_after_throttling_ends_the_rate_climbs_back_to_the_configured_one_step_by_step():
+    fake = FakeTime()
+    throttled = http(429, b"slow down", "content-type: text/plain", "retry-after: 1")
+
+    def answer(request: Received) -> bytes:
+        return throttled if 3 <= len(upstream.requests) <= 4 else conforming()
+
+    with ScriptedUpstream(answer) as upstream:
+        client = client_of(upstream.url, fake, rate_limit=2)
+        rates = []
+        for _ in range(12):
+            client.request("POST", PATH, body=b"{}")
+            rates.append(client.rate_limit)
+    assert client.lowered_rate == 0.5, f"throttled twice, the rate should have halved twice: {rates}"
+    climbing = rates[rates.index(min(rates)) :]
+    assert climbing == sorted(climbing) and len(set(climbing)) > 2, f"the rate did not climb step by step: {rates}"
+    assert rates[-1] == 2, f"the rate never came back to the configured 2/s: {rates}"
+
+
+def test_a_run_over_a_deploy_blip_with_retry_after_passes_at_the_rate_it_was_given():
+    outcome, output = run_against(toys.MidDeployAskingToWait(), rate_limit="50")
+    assert outcome.exit_code == 0, output
+    waited = summary_line(output, "waited out (throttling and gateway blips, never findings): ")
+    assert "503 with Retry-After outside the API's envelope x" in waited, output
+    assert "the rate lowered" not in waited and outcome.run.api.client.rate_limit == 50, waited
+
+
+def test_the_same_503_with_retry_after_for_one_input_while_others_are_answered_is_a_violation_with_its_curl():
+    outcome, output = run_against(toys.UnavailableForOneInput(), max_wait="120")
+    assert outcome.exit_code == 1, output
+    unavailable = [f for f in outcome.run.observed.findings if f.exchange is not None and f.exchange.status == 503]
+    assert any(finding.promise == "a JSON array gets 422" for finding in unavailable), output
+    assert "curl -i -X POST" in output and "HTTP 503, text/html" in output
+    # Judged after a few short tries, not after waiting out `Retry-After: 30` again and again.
+    assert outcome.run.api.client.waits.waited < 10, summary_line(output, "waited out")
+
+
+def test_a_target_that_drips_its_answers_ends_the_run_at_its_deadline_with_the_cause_named():
+    toy = toys.DripsForGeneratedInputs()
+    outcome, output = run_against(toy, request_timeout="0.5", deadline="4")
+    assert outcome.exit_code == 2, output
+    assert outcome.error is not None and "\n" not in outcome.error
+    assert outcome.error.startswith("the run's deadline passed (--deadline 4 s): "), outcome.error
+    assert "requests got no whole answer in time" in outcome.error and "(the target drips)" in outcome.error
+    assert f"sivi-contract: {outcome.error}" in output and "Traceback" not in output

@@ -567,6 +567,25 @@ class TricklesForTheKnownUser(Toy):
         return StreamingResponse(trickle(), media_type="application/json")
 
 
+class DripsForGeneratedInputs(Toy):
+    """Answers the set-up's two requests, then drips every other answer one byte every 50 ms, forever: each of those
+    costs the suite a whole answer's time, and the answers between them keep it from giving the target up."""
+
+    answered = 0
+
+    async def endpoint(self, request: Request) -> Response:
+        self.answered += 1
+        if self.answered <= 2 or self.answered % 2:
+            return await super().endpoint(request)
+
+        async def drip() -> AsyncIterator[bytes]:
+            while True:
+                yield b" "
+                await asyncio.sleep(0.05)
+
+        return StreamingResponse(drip(), media_type="application/json")
+
+
 class StopsAnswering(Toy):
     """Answers the first request (the suite's reachability probe), then never again."""
 
@@ -645,6 +664,16 @@ class MidDeploy(Toy):
         return await super().endpoint(request)
 
 
+class MidDeployAskingToWait(MidDeploy):
+    """A deploy rolling out whose gateway says how long: HTML 503 with `Retry-After: 0.2` for 0.6 s."""
+
+    async def endpoint(self, request: Request) -> Response:
+        self.first = self.first or time.monotonic()
+        if time.monotonic() - self.first < self.down_for:
+            return gateway_page(503, "Service Temporarily Unavailable", {"Retry-After": "0.2"})
+        return await Toy.endpoint(self, request)
+
+
 class GoesDownMidRun(Toy):
     """Answers its first 30 requests, then only the gateway's HTML 503 (no deploy ever finishes)."""
 
@@ -703,3 +732,11 @@ class CrashesBehindAGateway(CrashesOnSomeInput):
 
     def crashed(self) -> Response:
         return gateway_page(502, "Bad Gateway")
+
+
+class UnavailableForOneInput(CrashesBehindAGateway):
+    """The app dies on a body that is a JSON array, and the gateway answers its HTML 503 with `Retry-After: 30` for
+    that request, every time, as if the whole target were away; every other request is answered."""
+
+    def crashed(self) -> Response:
+        return gateway_page(503, "Service Temporarily Unavailable", {"Retry-After": "30"})
