@@ -292,7 +292,8 @@ def _html(record: RunRecord) -> str:
             parts.append("<p>Entries this run did not meet (the file can lose them):</p><ul>")
             parts += [f"<li>{esc(entry)}</li>" for entry in record.unused]
             parts.append("</ul>")
-    parts.append("<h2>Warnings</h2><p>Things the documentation only suggests; never failures.</p><ul>")
-    parts += [f"<li>{esc(n.check)}: {esc(n.message)} (x{c})</li>" for n, c in record.observed.notes.items()]
-    parts.append("</ul></body></html>")
+    parts.append("<h2>Warnings</h2><p>Things the documentation only suggests; never failures.</p>")
+    notes = [f"<li>{esc(n.check)}: {esc(n.message)} (x{c})</li>" for n, c in record.observed.notes.items()]
+    parts += ["<ul>", *notes, "</ul>"] if notes else ["<p>None.</p>"]
+    parts.append("</body></html>")
     return "\n".join(parts) + "\n"

@@ -227,3 +227,14 @@ def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_pa
     assert skipped in output.splitlines(), output
     assert f"<li>{skipped}</li>" in page.read_text(encoding="utf-8")
     assert f"- {skipped}" in markdown.read_text(encoding="utf-8").splitlines()
+
+
+def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_findings(tmp_path):
+    page, markdown = tmp_path / "report.html", tmp_path / "report.md"
+    with serving(toys.Toy()) as url:
+        outcome, output = run_against(url, report=str(page))
+        run_suite(dataclasses.replace(outcome.run.settings, report=markdown), out=io.StringIO())
+    assert outcome.exit_code == 0 and "warnings (" not in output, output
+    html_warnings = page.read_text(encoding="utf-8").split("<h2>Warnings</h2>")[1]
+    assert "<p>None.</p>" in html_warnings and "<ul>" not in html_warnings, f"HTML Warnings section: {html_warnings}"
+    assert markdown.read_text(encoding="utf-8").split("## Warnings")[1].strip().endswith("None.")
