@@ -69,8 +69,9 @@ $(ENVS)/%/.installed: tests/consumers/%/requirements.txt pyproject.toml $(ENV_ST
 	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check --editable .
 	touch $@
 
+MOCK_PORT ?= 4010
 mock: $(ENV_STAMP)
-	$(BIN)/sivi-mock
+	$(BIN)/sivi-mock --port $(MOCK_PORT)
 
 # `make proxy`: the mock in front of staging, beside `make mock` (its own port). The real key is read from the
 # variable PROXY_KEY_ENV names, never passed as a flag; pages may call it from PROXY_ORIGIN only: one origin or

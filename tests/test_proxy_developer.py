@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -153,3 +156,66 @@ def test_make_proxy_with_any_origin_shows_why_sivi_mock_refuses_it_not_the_file_
     assert running.returncode != 0
     assert "sivi-mock: --upstream-key-env refuses --cors-origin '*'" in output, output
     assert "unrecognized arguments" not in output and "README.md" not in output, output
+
+
+def documented_dry_run() -> list[list[str]]:
+    """The commands of docs/proxy.md's dry run, one argument list each (continued lines joined, comments dropped)."""
+    page = (ROOT / "docs" / "proxy.md").read_text()
+    block = re.search(r"<!-- proxy-dry-run -->\n```sh\n(.*?)```", page, flags=re.S)
+    assert block, "docs/proxy.md shows no dry run (a ```sh block after <!-- proxy-dry-run -->)"
+    return [shlex.split(line, comments=True) for line in block.group(1).replace("\\\n", " ").splitlines()]
+
+
+def wait_for_port(port: int, running: subprocess.Popen[str]) -> None:
+    for _ in range(100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        assert running.poll() is None, running.communicate()[0]
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def test_the_dry_run_of_the_proxy_in_front_of_make_mock_works_as_documented():
+    # The documented ports are moved to free ones (others may be taken on this machine); nothing else changes.
+    ports = {"4010": str(free_port()), "4011": str(free_port())}
+    environment = {name: value for name, value in os.environ.items() if name != "SIVI_STAGING_KEY"}
+    started: list[subprocess.Popen[str]] = []
+    answers: dict[str, str] = {}
+    try:
+        for command in documented_dry_run():
+            command = [re.sub(r"(?<=127\.0\.0\.1:)(4010|4011)", lambda m: ports[m.group(1)], part) for part in command]
+            if command[0] == "export":
+                name, _, value = command[1].partition("=")
+                environment[name] = value
+            elif command[:2] in (["make", "mock"], ["make", "proxy"]):
+                port = ports["4010" if command[1] == "mock" else "4011"]
+                variable = "MOCK_PORT" if command[1] == "mock" else "PROXY_PORT"
+                # -o: the environment is the one this run uses; make must not rebuild it here
+                full = ["make", "-s", "-o", ".venv/.installed", *command[1:], f"{variable}={port}"]
+                running = subprocess.Popen(
+                    full,
+                    cwd=ROOT,
+                    env=environment,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    start_new_session=True,
+                )
+                started.append(running)
+                wait_for_port(int(port), running)
+            else:
+                assert command[0] == "curl", f"docs/proxy.md's dry run runs {command[0]}, which this test does not know"
+                done = subprocess.run(command, capture_output=True, text=True, timeout=30, env=environment)
+                answers[command[-1]] = done.stdout
+    finally:
+        for running in reversed(started):  # make and the sivi-mock it started, nothing else
+            if running.poll() is None:
+                os.killpg(running.pid, signal.SIGINT)
+            running.communicate(timeout=10)
+
+    relayed = answers['{"abstractUserId": "only-upstream"}']
+    assert relayed.startswith("HTTP/1.1 200"), relayed
+    assert "sivi-source: upstream" in relayed and "sivi-contract: conforms" in relayed, relayed
+    bundled = answers['{"abstractUserId": "281743-2322-34i44sd3-dkfjgdkjf292"}']
+    assert bundled.startswith("HTTP/1.1 200") and "sivi-source: mock" in bundled, bundled
