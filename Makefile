@@ -69,18 +69,20 @@ $(ENVS)/%/.installed: tests/consumers/%/requirements.txt pyproject.toml $(ENV_ST
 	$(@D)/bin/python -m pip install --quiet --disable-pip-version-check --editable .
 	touch $@
 
+MOCK_PORT ?= 4010
 mock: $(ENV_STAMP)
-	$(BIN)/sivi-mock
+	$(BIN)/sivi-mock --port $(MOCK_PORT)
 
 # `make proxy`: the mock in front of staging, beside `make mock` (its own port). The real key is read from the
-# variable PROXY_KEY_ENV names, never passed as a flag; pages may call it from PROXY_ORIGIN only.
+# variable PROXY_KEY_ENV names, never passed as a flag; pages may call it from PROXY_ORIGIN only: one origin or
+# several, space-separated, each its own --cors-origin, quoted (so that `*` reaches sivi-mock, which refuses it).
 PROXY_URL ?= https://connect.sivi.ai/api/staging/v2
 PROXY_PORT ?= 4011
 PROXY_KEY_ENV ?= SIVI_STAGING_KEY
 PROXY_ORIGIN ?= http://localhost:5173
 proxy: $(ENV_STAMP)
 	$(BIN)/sivi-mock --port $(PROXY_PORT) --proxy $(PROXY_URL) --upstream-key-env $(PROXY_KEY_ENV) \
-	  --cors-origin $(PROXY_ORIGIN) --fixtures-first
+	  $(foreach origin,$(PROXY_ORIGIN),--cors-origin '$(origin)') --fixtures-first
 
 lint: $(ENV_STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .

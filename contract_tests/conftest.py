@@ -185,6 +185,11 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     junit = session.config.stash.get(junitxml.xml_key, None)
     if junit is not None:
         junit.add_global_property("sivi-contract", f"{run.record.verdict} ({run.record.mode})")
+        # Every warning in full, as the report lists them; the terminal shows alike ones once.
+        for note, count in observed.notes.items():
+            junit.add_global_property(
+                f"warning: {note.check}", Redactor(api.target_secrets)(f"{note.message} (x{count})")
+            )
     if observed.stop_reason:
         session.exitstatus = 2
     elif observed.run_failures and session.exitstatus == pytest.ExitCode.OK:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from contract_tests.findings import Observations, Redactor
+from contract_tests.findings import Note, Observations, Redactor
 from contract_tests.settings import REPORT_FORMATS, SuiteSettings
 from mock_server.spec import Contract
 
@@ -128,16 +128,32 @@ def summary_lines(record: RunRecord) -> list[str]:
         )
     for failure in observed.run_failures:
         lines.append(f"✗ {failure.check}: {failure.message}")
-    if observed.notes:
-        lines.append(f"warnings ({len(observed.notes)}; reported, never failures):")
-        for note, count in observed.notes.items():
-            lines.append(f"  - {note.check}: {note.message}" + (f" (x{count})" if count > 1 else ""))
+    lines += warning_lines(observed.notes)
     lines += difference_lines(record)
     lines += accepted_lines(record)
     if observed.alike_not_shown:
         lines.append(f"{observed.alike_not_shown} more generated inputs failed like the findings shown (not repeated)")
     lines.append(record.verdict)
     return lines
+
+
+def warning_lines(notes: Counter[Note]) -> list[str]:
+    """The warnings for the terminal, alike ones once: each kind (check, headline, hint) on a line with its count and
+    its first instance, its hint below. The reports and JUnit list every instance in full."""
+    kinds: dict[tuple[str, str, str], list[tuple[str, int]]] = {}
+    for note, count in notes.items():
+        first, _, hint = note.message.partition("\n")
+        headline, _, detail = first.partition(": ")
+        kinds.setdefault((note.check, headline, " ".join(hint.split())), []).append((detail, count))
+    lines = [f"warnings ({sum(notes.values())}; reported, never failures; --report and JUnit list each in full):"]
+    for (check, headline, hint), instances in kinds.items():
+        count, (detail, _) = sum(times for _, times in instances), instances[0]
+        alike = f"; {len(instances) - 1} more like it" if len(instances) > 1 else ""
+        lines.append(
+            f"  - {check}: {headline}{f' (x{count})' if count > 1 else ''}{f': {detail}' if detail else ''}{alike}"
+        )
+        lines += [f"    {hint}"] if hint else []
+    return lines if kinds else []
 
 
 def accepted_lines(record: RunRecord) -> list[str]:
@@ -292,7 +308,8 @@ def _html(record: RunRecord) -> str:
             parts.append("<p>Entries this run did not meet (the file can lose them):</p><ul>")
             parts += [f"<li>{esc(entry)}</li>" for entry in record.unused]
             parts.append("</ul>")
-    parts.append("<h2>Warnings</h2><p>Things the documentation only suggests; never failures.</p><ul>")
-    parts += [f"<li>{esc(n.check)}: {esc(n.message)} (x{c})</li>" for n, c in record.observed.notes.items()]
-    parts.append("</ul></body></html>")
+    parts.append("<h2>Warnings</h2><p>Things the documentation only suggests; never failures.</p>")
+    notes = [f"<li>{esc(n.check)}: {esc(n.message)} (x{c})</li>" for n, c in record.observed.notes.items()]
+    parts += ["<ul>", *notes, "</ul>"] if notes else ["<p>None.</p>"]
+    parts.append("</body></html>")
     return "\n".join(parts) + "\n"

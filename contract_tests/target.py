@@ -16,7 +16,7 @@ from contract_tests.client import Client, SentExchange
 from contract_tests.errors import TargetError
 from contract_tests.settings import SuiteSettings
 from mock_server.errors import FixtureError, ServerStartError
-from mock_server.judgement import Exchange, RequestShape, TargetFacts
+from mock_server.judgement import NOT_JSON, Exchange, RequestShape, TargetFacts
 from mock_server.serving.background import BackgroundServer
 from mock_server.spec import Contract, load_fixtures
 from mock_server.spec.envelope import is_envelope
@@ -141,14 +141,13 @@ KEY_REFUSED = frozenset({401, 403})
 
 
 def _shown(exchange: Exchange) -> str:
-    """The answer in a few words for a one-line message: its content type and its envelope's message, or the start
-    of its body."""
-    data = exchange.json()
-    message = data["body"].get("message") if is_envelope(data) and isinstance(data["body"], dict) else None
-    text = f"message {message}" if isinstance(message, str) else exchange.content.decode("utf-8", errors="replace")
-    text = " ".join(text.split())
-    text = text if len(text) <= 100 else text[:97] + "..."
-    return f"{exchange.content_type or 'no content type'}: {text!r}" if text else (exchange.content_type or "empty")
+    """The answer as it came, for a one-line message: its content type and its body, JSON as the API wrote it and
+    other text quoted, with its line breaks and indents folded into single spaces and cut after 200 characters."""
+    text = " ".join(exchange.content.decode("utf-8", errors="replace").split())
+    if not text:
+        return exchange.content_type or "empty"
+    text = text if len(text) <= 200 else text[:197] + "..."
+    return f"{exchange.content_type or 'no content type'}: {text if exchange.json() is not NOT_JSON else repr(text)}"
 
 
 def _documented_account(contract: Contract, accounts: Mapping[str, Account], field: str) -> str:

@@ -252,9 +252,10 @@ class Settings:
         """With the real key upstream, a web page that may call the proxy spends that key: no page by default."""
         if self.upstream_key_env is not None and "*" in self.cors_origins:
             return (
-                f"{flag_name('upstream_key_env')} needs {flag_name('cors_origins')} ORIGIN (your page's, e.g. "
-                "http://localhost:5173): with the real key behind the proxy, any origin would let every web page "
-                "you visit spend it"
+                f"{flag_name('upstream_key_env')} refuses {flag_name('cors_origins')} '*' (any origin; also the "
+                "default when no --cors-origin is given): with the real key behind the proxy, any origin would let "
+                f"every web page you visit spend it. Give your page's own: {flag_name('cors_origins')} ORIGIN, e.g. "
+                "http://localhost:5173"
             )
         return None
 

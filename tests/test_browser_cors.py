@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from starlette.applications import Starlette
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, HTMLResponse
 from starlette.routing import Route
 
 from mock_server.app import create_app
@@ -19,6 +20,7 @@ from tests.helpers import CHROMIUM_FLAGS, chromium
 from tests.toy_servers import KNOWN_USER, Toy
 from tests.upstreams import PATH, REAL_KEY, proxy, upstream
 
+ROOT = Path(__file__).resolve().parent.parent
 PAGE = Path(__file__).parent / "browser" / "page.html"
 DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"  # the user the page asks for
 
@@ -76,3 +78,34 @@ def test_a_page_calls_the_real_api_through_the_proxy_with_the_mocks_key_and_neve
     assert [seen.headers["sivi-api-key"] for seen in watched.seen] == [REAL_KEY], "the upstream saw another key"
     assert "origin" not in watched.seen[0].headers, "the page's Origin was relayed upstream"
     assert [(seen.method, seen.path) for seen in watched.seen] == [("POST", PATH)], "the admin calls were relayed"
+
+
+def snippet_page(page: Path, mock_url: str) -> str:
+    """A page made of the snippet of `page` that calls the mock, pasted as a reader would: a ```js block into a plain
+    <script>, an ```html block as it is; what it logs is written into the page. Only the mock's port is changed."""
+    blocks = re.findall(r"^```(js|html)\n(.*?)^```", page.read_text(), flags=re.S | re.M)
+    snippet = next(((kind, code) for kind, code in blocks if "http://127.0.0.1:4010/" in code), None)
+    assert snippet is not None, f"{page.name} shows no snippet that calls the mock"
+    kind, code = snippet
+    pasted = code if kind == "html" else f"<script>\n{code}</script>\n"
+    logged = "<script>console.log = (...args) => document.body.append('RESULT ' + JSON.stringify(args));</script>"
+    return f"<!doctype html><html><body>{logged}\n{pasted.replace('http://127.0.0.1:4010', mock_url)}</body></html>"
+
+
+@pytest.mark.parametrize("page", [ROOT / "README.md", ROOT / "docs" / "frontend.md"], ids=lambda page: page.name)
+def test_the_js_snippet_of_the_docs_runs_as_written_in_a_page_and_gets_the_answer_prefer_asks_for(tmp_path, page):
+    browser = chromium()
+    with BackgroundServer(create_app()) as mock:
+        html = snippet_page(page, mock.url)
+        app = Starlette(routes=[Route("/", lambda request: HTMLResponse(html))])
+        with BackgroundServer(app) as site:
+            result = subprocess.run(
+                [browser, *CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'profile'}", site.url + "/"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+    logged = re.search(r"RESULT (\[.*\])", result.stdout)
+    assert logged, f"{page.name}'s snippet logged nothing; chromium said:\n{result.stderr[-2000:]}\n{html}"
+    status, body = json.loads(logged.group(1).replace("&quot;", '"'))
+    assert status == 500 and body["status"] == 500 and body["body"]["message"], body

@@ -52,11 +52,21 @@ def test_a_wrong_key_is_exit_2_and_one_line_naming_sivi_api_key_not_the_user_id(
     assert outcome.exit_code == 2
     assert output == (
         f"sivi-contract: SIVI_API_KEY (or --api-key) was refused: {server.url}{PATH} answered HTTP 401 to it "
-        f"(application/json: 'message {toys.Toy.message_401}'): "
+        f'(application/json: {{"status":401,"body":{{"message":"{toys.Toy.message_401}"}}}}): '
         "give an Enterprise admin key of this target\n"
     )
     assert "--user-id" not in output and "a-key-staging-does-not-know" not in output
     assert outcome.run.observed.setup_requests == 2
+
+
+def test_a_refusal_written_over_many_lines_is_shown_as_the_json_sent_on_one_line_cut_short():
+    with serving(toys.PrettyPrintedJson()) as server:
+        outcome, output = run_against(server.url, api_key="a-key-staging-does-not-know")
+    assert outcome.exit_code == 2 and output.count("\n") == 1, output
+    shown = output.split("answered HTTP 401 to it (application/json: ")[1]
+    assert shown.startswith('{ "status": 401, "body": { "message": "Failed to authenticate request. Please add'), shown
+    assert shown.endswith("...): give an Enterprise admin key of this target\n"), shown
+    assert len(output) < 400, f"the body was not cut short: {output}"
 
 
 @pytest.mark.parametrize("suffix", ["/api/v1", "/enterprise"], ids=["another version", "a path prefix"])
@@ -99,7 +109,7 @@ def test_a_refusal_outside_the_apis_envelope_names_both_the_path_and_the_key():
     assert outcome.exit_code == 2
     assert output == (
         f"sivi-contract: {server.url}{PATH} refused the request outside the API's envelope (HTTP 403, "
-        'application/json: \'{"message":"Missing Authentication Token"}\'): a gateway in front of the API, or not '
+        'application/json: {"message":"Missing Authentication Token"}): a gateway in front of the API, or not '
         "the API at all? Check --base-url's path and SIVI_API_KEY\n"
     )
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -227,3 +230,43 @@ def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_pa
     assert skipped in output.splitlines(), output
     assert f"<li>{skipped}</li>" in page.read_text(encoding="utf-8")
     assert f"- {skipped}" in markdown.read_text(encoding="utf-8").splitlines()
+
+
+def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_findings(tmp_path):
+    page, markdown = tmp_path / "report.html", tmp_path / "report.md"
+    with serving(toys.Toy()) as url:
+        outcome, output = run_against(url, report=str(page))
+        run_suite(dataclasses.replace(outcome.run.settings, report=markdown), out=io.StringIO())
+    assert outcome.exit_code == 0 and "warnings (" not in output, output
+    html_warnings = page.read_text(encoding="utf-8").split("<h2>Warnings</h2>")[1]
+    assert "<p>None.</p>" in html_warnings and "<ul>" not in html_warnings, f"HTML Warnings section: {html_warnings}"
+    assert markdown.read_text(encoding="utf-8").split("## Warnings")[1].strip().endswith("None.")
+
+
+def test_alike_warnings_are_shown_once_with_a_count_in_the_terminal_and_each_in_full_in_junit_and_the_report(tmp_path):
+    junit, page = tmp_path / "contract.xml", tmp_path / "contract.html"
+    options = [f"--{name.replace('_', '-')}={value}" for name, value in TOY_OPTIONS.items() if name != "api_key"]
+    reports = [f"--report={page}", f"--junit-xml={junit}"]
+    with serving(toys.CorrectWithOtherRefusals()) as url:  # 404 or 501 for each undeclared method: one kind
+        # A process of its own, as a user runs it (the undeclared methods are tried in a process's first run only).
+        result = subprocess.run(
+            [str(Path(sys.executable).with_name("sivi-contract")), "--base-url", url, *options, *reports],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("SIVI_")}, "SIVI_API_KEY": toys.ADMIN_KEY},
+        )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    hint = "Return 405 for methods not listed in the OpenAPI spec"
+    shown = [line for line in output.splitlines() if "schemathesis:unsupported_method" in line]
+    assert len(shown) == 1 and output.count(hint) == 1, f"alike warnings repeated:\n{output}"
+    properties = ElementTree.parse(junit).getroot().iter("property")
+    in_junit = [p.get("value", "") for p in properties if p.get("name") == "warning: schemathesis:unsupported_method"]
+    methods = {"GET", "PUT", "PATCH", "DELETE"}  # each answered 404 by this toy
+    assert len(in_junit) >= len(methods) and all(hint in value for value in in_junit), in_junit
+    count = len(in_junit)
+    assert f"(x{count})" in shown[0] and f"{count - 1} more like it" in shown[0], shown[0]
+    report = page.read_text(encoding="utf-8").split("<h2>Warnings</h2>")[1]
+    for method in methods:
+        assert f"Unsupported method {method} returned 404" in report and any(method in v for v in in_junit), method

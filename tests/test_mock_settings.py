@@ -112,7 +112,7 @@ REFUSED_SETTINGS: list[tuple[dict[str, Any], str]] = [
     ({"chaos": 1.5}, "--chaos must be a fraction from 0 to 1"),
     ({"chaos": 0.1, "chaos_faults": ("meteor",)}, "--chaos-faults: unknown 'meteor'"),
     ({"chaos_seed": 7}, "--chaos-seed needs --chaos RATE"),
-    ({"proxy_url": "http://127.0.0.1:9", "upstream_key_env": "KEY"}, "--upstream-key-env needs --cors-origin ORIGIN"),
+    ({"proxy_url": "http://127.0.0.1:9", "upstream_key_env": "KEY"}, "--upstream-key-env refuses --cors-origin '*'"),
     ({"proxy_url": "http://user:secret@127.0.0.1:9"}, "--proxy"),
     ({"cors_origins": "http://localhost:5173"}, "--cors-origin must be a tuple of origins"),
     ({"cors_origins": ("",)}, "--cors-origin must be a tuple of origins"),

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import signal
+import socket
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -83,40 +88,134 @@ def test_the_mocks_own_422_for_a_repeated_key_conforms_through_the_proxy():
     assert got.headers["sivi-contract"] == "conforms", entry["findings"]
 
 
+@contextmanager
+def make_proxy(*variables: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """`make proxy` with these variables, on a free port, stopped (make and its sivi-mock, nothing else) after."""
+    port = free_port()
+    # -o: the environment is the one this run uses; make must not rebuild it here
+    command = ["make", "-s", "-o", ".venv/.installed", "proxy", f"PROXY_PORT={port}", *variables]
+    environment = {**os.environ, "SIVI_STAGING_KEY": REAL_KEY}
+    running = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        yield running, port
+    finally:
+        if running.poll() is None:
+            os.killpg(running.pid, signal.SIGINT)
+        running.wait(timeout=10)
+
+
+def ask_when_up(running: subprocess.Popen[str], port: int, origin: str) -> httpx.Response:
+    for _ in range(100):
+        try:
+            return ask(f"http://127.0.0.1:{port}", {"abstractUserId": KNOWN_USER}, origin=origin)
+        except httpx.TransportError:
+            assert running.poll() is None, running.communicate()[0]
+            time.sleep(0.1)
+    raise AssertionError(f"make proxy did not answer on port {port}")
+
+
 def test_the_readmes_proxy_command_works_as_written_beside_make_mock():
     makefile = (ROOT / "Makefile").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make proxy" in readme and "\nproxy:" in makefile
-    port = free_port()
-    environment = {**os.environ, "SIVI_STAGING_KEY": REAL_KEY}
-    with upstream() as (up, watched):
-        # -o: the environment is the one this run uses; make must not rebuild it here
-        command = ["make", "-s", "-o", ".venv/.installed", "proxy", f"PROXY_URL={up.url}", f"PROXY_PORT={port}"]
-        running = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=environment,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        )
-        try:
-            answer = None
-            for _ in range(100):
-                try:
-                    answer = ask(f"http://127.0.0.1:{port}", {"abstractUserId": KNOWN_USER}, origin=PAGE_ORIGIN)
-                    break
-                except httpx.TransportError:
-                    assert running.poll() is None, running.communicate()[0]
-                    time.sleep(0.1)
-        finally:
-            os.killpg(running.pid, signal.SIGINT)  # make and the sivi-mock it started, nothing else
-            output = running.communicate(timeout=10)[0]
+    with upstream() as (up, watched), make_proxy(f"PROXY_URL={up.url}") as (running, port):
+        answer = ask_when_up(running, port, PAGE_ORIGIN)
+        os.killpg(running.pid, signal.SIGINT)
+        output = running.communicate(timeout=10)[0]
 
-    assert answer is not None and answer.status_code == 200, output
+    assert answer.status_code == 200, output
     assert answer.headers["sivi-contract"] == "conforms" and answer.headers["sivi-source"] == "upstream"
     assert answer.headers["access-control-allow-origin"] == PAGE_ORIGIN
     assert watched.seen[-1].headers["sivi-api-key"] == REAL_KEY and json.loads(watched.seen[-1].body) == known_user()
     assert port != 4010 and "--port 4010" not in makefile
     assert REAL_KEY not in output
+
+
+def test_make_proxy_takes_several_origins_space_separated_and_answers_each():
+    origins = ["http://localhost:5173", "http://localhost:3000"]
+    with (
+        upstream() as (up, _),
+        make_proxy(f"PROXY_URL={up.url}", f"PROXY_ORIGIN={' '.join(origins)}") as (running, port),
+    ):
+        answers = {origin: ask_when_up(running, port, origin) for origin in [*origins, "https://ads.example"]}
+    allowed = {origin: answer.headers.get("access-control-allow-origin") for origin, answer in answers.items()}
+    assert allowed == {**{origin: origin for origin in origins}, "https://ads.example": None}, allowed
+
+
+def test_make_proxy_with_any_origin_shows_why_sivi_mock_refuses_it_not_the_file_names_of_the_checkout():
+    with make_proxy("PROXY_ORIGIN=*") as (running, _):
+        output = running.communicate(timeout=30)[0]
+    assert running.returncode != 0
+    assert "sivi-mock: --upstream-key-env refuses --cors-origin '*'" in output, output
+    assert "unrecognized arguments" not in output and "README.md" not in output, output
+
+
+def documented_dry_run() -> list[list[str]]:
+    """The commands of docs/proxy.md's dry run, one argument list each (continued lines joined, comments dropped)."""
+    page = (ROOT / "docs" / "proxy.md").read_text()
+    block = re.search(r"<!-- proxy-dry-run -->\n```sh\n(.*?)```", page, flags=re.S)
+    assert block, "docs/proxy.md shows no dry run (a ```sh block after <!-- proxy-dry-run -->)"
+    return [shlex.split(line, comments=True) for line in block.group(1).replace("\\\n", " ").splitlines()]
+
+
+def wait_for_port(port: int, running: subprocess.Popen[str]) -> None:
+    for _ in range(100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        assert running.poll() is None, running.communicate()[0]
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on port {port}")
+
+
+def test_the_dry_run_of_the_proxy_in_front_of_make_mock_works_as_documented():
+    # The documented ports are moved to free ones (others may be taken on this machine); nothing else changes.
+    ports = {"4010": str(free_port()), "4011": str(free_port())}
+    environment = {name: value for name, value in os.environ.items() if name != "SIVI_STAGING_KEY"}
+    started: list[subprocess.Popen[str]] = []
+    answers: dict[str, str] = {}
+    try:
+        for command in documented_dry_run():
+            command = [re.sub(r"(?<=127\.0\.0\.1:)(4010|4011)", lambda m: ports[m.group(1)], part) for part in command]
+            if command[0] == "export":
+                name, _, value = command[1].partition("=")
+                environment[name] = value
+            elif command[:2] in (["make", "mock"], ["make", "proxy"]):
+                port = ports["4010" if command[1] == "mock" else "4011"]
+                variable = "MOCK_PORT" if command[1] == "mock" else "PROXY_PORT"
+                # -o: the environment is the one this run uses; make must not rebuild it here
+                full = ["make", "-s", "-o", ".venv/.installed", *command[1:], f"{variable}={port}"]
+                running = subprocess.Popen(
+                    full,
+                    cwd=ROOT,
+                    env=environment,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    start_new_session=True,
+                )
+                started.append(running)
+                wait_for_port(int(port), running)
+            else:
+                assert command[0] == "curl", f"docs/proxy.md's dry run runs {command[0]}, which this test does not know"
+                done = subprocess.run(command, capture_output=True, text=True, timeout=30, env=environment)
+                answers[command[-1]] = done.stdout
+    finally:
+        for running in reversed(started):  # make and the sivi-mock it started, nothing else
+            if running.poll() is None:
+                os.killpg(running.pid, signal.SIGINT)
+            running.communicate(timeout=10)
+
+    relayed = answers['{"abstractUserId": "only-upstream"}']
+    assert relayed.startswith("HTTP/1.1 200"), relayed
+    assert "sivi-source: upstream" in relayed and "sivi-contract: conforms" in relayed, relayed
+    bundled = answers['{"abstractUserId": "281743-2322-34i44sd3-dkfjgdkjf292"}']
+    assert bundled.startswith("HTTP/1.1 200") and "sivi-source: mock" in bundled, bundled

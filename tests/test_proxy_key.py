@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import socket
 import threading
 import time
@@ -39,15 +40,23 @@ def journal(url: str) -> list[dict]:
     return httpx.get(url + "/__mock/journal").json()["body"]["requests"]
 
 
+REFUSED_ANY_ORIGIN = "--upstream-key-env refuses --cors-origin '*' (any origin; also the default when no --cors-origin"
+
+
 def test_with_the_real_key_any_origin_is_refused_at_start_and_the_error_names_the_flag_to_give():
     os.environ[KEY_ENV] = REAL_KEY
     for origins in [("*",), ("http://localhost:5173", "*")]:
-        with pytest.raises(SettingsError, match="--upstream-key-env needs --cors-origin ORIGIN"):
+        with pytest.raises(SettingsError, match=re.escape(REFUSED_ANY_ORIGIN)):
             Settings(proxy_url="http://127.0.0.1:9", upstream_key_env=KEY_ENV, cors_origins=origins)
-    started = sivi_mock_at_start("--proxy", "http://127.0.0.1:9", "--upstream-key-env", KEY_ENV)
-    assert started.returncode == 2, started.stderr
-    assert "--upstream-key-env needs --cors-origin ORIGIN (your page's, e.g. http://localhost:5173)" in started.stderr
-    assert "Traceback" not in started.stderr and REAL_KEY not in started.stderr + started.stdout
+    for given in [(), ("--cors-origin", "*")]:  # left to its default, or `*` given: either way `*` is what is refused
+        started = sivi_mock_at_start("--proxy", "http://127.0.0.1:9", "--upstream-key-env", KEY_ENV, *given)
+        assert started.returncode == 2, started.stderr
+        assert started.stderr.startswith(f"sivi-mock: {REFUSED_ANY_ORIGIN}"), started.stderr
+        assert "any origin would let every web page you visit spend it" in started.stderr, started.stderr
+        assert started.stderr.rstrip().endswith(
+            "Give your page's own: --cors-origin ORIGIN, e.g. http://localhost:5173"
+        )
+        assert "Traceback" not in started.stderr and REAL_KEY not in started.stderr + started.stdout
 
 
 def test_with_the_real_key_only_the_named_origin_may_read_answers():

@@ -514,6 +514,16 @@ class DeeplyNestedAnswer(Toy):
         return Response(b'{"status":200,"body":' + b"[" * 600 + b"]" * 600 + b"}", 200, media_type="application/json")
 
 
+class PrettyPrintedJson(Toy):
+    """Writes its JSON indented over several lines (a framework's debug mode), with a 401 message of a paragraph."""
+
+    message_401 = "Failed to authenticate request. " + "Please add a valid sivi-api-key header in request. " * 5
+
+    def answer(self, status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+        content = json.dumps({"status": status, "body": body}, indent=2)
+        return Response(content, status, headers=headers, media_type="application/json")
+
+
 class AnswersHtml(Toy):
     """Garbage: every request gets the same HTML page."""
 
