@@ -23,6 +23,7 @@ from typing import cast
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mock_server.serving.connection import ConnectionOffering
+from mock_server.serving.fast_path import FastPathProtocol
 from mock_server.serving.request_head import BoundedHeadProtocol
 from mock_server.spec.envelope import error_envelope
 
@@ -40,7 +41,8 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
     """The protocol class for `uvicorn.Config(http=...)`."""
     answer = timeout_answer(seconds)
 
-    class RequestDeadlineProtocol(ConnectionOffering, BoundedHeadProtocol):  # heads bounded: serving/request_head.py
+    # Heads bounded (serving/request_head.py) before the fast path takes a request (serving/fast_path.py).
+    class RequestDeadlineProtocol(ConnectionOffering, BoundedHeadProtocol, FastPathProtocol):
         _deadline: asyncio.TimerHandle | None = None
         _receiving = False
 
