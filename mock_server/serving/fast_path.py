@@ -16,13 +16,17 @@ this class (`request_head`), the request deadline around it (`protocol`).
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
 from mock_server.types import Headers
 
 READY_ANSWERS = "ready_answers"
+# Requests the fast path answered, by their bytes as read in one piece (see `KnownRequests`): a load test sends
+# the same few over and over. At most this many, each at most this long.
+KNOWN_REQUESTS = 64
+KNOWN_REQUEST_LIMIT = 4096
 logger = logging.getLogger("sivi_mock")
 
 
@@ -61,6 +65,14 @@ class FastPathProtocol(HttpToolsProtocol):
         self._held_size = 0
         self._defaults: list[tuple[bytes, bytes]] | None = None  # uvicorn renews its list every second (`date`)
         self._defaults_written = b""
+        self._between_requests = False  # the parser is at a message's end, no deadline armed
+        self._begun = 0  # messages begun in the current read
+        self._answered: tuple[Headers, bytes] | None = None  # the request of this read the fast path answered
+
+    def on_message_begin(self) -> None:
+        self._between_requests = False
+        self._begun += 1
+        super().on_message_begin()
 
     def on_headers_complete(self) -> None:
         ready, parser, cycle = self._ready, self.parser, self.cycle
@@ -111,10 +123,13 @@ class FastPathProtocol(HttpToolsProtocol):
                 logger.exception("sivi-mock's fast path failed; the request goes through ASGI")
                 ready = None
             if ready is not None:
+                self._answered = self.headers, body
                 self._write(*ready)
+                self._between_requests = True
                 return
             self._hand_on(held)
         super().on_message_complete()
+        self._between_requests = True
 
     def _hand_on(self, held: list[bytes]) -> None:
         """The held request to uvicorn, as it came."""
@@ -130,3 +145,41 @@ class FastPathProtocol(HttpToolsProtocol):
             self._defaults_written = b"".join(name + b": " + value + b"\r\n" for name, value in defaults)
         self.transport.write(STATUS_LINE[status] + self._defaults_written + rest)
         self.on_response_complete()  # counted, keep-alive timer armed, reading resumed: as after an ASGI answer
+
+
+class KnownRequests(FastPathProtocol):
+    """A read whose bytes are a request the fast path answered before, answered again without parsing them.
+
+    Parsing is a pure function of the bytes from a message boundary, so bytes read in one piece that once made up
+    one request the fast path answered (its head bounded and whole, its body whole) make it up again: the same
+    target, headers and body. Only the answer is asked for anew, so an account changed meanwhile answers as it
+    now is, and a request it hands on is parsed and served as usual. It sits above the head bound and the request
+    deadline, which such bytes passed when first read; it applies only between requests (nothing in flight, no
+    deadline armed), and the bytes are remembered per server (`__init_subclass__`), for the last few requests.
+    """
+
+    _known: ClassVar[dict[bytes, tuple[Headers, bytes]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._known = {}
+
+    def data_received(self, data: bytes) -> None:
+        known = self._known.get(data)
+        if known is not None and self._between_requests and self.cycle is None and self._ready is not None:
+            try:
+                ready = self._ready.answer(*known)
+            except Exception:
+                logger.exception("sivi-mock's fast path failed; the request goes through ASGI")
+                ready = None
+            if ready is not None:
+                self._unset_keepalive_if_required()
+                self._write(*ready)
+                return
+        self._begun, self._answered = 0, None
+        super().data_received(data)
+        answered = self._answered
+        if answered is not None and self._begun == 1 and self._between_requests and len(data) <= KNOWN_REQUEST_LIMIT:
+            if len(self._known) >= KNOWN_REQUESTS:
+                self._known.clear()
+            self._known[data] = answered
