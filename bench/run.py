@@ -23,6 +23,7 @@ from pathlib import Path
 
 from bench import clients, report
 from bench.apps import BODY_VARIABLE, PATH_VARIABLE
+from bench.ceiling import ceiling_command
 from bench.load import ensure_wrk, run_wrk, write_script
 from bench.prism import prism_command
 from bench.report import ClientRun, ServerRow
@@ -64,6 +65,11 @@ def bench_inputs() -> tuple[str, Contract, str] | None:
         print(f"bench: error: {error}", file=sys.stderr)
         return None
     return wrk, contract, admin_key
+
+
+def cli_argv(*flags: str) -> tuple[str, ...]:
+    """`sivi-mock` as a user starts it (`python -m mock_server`), its defaults but for `flags`."""
+    return (sys.executable, "-m", "mock_server", "--host", HOST, "--port", "{port}", "--log-level", "warning", *flags)
 
 
 def documented_probe(contract: Contract, admin_key: str) -> Probe:
@@ -238,9 +244,10 @@ def bench(argv: list[str] | None) -> int:
         uvicorn_command("baseline, uvicorn asyncio + h11", "bench.apps:baseline", "asyncio", baseline_env),
     ]
     mock_command = uvicorn_command("sivi-mock, uvicorn uvloop + httptools", "mock_server.app:create_app", "uvloop")
-    commands.append(mock_command)
+    own_server = ServerCommand("sivi-mock, its own server (fast path)", cli_argv())
+    commands += [mock_command, own_server, ceiling_command(success)]
     rows = [ServerRow(command.label) for command in commands]
-    mock_row = rows[-1]
+    mock_row, own_row, ceiling_row = rows[-3:]
     prism, why_not = (None, "skipped (--no-prism)") if options.no_prism else prism_command(contract.source, 60)
     prism_row = ServerRow(prism.label if prism else "Prism", note=why_not)
     if prism is not None:
@@ -255,12 +262,13 @@ def bench(argv: list[str] | None) -> int:
         measure_servers(commands, rows, probe, wrk, scratch, clock, options.seconds, options.runs, reserve)
         if mock_row.measured:
             checkpoints = soak(mock_command, mock_row.rps, probe, wrk, scratch, clock, reserve=45)
-        cli = ServerCommand("sivi-mock CLI", (sys.executable, "-m", "mock_server", "--host", HOST, "--port", "{port}"))
+        cli = ServerCommand("sivi-mock CLI", cli_argv())
         cli_start, cli_note = start_only(cli, probe, scratch)
         suite, upstream = compare_clients(contract.source, contract.api_key_header, admin_key, probe, scratch, clock)
 
     targets = [
         *report.load_targets(mock_row, baseline),
+        *report.ceiling_targets(own_row, ceiling_row),
         *report.memory_targets(checkpoints),
         report.start_target("the mock under uvicorn", mock_row.start_s),
         report.start_target(f"`python -m mock_server`{': ' + cli_note if cli_note else ''}", cli_start),
@@ -279,7 +287,7 @@ def bench(argv: list[str] | None) -> int:
             "Memory: VmRSS of the server process after its runs. Start: from process spawn to the first 200 answer "
             "to that request. CPU: the server's user + system time per request served.",
             "",
-            *report.server_table([rows[0], rows[1], mock_row, prism_row], baseline),
+            *report.server_table([*rows[:2], mock_row, own_row, ceiling_row, prism_row], baseline),
             "",
             "## Targets",
             "",

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.loopback import is_this_server
 from mock_server.mock.admin import ADMIN_PREFIX, admin_routes
+from mock_server.mock.compiled_answers import CompiledAnswers
 from mock_server.mock.docs import docs_routes
 from mock_server.mock.endpoint import operation_endpoint
 from mock_server.mock.reload import watch_files
@@ -92,7 +93,10 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
         lifespan=lifespan,
     )
     app.state.mock = state
-    return MockApp(app, endpoint, state.contract.path, settings.cors_origins)
+    mock = MockApp(app, endpoint, state.contract.path, settings.cors_origins)
+    # The fast path of the kit's server (`serving.fast_path`) answers plain requests from these.
+    mock.ready_answers = CompiledAnswers(state, state.contract.path, state.contract.api_key_header)
+    return mock
 
 
 class MockApp:
@@ -106,9 +110,12 @@ class MockApp:
     `state` is the Starlette app's, so `app.state.mock` reads as it would on a Starlette app.
     """
 
+    ready_answers: CompiledAnswers | None = None
+
     def __init__(self, app: Starlette, endpoint: ASGIApp, path: str, origins: Sequence[str]) -> None:
         self.app, self.endpoint, self.path = app, endpoint, path
         self.state = app.state
+        self._served = app.state.mock.served
         self.cors_app = _cors(app, origins)
         self.cors_endpoint = _cors(endpoint, origins)
 
@@ -119,6 +126,7 @@ class MockApp:
         # Browsers send Origin with every cross-origin request; without one, CORS has nothing to do.
         cross_origin = any(name == b"origin" for name, _ in scope["headers"])
         if scope["path"] == self.path:
+            self._served["asgi"] += 1
             await (self.cors_endpoint if cross_origin else self.endpoint)(scope, receive, send)
         elif cross_origin and not scope["path"].startswith(ADMIN_PREFIX):
             await self.cors_app(scope, receive, send)

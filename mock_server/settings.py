@@ -196,6 +196,14 @@ class Settings:
             metavar="S",
         ),
     )
+    no_fast_path: bool = field(
+        default=False,
+        metadata=flag(
+            "--no-fast-path",
+            "answer every request through the ASGI app, none from the answers compiled ahead (to compare or debug)",
+            switch=True,
+        ),
+    )
     # Not flags: settings a program may pass to `create_app`, a command line cannot.
     body_limit: int = 64 * 1024
     max_delay_ms: int = 60_000

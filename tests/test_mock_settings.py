@@ -53,6 +53,7 @@ def test_every_flag_sets_its_field(tmp_path: Path):
             "--chaos-faults=500, reset,gateway-503",
             "--hang-limit=1.5",
             f"--accept={tmp_path / 'accepted.yaml'}",
+            "--no-fast-path",
         ]
     )
     expected = Settings(
@@ -79,6 +80,7 @@ def test_every_flag_sets_its_field(tmp_path: Path):
         chaos_faults=("500", "reset", "gateway-503"),
         hang_limit=1.5,
         accept_file=tmp_path / "accepted.yaml",
+        no_fast_path=True,
     )
     assert settings == expected
     flagged = {field.name for field in dataclasses.fields(Settings) if "flag" in field.metadata}

@@ -18,6 +18,7 @@ from starlette.routing import BaseRoute, Route
 from mock_server.errors import FixtureError
 from mock_server.judgement.verdict import Conformance
 from mock_server.loopback import is_this_server
+from mock_server.mock.compiled_answers import why_not_compiled
 from mock_server.mock.state import MockState
 from mock_server.spec.envelope import envelope
 from mock_server.spec.fixtures import AccountKind, parse_account
@@ -71,6 +72,11 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
                 "runtimeAccounts": len(state.runtime_accounts()),
                 "journal": {"size": len(state.journal), "max": state.journal.maxlen},
                 "faults": dict(sorted(state.faults_given.items())),
+                "served": {
+                    "fastPath": state.served["fast path"],
+                    "asgi": state.served["asgi"],
+                    "fastPathOffBy": why_not_compiled(state.settings),
+                },
                 "chaos": state.chaos.as_json() if state.chaos is not None else None,
             },
         )

@@ -17,7 +17,6 @@ from starlette.types import Receive, Scope, Send
 
 from mock_server.errors import BodyTooLarge, InvalidInput
 from mock_server.faults import TRANSPORT_FAULTS, Connection, connection_of
-from mock_server.mock.auth import KeyCheck
 from mock_server.mock.chaos import Chaos
 from mock_server.mock.prefer import preferred
 from mock_server.mock.replies import INTERNAL_ERROR, TOO_LARGE, Reply, error_reply, send_reply
@@ -103,11 +102,9 @@ class AccountAnalysisEndpoint:
             elif name == b"content-length" and value.isdigit():
                 declared = int(value)
 
-        check = loaded.keys.check(keys)
-        if check is not KeyCheck.ADMIN:
-            answers = loaded.answers
-            reply = {KeyCheck.MISSING: answers.missing_key, KeyCheck.UNKNOWN: answers.unknown_key}
-            return reply.get(check, answers.not_admin), b""
+        refusal = loaded.answers.refusal(loaded.keys.check(keys))
+        if refusal is not None:
+            return refusal, b""
 
         body = await read_body(receive, self.state.settings.body_limit, declared)
         try:
@@ -121,8 +118,7 @@ class AccountAnalysisEndpoint:
         """The answer to a valid request from an admin: the lookup's, or the one `Prefer` asks for."""
         user_field, workspace_field = loaded.contract.id_fields[:2]
         prepared = self.state.next_reply(data.get(user_field), data.get(workspace_field))
-        if not prefer:
-            return prepared or loaded.answers.not_found
+        # The one choice of an answer: the fast path's table is compiled from it too (`mock.compiled_answers`).
         return preferred(prefer, prepared, loaded.answers, self.state.settings.max_delay_ms, seed=body)
 
     def _checked(self, reply: Reply) -> Reply:

@@ -9,6 +9,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from mock_server.faults import FAULT_RULES
+from mock_server.mock.auth import KeyCheck
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope, error_envelope
 from mock_server.spec.fixtures import Account, Answer
@@ -92,6 +93,12 @@ class Answers:
         documented = contract.examples_for(200)
         self.example_analysis: Any = documented[0].value.get("body") if documented else None
 
+    def refusal(self, check: KeyCheck) -> Reply | None:
+        """The answer to a request whose key is not an admin's (its body is never read); None for an admin's."""
+        if check is KeyCheck.ADMIN:
+            return None
+        return {KeyCheck.MISSING: self.missing_key, KeyCheck.UNKNOWN: self.unknown_key}.get(check, self.not_admin)
+
     def invalid_input(self, reason: str) -> Reply:
         return error_reply(422, f"{self.messages[422]}: {reason}")
 
@@ -123,6 +130,13 @@ def example_message(contract: Contract, status: int) -> str:
 
 TOO_LARGE = error_reply(413, "The request body is too large")
 INTERNAL_ERROR = error_reply(500, "sivi-mock internal error (see the mock's log)")
+
+
+def wire_bytes(reply: Reply) -> bytes:
+    """A plain reply's headers and body as an HTTP/1.1 server writes what `send_reply` sends, after the server's
+    own headers (`date`, `server`): names lowercased, `content-length` last, then the body."""
+    head = b"".join(name.lower() + b": " + value + b"\r\n" for name, value in reply.headers)
+    return head + b"content-length: " + str(len(reply.body)).encode() + b"\r\n\r\n" + reply.body
 
 
 async def send_reply(send: Send, reply: Reply) -> None:

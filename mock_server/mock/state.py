@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterator
 
 from mock_server.errors import FixtureError, SpecError
 from mock_server.mock.auth import KeyRing
@@ -72,6 +73,10 @@ class MockState:
         self._runtime: dict[str, dict[str, Account]] = {"user": {}, "workspace": {}}
         self._runtime_replies: dict[str, dict[str, Prepared]] = {"user": {}, "workspace": {}}
         self.faults_given: Counter[str] = Counter()
+        self.served: Counter[str] = Counter()  # operation requests by the path they took: `fast path`, `asgi`
+        # Moves on with every change of what the mock answers (accounts, files, reset): answers compiled ahead
+        # (`mock.compiled_answers`) are compiled again when it has moved.
+        self.generation = 0
         self.chaos = Chaos(settings, self._loaded.answers) if settings.chaos else None
 
     @property
@@ -106,8 +111,16 @@ class MockState:
         return reply.next() if isinstance(reply, AnswerSequence) else reply
 
     def put_account(self, account: Account) -> None:
+        self.generation += 1
         self._runtime[account.kind][account.id] = account
         self._runtime_replies[account.kind][account.id] = prepared(self._loaded.answers.for_account(account))
+
+    def named_accounts(self) -> Iterator[tuple[AccountKind, str]]:
+        """Every account the mock knows by kind and id, run-time and from the files, each once."""
+        kinds: tuple[AccountKind, ...] = ("user", "workspace")
+        for kind in kinds:
+            known = {**self._loaded.replies[kind], **self._runtime_replies[kind]}
+            yield from ((kind, account_id) for account_id in known)
 
     def runtime_accounts(self) -> list[Account]:
         return [*self._runtime["user"].values(), *self._runtime["workspace"].values()]
@@ -115,11 +128,13 @@ class MockState:
     def reset(self) -> list[str]:
         """Back to the files: run-time accounts dropped, files re-read, sequences and chaos at their start, journal
         and fault counts cleared."""
+        self.generation += 1
         for kind in self._runtime:
             self._runtime[kind].clear()
             self._runtime_replies[kind].clear()
         self.journal.clear()
         self.faults_given.clear()
+        self.served.clear()
         self._loaded.restart_sequences()  # should the files now be invalid, the ones kept start again too
         if self.chaos is not None:
             self.chaos.restart()
@@ -146,6 +161,7 @@ class MockState:
             logger.error("kept the previous spec and fixtures: the new ones are invalid:\n  %s", "\n  ".join(read))
             return read
         self._loaded = read
+        self.generation += 1
         # Run-time accounts outlive a reload; their answers are rebuilt against the new contract.
         for accounts in self._runtime.values():
             for account in list(accounts.values()):

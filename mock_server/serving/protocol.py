@@ -23,6 +23,7 @@ from typing import cast
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mock_server.serving.connection import ConnectionOffering
+from mock_server.serving.fast_path import FastPathProtocol, KnownRequests
 from mock_server.serving.request_head import BoundedHeadProtocol
 from mock_server.serving.upgrade import UpgradeIgnored
 from mock_server.spec.envelope import error_envelope
@@ -41,8 +42,11 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
     """The protocol class for `uvicorn.Config(http=...)`."""
     answer = timeout_answer(seconds)
 
-    # Heads bounded (serving/request_head.py), an upgrade offered read as a plain request (serving/upgrade.py).
-    class RequestDeadlineProtocol(ConnectionOffering, BoundedHeadProtocol, UpgradeIgnored):
+    # Heads bounded (serving/request_head.py) before the fast path takes a request, which it may answer again
+    # from its bytes alone (serving/fast_path.py); an upgrade offered read as a plain request (serving/upgrade.py).
+    class RequestDeadlineProtocol(
+        KnownRequests, ConnectionOffering, BoundedHeadProtocol, UpgradeIgnored, FastPathProtocol
+    ):
         _deadline: asyncio.TimerHandle | None = None
         _receiving = False
 

@@ -1,0 +1,157 @@
+"""Answers known ahead: the mock's answers to plain requests, compiled into bytes for the server's fast path
+(`mock_server.serving.fast_path`), which writes them without entering ASGI.
+
+Nothing here decides an answer. The table is what the ASGI path's own rules give, run early: the key refusals
+are `Answers.refusal`, each account's answer is `preferred` (the endpoint's one choice) of the account's prepared
+reply with no `Prefer`, and a body is read by the endpoint's `parse_request`. It is compiled again whenever the
+state has moved on (`MockState.generation`: an admin-API account, a reload, a reset), at the next request.
+
+A request is answered here only when the answer cannot depend on anything but the key and the body: no `Prefer`,
+no `Origin` (CORS), no chaos, no proxy, no `--validate-responses`, and an account that is neither a sequence nor
+delayed nor a fault. Anything else is handed on (`None`), and the ASGI path answers it as it always has.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from mock_server.errors import InvalidInput
+from mock_server.mock.auth import KeyCheck
+from mock_server.mock.prefer import preferred
+from mock_server.mock.replies import Reply, wire_bytes
+from mock_server.mock.request_body import parse_request
+from mock_server.mock.state import AnswerSequence, MockState, Prepared
+from mock_server.settings import Settings, flag_name
+from mock_server.spec.fixtures import AccountKind, account_named
+from mock_server.types import Headers
+
+Ready = tuple[int, bytes]  # the status, and the headers after the server's own and the body, as written
+# Headers after which the answer is not the key's and the body's alone: the ASGI path takes the request.
+HANDED_ON = frozenset({b"prefer", b"origin"})
+# How many bodies (each of at most `MEMO_BODY_LIMIT` bytes) keep their reading: a load test repeats a few bodies,
+# and reading one (strict JSON, then the request schema) costs more than all the rest of a fast answer.
+MEMO_SIZE = 256
+MEMO_BODY_LIMIT = 4096
+
+
+class Invalid(NamedTuple):
+    """A body the endpoint refuses (422), with its answer ready."""
+
+    ready: Ready
+
+
+Reading = tuple[AccountKind, str] | Invalid | None  # the account a body names (None: none), or its refusal
+
+
+class CompiledAnswers:
+    """The ready answers of one mock, and how many requests they answered (`state.served["fast path"]`)."""
+
+    def __init__(self, state: MockState, path: str, key_header: str) -> None:
+        settings = state.settings
+        self.state = state
+        self.path = path.encode("latin-1")  # the operation's target as a client sends it, no query
+        self.body_limit = settings.body_limit
+        self.enabled = why_not_compiled(settings) is None
+        self._path_text = path
+        self._key_header = key_header.lower().encode("latin-1")
+        self._generation = -1
+        self._refusals: dict[KeyCheck, Ready] = {}
+        self._accounts: dict[tuple[AccountKind, str], Ready | None] = {}
+        self._not_found: Ready = (0, b"")
+        self._read: dict[tuple[tuple[bytes, ...], bytes], Reading] = {}
+
+    def answer(self, headers: Headers, body: bytes) -> Ready | None:
+        """The ready answer to `POST <path>` with `headers` and the whole `body`, journaled as the ASGI path
+        journals it; None: hand the request on."""
+        state = self.state
+        if self._generation != state.generation:
+            self._compile()
+        keys: list[bytes] = []
+        content_types: list[bytes] = []
+        for name, value in headers:  # names come lowercased from the server
+            if name == self._key_header:
+                keys.append(value)
+            elif name == b"content-type":
+                content_types.append(value)
+            elif name in HANDED_ON:
+                return None
+        ready = self._refusals.get(state.loaded.keys.check(keys))
+        journaled = b""  # a refused key's body is never read, so never journaled
+        if ready is None:
+            ready = self._for_body(content_types, body)
+            if ready is None:
+                return None
+            journaled = body
+        state.journal.record("POST", self._path_text, b"", headers, journaled, ready[0])
+        state.served["fast path"] += 1
+        return ready
+
+    def _for_body(self, content_types: list[bytes], body: bytes) -> Ready | None:
+        memo = (tuple(content_types), body)
+        if memo in self._read:
+            read = self._read[memo]
+        else:
+            read = self._read_body(content_types, body)
+            if len(body) <= MEMO_BODY_LIMIT:
+                if len(self._read) >= MEMO_SIZE:
+                    self._read.clear()
+                self._read[memo] = read
+        if read is None:
+            return self._not_found
+        if isinstance(read, Invalid):
+            return read.ready
+        return self._accounts.get(read, self._not_found)
+
+    def _read_body(self, content_types: list[bytes], body: bytes) -> Reading:
+        """Which account a body names (None: none), or its 422 ready: the endpoint's reading of it."""
+        loaded = self.state.loaded
+        try:
+            data: dict[str, Any] = parse_request(content_types, body, loaded.contract)
+        except InvalidInput as error:
+            return Invalid(ready_answer(loaded.answers.invalid_input(str(error))))
+        user_field, workspace_field = loaded.contract.id_fields[:2]
+        return account_named(data.get(user_field), data.get(workspace_field))
+
+    def _compile(self) -> None:
+        state = self.state
+        answers = state.loaded.answers
+        max_delay = state.settings.max_delay_ms
+        generation = state.generation
+        self._read.clear()  # the contract may have changed with the files
+        refusals = {check: answers.refusal(check) for check in KeyCheck}
+        self._refusals = {check: ready_answer(reply) for check, reply in refusals.items() if reply is not None}
+        self._not_found = ready_answer(preferred([], None, answers, max_delay, seed=b""))
+        accounts: dict[tuple[AccountKind, str], Ready | None] = {}
+        for kind, account_id in state.named_accounts():
+            named = (account_id, None) if kind == "user" else (None, account_id)
+            plain = plain_reply(state.reply_for(*named))
+            chosen = None if plain is None else preferred([], plain, answers, max_delay, seed=b"")
+            accounts[kind, account_id] = None if chosen is None else ready_answer(chosen)
+        self._accounts = accounts
+        self._generation = generation  # last: a compilation that failed half-way is tried again
+
+
+def why_not_compiled(settings: Settings) -> str | None:
+    """The option that sends every request through the ASGI path (each answer is then its own), or None."""
+    for setting, given in (
+        ("no_fast_path", settings.no_fast_path),
+        ("chaos", settings.chaos),
+        ("proxy_url", settings.proxy_url is not None),
+        ("validate_responses", settings.validate_responses),
+    ):
+        if given:
+            return flag_name(setting)
+    return None
+
+
+def plain_reply(prepared: Prepared | None) -> Reply | None:
+    """An account's reply when it is the same for every plain request: no sequence, delay, fault or chaos."""
+    if prepared is None or isinstance(prepared, AnswerSequence):
+        return None
+    if prepared.fault is not None or prepared.delay_ms or prepared.chaos:
+        return None
+    return prepared
+
+
+def ready_answer(reply: Reply) -> Ready:
+    return reply.status, wire_bytes(reply)
