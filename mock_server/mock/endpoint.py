@@ -9,6 +9,7 @@ for `_give` once the answer is known; `--chaos` itself is a subclass chosen when
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -20,7 +21,14 @@ from mock_server.faults import TRANSPORT_FAULTS, Connection, connection_of
 from mock_server.mock.auth import KeyCheck
 from mock_server.mock.chaos import Chaos
 from mock_server.mock.prefer import preferred
-from mock_server.mock.replies import INTERNAL_ERROR, TOO_LARGE, Reply, error_reply, send_reply
+from mock_server.mock.replies import (
+    INTERNAL_ERROR,
+    MOCK_INTERNAL_ERROR,
+    TOO_LARGE,
+    Reply,
+    error_reply,
+    send_reply,
+)
 from mock_server.mock.request_body import parse_request, read_body
 from mock_server.mock.state import Loaded, MockState
 from mock_server.mock.transport_faults import give, unavailable_reply
@@ -34,9 +42,11 @@ class AccountAnalysisEndpoint:
         self.state = state
         self._key_header = state.contract.api_key_header.lower().encode("latin-1")
         self._allow = state.contract.method.upper()
-        not_allowed = error_reply(405, f"Method not allowed: {state.contract.path} only accepts {self._allow}")
+        not_allowed = error_reply(
+            405, f"Method not allowed: {state.contract.path} only accepts {self._allow}", "405 method not allowed"
+        )
         allow = (b"allow", self._allow.encode())
-        self._not_allowed = Reply(405, not_allowed.body, headers=(*not_allowed.headers, allow))
+        self._not_allowed = dataclasses.replace(not_allowed, headers=(*not_allowed.headers, allow))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = scope["headers"]
@@ -53,10 +63,25 @@ class AccountAnalysisEndpoint:
         except Exception:  # a bug in the mock: the caller still gets the envelope, the log gets the traceback
             logger.exception("sivi-mock failed on %s %s", scope["method"], scope["path"])
             reply = INTERNAL_ERROR
+        state = self.state
+        if state.mutation is not None:
+            reply = state.mutation.apply(reply, state.current_test, state.loaded.answers)
         if reply.fault is not None or reply.chaos:
             await self._give(scope, send, body, reply)
             return
-        self.state.journal.record(scope["method"], scope["path"], scope["query_string"], headers, body, reply.status)
+        state.journal.record(
+            scope["method"],
+            scope["path"],
+            scope["query_string"],
+            headers,
+            body,
+            reply.status,
+            answer_class=reply.answer_class,
+            delay_ms=reply.delay_ms,
+            test=state.current_test,
+            mutant=reply.mutant,
+        )
+        state.coverage.add(state.current_test, reply.answer_class, reply.delay_ms > 0)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
         await send_reply(send, reply)
@@ -79,7 +104,12 @@ class AccountAnalysisEndpoint:
             reply.status or None,
             fault=reply.fault,
             chaos=reply.chaos,
+            answer_class=reply.answer_class,
+            delay_ms=reply.delay_ms,
+            test=self.state.current_test,
+            mutant=reply.mutant,
         )
+        self.state.coverage.add(self.state.current_test, reply.answer_class, reply.delay_ms > 0)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
         if connection is None:
@@ -133,7 +163,8 @@ class AccountAnalysisEndpoint:
         if not problems:
             return reply
         logger.error("the mock's own %s answer breaks the spec: %s", reply.status, "; ".join(problems))
-        return error_reply(500, f"sivi-mock answer failed the spec (--validate-responses): {problems[0]}")
+        message = f"sivi-mock answer failed the spec (--validate-responses): {problems[0]}"
+        return error_reply(500, message, MOCK_INTERNAL_ERROR)
 
 
 class ChaoticEndpoint(AccountAnalysisEndpoint):

@@ -9,7 +9,9 @@ from collections import Counter
 from mock_server.errors import FixtureError, SpecError
 from mock_server.mock.auth import KeyRing
 from mock_server.mock.chaos import Chaos
+from mock_server.mock.coverage import Coverage
 from mock_server.mock.journal import Journal
+from mock_server.mock.mutants import Mutant, Mutation, mutant_table
 from mock_server.mock.replies import Answers, Reply
 from mock_server.settings import Settings
 from mock_server.spec.contract import Contract, load_contract
@@ -51,6 +53,7 @@ class Loaded:
         self.fixtures = fixtures
         self.keys = KeyRing(fixtures.keys)
         self.answers = Answers(contract)
+        self.mutants: dict[str, Mutant] = mutant_table(contract)
         self.replies: dict[str, dict[str, Prepared]] = {
             "user": {i: prepared(self.answers.for_account(a)) for i, a in fixtures.users.items()},
             "workspace": {i: prepared(self.answers.for_account(a)) for i, a in fixtures.workspaces.items()},
@@ -73,6 +76,11 @@ class MockState:
         self._runtime_replies: dict[str, dict[str, Prepared]] = {"user": {}, "workspace": {}}
         self.faults_given: Counter[str] = Counter()
         self.chaos = Chaos(settings, self._loaded.answers) if settings.chaos else None
+        # What a test run steers, kept across `reset` (which the pytest fixture calls after every test): the test
+        # running now, the answers each test received, and the mutant in force (`sivi-mutate`).
+        self.current_test: str | None = None
+        self.coverage = Coverage()
+        self.mutation: Mutation | None = None
 
     @property
     def loaded(self) -> Loaded:
@@ -114,7 +122,7 @@ class MockState:
 
     def reset(self) -> list[str]:
         """Back to the files: run-time accounts dropped, files re-read, sequences and chaos at their start, journal
-        and fault counts cleared."""
+        and fault counts cleared. The current test, the coverage and the mutation stay."""
         for kind in self._runtime:
             self._runtime[kind].clear()
             self._runtime_replies[kind].clear()
