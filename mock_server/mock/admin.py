@@ -66,6 +66,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
             200,
             {
                 "message": "ok",
+                "path": state.contract.path,
                 "spec": str(state.contract.source),
                 "fixtures": str(fixtures.directory),
                 "users": len(fixtures.users),
