@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,6 +28,9 @@ if TYPE_CHECKING:  # the plugin loads with every pytest run of a project that in
 # A mock already running (`sivi-mutate` starts one; any other mock works too): the fixture uses it, through its
 # admin API, instead of starting its own. `SIVI_API_KEY` is then the admin key to call it with.
 MOCK_URL_VARIABLE = "SIVI_MOCK_URL"
+# Set by `sivi-mutate`: the file where each failed test is told as a JSON line, its own failed assertion or an error
+# from the code it calls. Only pytest knows which; `sivi-mutate` reads it to tell a noticed value from a crash.
+OUTCOMES_VARIABLE = "SIVI_MUTATE_OUTCOMES"
 
 
 class SiviMock:
@@ -262,3 +266,31 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
     for line in config.stash.get(_COVERAGE_LINES, []):
         terminalreporter.write_line(line)
+
+
+def _tell(test: str, event: str, **more: str) -> None:
+    """Under `sivi-mutate`, a line of its outcomes file: a test started, failed or ended."""
+    path = os.environ.get(OUTCOMES_VARIABLE)
+    if path:
+        with open(path, "a", encoding="utf-8") as outcomes:
+            outcomes.write(json.dumps({"test": test, "event": event, "time": time.time(), **more}) + "\n")
+
+
+def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
+    _tell(nodeid, "start")
+
+
+def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
+    _tell(nodeid, "end")
+
+
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+    """Under `sivi-mutate`, tell how a test failed: `assertion` (its own, raised in its own file) or `error`."""
+    excinfo = call.excinfo
+    if not os.environ.get(OUTCOMES_VARIABLE) or excinfo is None or excinfo.errisinstance(pytest.skip.Exception):
+        return
+    own = excinfo.errisinstance((AssertionError, pytest.fail.Exception)) and str(excinfo.traceback[-1].path) == str(
+        item.path
+    )
+    exception = excinfo.exconly().splitlines()[0][:300] if excinfo.exconly() else excinfo.typename
+    _tell(item.nodeid, "failed", failure="assertion" if own and call.when == "call" else "error", exception=exception)

@@ -185,7 +185,8 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         """`PUT {"mutant": "status 500", "test": id or null, "answer": class or null}`: that mutant in force."""
         if request.method == "GET":
             active = state.mutation.as_json() if state.mutation is not None else None
-            return answer(200, {"message": "in force" if active else "no mutant in force", "mutation": active})
+            message = "in force" if active else "no mutant in force"
+            return answer(200, {"message": message, "mutation": active, "given": state.mutations_given.total()})
         if request.method == "DELETE":
             state.mutation = None
             return answer(200, {"message": "no mutant in force", "mutation": None})
@@ -200,6 +201,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         if not all(value is None or (isinstance(value, str) and value) for value in (test, answer_class)):
             return answer(422, {"message": "test and answer must be non-empty strings, or null for every one"})
         state.mutation = Mutation(mutant, test, answer_class)
+        state.mutations_given.clear()
         return answer(200, {"message": f"{mutant.name} in force", "mutation": state.mutation.as_json()})
 
     def route(path: str, handler: Handler, methods: list[str]) -> Route:

@@ -65,7 +65,10 @@ class AccountAnalysisEndpoint:
             reply = INTERNAL_ERROR
         state = self.state
         if state.mutation is not None:
-            reply = state.mutation.apply(reply, state.current_test, state.loaded.answers)
+            mutated = state.mutation.apply(reply, state.current_test, state.loaded.answers)
+            if mutated is not reply:
+                state.mutations_given[state.current_test] += 1
+                reply = mutated
         if reply.fault is not None or reply.chaos:
             await self._give(scope, send, body, reply)
             return

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from mock_server.faults import FAULTS
 from mock_server.mock.replies import Answers, Reply, fault_reply
-from mock_server.spec.answer_classes import fault_class, status_of
+from mock_server.spec.answer_classes import fault_class, fault_of, status_of
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope
 
@@ -239,3 +239,36 @@ class Mutation:
 
     def as_json(self) -> dict[str, Any]:
         return {"mutant": self.mutant.name, "kind": self.mutant.kind, "test": self.test, "answer": self.answer_class}
+
+
+@dataclass(frozen=True)
+class Mutations:
+    """Mutations in force at once, one per test (`sivi-mutate` reruns several tests in one process, each with its
+    own mutant); the one under None holds for any other test."""
+
+    by_test: dict[str | None, Mutation]
+
+    def apply(self, reply: Reply, current_test: str | None, answers: Answers) -> Reply:
+        mutation = self.by_test.get(current_test) or self.by_test.get(None)
+        return reply if mutation is None else mutation.apply(reply, current_test, answers)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"mutations": [mutation.as_json() for mutation in self.by_test.values()]}
+
+
+def received_like(answer_class: str, answers: Answers) -> Reply | None:
+    """An answer of class `answer_class` as the mock gives it, for asking which mutants apply to that class; None
+    for a class that is no answer of the API (the mock's own errors, `delay`)."""
+    fault = fault_of(answer_class)
+    if fault is not None:
+        return fault_reply(fault, answers.documented(200)) if fault in FAULTS else None
+    status = status_of(answer_class)
+    if status is None or status not in answers.contract.statuses:
+        return None
+    return dataclasses.replace(answers.documented(status), answer_class=answer_class)
+
+
+def mutants_for(answer_class: str, table: dict[str, Mutant], answers: Answers) -> list[Mutant]:
+    """The mutants that change an answer of class `answer_class`, in the table's order."""
+    like = received_like(answer_class, answers)
+    return [] if like is None else [mutant for mutant in table.values() if mutant.applies(like)]

@@ -11,7 +11,7 @@ from mock_server.mock.auth import KeyRing
 from mock_server.mock.chaos import Chaos
 from mock_server.mock.coverage import Coverage
 from mock_server.mock.journal import Journal
-from mock_server.mock.mutants import Mutant, Mutation, mutant_table
+from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutant_table
 from mock_server.mock.replies import Answers, Reply
 from mock_server.settings import Settings
 from mock_server.spec.contract import Contract, load_contract
@@ -80,7 +80,8 @@ class MockState:
         # running now, the answers each test received, and the mutant in force (`sivi-mutate`).
         self.current_test: str | None = None
         self.coverage = Coverage()
-        self.mutation: Mutation | None = None
+        self.mutation: Mutation | Mutations | None = None
+        self.mutations_given: Counter[str | None] = Counter()  # answers the mutation changed, by test
 
     @property
     def loaded(self) -> Loaded:
