@@ -19,8 +19,13 @@ def text(result: Result) -> str:
         f" {result.time_limit:g} s; seed {result.seed}",
         "",
     ]
+    untested = [finding for finding in result.findings if finding.kind == "untested"]
+    if untested:
+        names = ", ".join(f.name + (f" [accepted: {f.accepted}]" if f.accepted else "") for f in untested)
+        lines += [f"untested   no test received {names}", ""]
     for finding in result.findings:
-        lines += _finding(finding)
+        if finding.kind != "untested":
+            lines += _finding(finding)
     for note in result.notes:
         lines.append(f"note       {note}")
     if result.left_out:
@@ -36,8 +41,6 @@ def text(result: Result) -> str:
 
 def _finding(finding: Finding) -> list[str]:
     accepted = f"  [accepted: {finding.accepted}]" if finding.accepted is not None else ""
-    if finding.kind == "untested":
-        return [f"untested   {finding.answer}: {finding.what} no test received{accepted}", ""]
     should = finding.should if finding.kind != "hang" else "it waits for ever: give the client a timeout"
     return [
         f"{finding.kind:<10} {finding.test or 'COMMAND'}{accepted}",
