@@ -35,7 +35,9 @@ def text(result: Result) -> str:
     counts = Counter(finding.kind for finding in result.open_findings)
     accepted = len(result.findings) - len(result.open_findings)
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items())) or "no finding"
-    lines += ["", f"{len(result.open_findings)} findings: {summary}" + (f" ({accepted} accepted)" if accepted else "")]
+    if lines[-1]:
+        lines.append("")
+    lines.append(f"{len(result.open_findings)} findings: {summary}" + (f" ({accepted} accepted)" if accepted else ""))
     return "\n".join(lines) + "\n"
 
 
