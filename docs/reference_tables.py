@@ -20,11 +20,17 @@ VARIABLE = re.compile(r"\s*\[(?P<name>[A-Z][A-Z0-9_]*)\]$")
 
 
 def parsers() -> dict[str, argparse.ArgumentParser]:
+    from answer_mutation.cli import build_parser as mutate_parser
     from contract_tests.cli import build_parser as contract_parser
     from mock_server.cli import build_parser as mock_parser
     from spec_diff.cli import diff_parser as spec_parser
 
-    return {"sivi-mock": mock_parser(), "sivi-contract": contract_parser(), "sivi-spec": spec_parser()}
+    return {
+        "sivi-mock": mock_parser(),
+        "sivi-contract": contract_parser(),
+        "sivi-spec": spec_parser(),
+        "sivi-mutate": mutate_parser(),
+    }
 
 
 def options(parser: argparse.ArgumentParser) -> list[argparse.Action]:

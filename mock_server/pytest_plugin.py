@@ -9,15 +9,28 @@ Installed kits register it through the `pytest11` entry point, so a consumer pro
 
 from __future__ import annotations
 
+import json
+import os
+import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pytest
 
-from mock_server.app import create_app
-from mock_server.mock.state import MockState
-from mock_server.serving.background import BackgroundServer
-from mock_server.spec.fixtures import AccountKind, parse_account
+if TYPE_CHECKING:  # the plugin loads with every pytest run of a project that installs the kit: it imports lazily
+    from mock_server.mock.state import MockState
+    from mock_server.serving.background import BackgroundServer
+    from mock_server.spec.fixtures import AccountKind
+
+# A mock already running (`sivi-mutate` starts one; any other mock works too): the fixture uses it, through its
+# admin API, instead of starting its own. `SIVI_API_KEY` is then the admin key to call it with.
+MOCK_URL_VARIABLE = "SIVI_MOCK_URL"
+# Set by `sivi-mutate`: the file where each failed test is told as a JSON line, its own failed assertion or an error
+# from the code it calls. Only pytest knows which; `sivi-mutate` reads it to tell a noticed value from a crash.
+OUTCOMES_VARIABLE = "SIVI_MUTATE_OUTCOMES"
 
 
 class SiviMock:
@@ -105,21 +118,179 @@ class SiviMock:
             data["delayMs"] = delay_ms
         if sequence is not None:
             data["sequence"] = list(sequence)  # checked as a fixture file would be, each step named on error
+        self._put(kind, account_id, data)
+
+    def _put(self, kind: AccountKind, account_id: str, data: dict[str, Any]) -> None:
+        from mock_server.spec.fixtures import parse_account
+
         section = "users" if kind == "user" else "workspaces"
         # Raises FixtureError naming what is wrong, exactly as a fixture file would.
         self._state.put_account(parse_account(kind, account_id, data, self._state.contract, f"{section}.{account_id}"))
 
+    def name_test(self, test_id: str) -> None:
+        """The answers from now on were received by `test_id` (the fixture names each test at its set-up)."""
+        self._state.current_test = test_id
+
+    def coverage(self) -> dict[str, Any]:
+        """The answers received, per test, against the documented ones (`GET /__mock/coverage`'s body)."""
+        return self._state.coverage.as_json(self._state.contract)
+
+
+class RemoteSiviMock(SiviMock):
+    """A mock running elsewhere (`SIVI_MOCK_URL`), steered through its admin API."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url.rstrip("/")
+        health = self._call("GET", "/health")
+        self._path: str = health.get("path", "/enterprise/account-analysis")
+
+    @property
+    def url(self) -> str:
+        return self._url
+
+    @property
+    def endpoint(self) -> str:
+        return self._url + self._path
+
+    @property
+    def admin_key(self) -> str:
+        return os.environ.get("SIVI_API_KEY") or _bundled_keys()[0]
+
+    @property
+    def regular_key(self) -> str | None:
+        return os.environ.get("SIVI_REGULAR_API_KEY") or _bundled_keys()[1]
+
+    def journal(self) -> list[dict[str, Any]]:
+        requests: list[dict[str, Any]] = self._call("GET", "/journal")["requests"]
+        return requests
+
+    def clear_journal(self) -> None:
+        self._call("DELETE", "/journal")
+
+    def reset(self) -> None:
+        self._call("POST", "/reset")
+
+    def _put(self, kind: AccountKind, account_id: str, data: dict[str, Any]) -> None:
+        section = "users" if kind == "user" else "workspaces"
+        self._call("PUT", f"/{section}/{quote(account_id, safe='')}", data)
+
+    def name_test(self, test_id: str) -> None:
+        self._call("PUT", "/test", {"id": test_id})
+
+    def coverage(self) -> dict[str, Any]:
+        return self._call("GET", "/coverage")
+
+    def _call(self, method: str, path: str, data: Any = None) -> dict[str, Any]:
+        from mock_server.errors import FixtureError
+
+        request = urllib.request.Request(
+            f"{self._url}/__mock{path}",
+            data=None if data is None else json.dumps(data).encode(),
+            method=method,
+            headers={"content-type": "application/json"},
+        )
+        token = os.environ.get("SIVI_MOCK_ADMIN_TOKEN")
+        if token:
+            request.add_header("authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                body: dict[str, Any] = json.loads(response.read())["body"]
+                return body
+        except urllib.error.HTTPError as error:
+            refused = json.loads(error.read() or b"{}").get("body", {})
+            if error.code == 422 and "problems" in refused:
+                raise FixtureError(refused["problems"]) from None
+            raise RuntimeError(
+                f"the mock at {self._url} ({MOCK_URL_VARIABLE}) refused {method} {path}: {refused}"
+            ) from None
+        except OSError as error:
+            raise RuntimeError(f"no mock answers at {MOCK_URL_VARIABLE}={self._url}: {error}") from None
+
+
+def _bundled_keys() -> tuple[str, str | None]:
+    from mock_server.spec import load_contract, load_fixtures
+
+    fixtures = load_fixtures(None, load_contract())
+    regular = next((k.key for k in fixtures.keys.values() if not k.is_admin), None)
+    return fixtures.admin_keys[0], regular
+
 
 @pytest.fixture(scope="session")
-def sivi_mock_session() -> Iterator[SiviMock]:
+def sivi_mock_session(request: pytest.FixtureRequest) -> Iterator[SiviMock]:
+    url = os.environ.get(MOCK_URL_VARIABLE)
+    if url:
+        mock: SiviMock = RemoteSiviMock(url)
+        request.config.stash[_USED] = mock
+        yield mock
+        return
+    from mock_server.app import create_app
+    from mock_server.serving.background import BackgroundServer
+
     app = create_app()
     with BackgroundServer(app) as server:
-        yield SiviMock(server, app.state.mock)
+        mock = request.config.stash[_USED] = SiviMock(server, app.state.mock)
+        yield mock
+        _print_coverage(request.config, mock)  # while the mock still runs
+        del request.config.stash[_USED]
 
 
 @pytest.fixture
-def sivi_mock(sivi_mock_session: SiviMock) -> Iterator[SiviMock]:
-    """The session's mock, reset after each test so that no test sees another's accounts or journal."""
+def sivi_mock(sivi_mock_session: SiviMock, request: pytest.FixtureRequest) -> Iterator[SiviMock]:
+    """The session's mock, reset after each test so that no test sees another's accounts or journal. The answers
+    it gives during the test are journaled, and counted in its coverage, as received by this test."""
+    sivi_mock_session.name_test(request.node.nodeid)
     sivi_mock_session.clear_journal()
     yield sivi_mock_session
     sivi_mock_session.reset()
+
+
+_USED = pytest.StashKey[SiviMock]()
+_COVERAGE_LINES = pytest.StashKey[list[str]]()
+
+
+def _print_coverage(config: pytest.Config, mock: SiviMock) -> None:
+    """Keep, for the session's summary, which documented answers and faults no test received."""
+    missing = mock.coverage()["notReceived"]
+    lines = ["sivi_mock: every documented answer and fault was received by a test"]
+    if missing:
+        lines = [f"sivi_mock: no test received these answers ({len(missing)}): " + ", ".join(missing)]
+    config.stash[_COVERAGE_LINES] = lines
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    mock = session.config.stash.get(_USED, None)
+    if mock is not None:  # a remote mock: still running, asked now
+        _print_coverage(session.config, mock)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    for line in config.stash.get(_COVERAGE_LINES, []):
+        terminalreporter.write_line(line)
+
+
+def _tell(test: str, event: str, **more: str) -> None:
+    """Under `sivi-mutate`, a line of its outcomes file: a test started, failed or ended."""
+    path = os.environ.get(OUTCOMES_VARIABLE)
+    if path:
+        with open(path, "a", encoding="utf-8") as outcomes:
+            outcomes.write(json.dumps({"test": test, "event": event, "time": time.time(), **more}) + "\n")
+
+
+def pytest_runtest_logstart(nodeid: str, location: Any) -> None:
+    _tell(nodeid, "start")
+
+
+def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
+    _tell(nodeid, "end")
+
+
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
+    """Under `sivi-mutate`, tell how a test failed: `assertion` (its own, raised in its own file) or `error`."""
+    excinfo = call.excinfo
+    if not os.environ.get(OUTCOMES_VARIABLE) or excinfo is None or excinfo.errisinstance(pytest.skip.Exception):
+        return
+    own = excinfo.errisinstance((AssertionError, pytest.fail.Exception)) and str(excinfo.traceback[-1].path) == str(
+        item.path
+    )
+    exception = excinfo.exconly().splitlines()[0][:300] if excinfo.exconly() else excinfo.typename
+    _tell(item.nodeid, "failed", failure="assertion" if own and call.when == "call" else "error", exception=exception)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from answer_mutation.cli import build_parser as mutate_parser
 from contract_tests.cli import build_parser as contract_parser
 from mock_server.cli import build_parser as mock_parser
 from mock_server.spec.contract import load_contract
@@ -34,6 +35,7 @@ REFERENCE_PAGES = {
     "sivi-mock": ("mock.html", mock_parser),
     "sivi-contract": ("contract-suite.html", contract_parser),
     "sivi-spec": ("spec-diff.html", spec_parser),
+    "sivi-mutate": ("answer-mutation.html", mutate_parser),
 }
 # Flags of programs that are not the kit's, as the pages use them: with the program that owns each.
 README_LINES = 150  # a newcomer reads it in two minutes; the detail lives in docs/
@@ -49,6 +51,7 @@ OTHER_PROGRAMS_FLAGS = {
     "--path": "openapi-python-client generate",
     "--meta": "openapi-python-client generate",
     "--output-path": "openapi-python-client generate",
+    "--test": "node",
 }
 
 
@@ -240,7 +243,7 @@ def test_every_module_of_the_kit_is_in_the_layout_table() -> None:
     named = set(code_in(layout))
     modules = [
         path.relative_to(ROOT).as_posix()
-        for package in ("mock_server", "contract_tests", "spec_diff")
+        for package in ("mock_server", "contract_tests", "spec_diff", "answer_mutation")
         for path in sorted((ROOT / package).rglob("*.py"))
         if "static" not in path.parts
     ]
@@ -251,7 +254,7 @@ def test_every_module_of_the_kit_is_in_the_layout_table() -> None:
         span
         for row in rows
         for span in code_in(row)
-        if span.startswith(("mock_server/", "contract_tests/", "spec_diff/"))
+        if span.startswith(("mock_server/", "contract_tests/", "spec_diff/", "answer_mutation/"))
     }
     stale = sorted(span for span in paths if not list(ROOT.glob(span.rstrip("/"))))
     assert not stale, f"docs/contributing.md's layout table names paths that are gone: {stale}"

@@ -19,6 +19,8 @@ from mock_server.errors import FixtureError
 from mock_server.judgement.verdict import Conformance
 from mock_server.loopback import is_this_server
 from mock_server.mock.compiled_answers import why_not_compiled
+from mock_server.mock.mutants import KINDS as MUTANT_KINDS
+from mock_server.mock.mutants import Mutation
 from mock_server.mock.state import MockState
 from mock_server.spec.envelope import envelope
 from mock_server.spec.fixtures import AccountKind, parse_account
@@ -65,6 +67,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
             200,
             {
                 "message": "ok",
+                "path": state.contract.path,
                 "spec": str(state.contract.source),
                 "fixtures": str(fixtures.directory),
                 "users": len(fixtures.users),
@@ -160,6 +163,53 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
             )
         return answer(200, {"message": "reset to the files; sequences and chaos start again"})
 
+    async def coverage(request: Request) -> Response:
+        if request.method == "DELETE":
+            state.coverage.clear()
+            return answer(200, {"message": "coverage cleared"})
+        return answer(200, state.coverage.as_json(state.contract))
+
+    async def current_test(request: Request) -> Response:
+        """`PUT {"id": "tests/test_x.py::test_y"}`: the answers from now on were received by that test."""
+        if request.method == "DELETE":
+            state.current_test = None
+            return answer(200, {"message": "no test named", "id": None})
+        data = await _json_object(request)
+        if isinstance(data, Response):
+            return data
+        test = data.get("id")
+        if not isinstance(test, str) or not test:
+            return answer(422, {"message": 'the body must be {"id": "<the test\'s id>"}'})
+        state.current_test = test
+        return answer(200, {"message": f"answers now go to {test}", "id": test})
+
+    async def mutants(request: Request) -> Response:
+        table = [mutant.as_json() for mutant in state.loaded.mutants.values()]
+        return answer(200, {"message": f"{len(table)} mutants", "kinds": MUTANT_KINDS, "mutants": table})
+
+    async def mutation(request: Request) -> Response:
+        """`PUT {"mutant": "status 500", "test": id or null, "answer": class or null}`: that mutant in force."""
+        if request.method == "GET":
+            active = state.mutation.as_json() if state.mutation is not None else None
+            message = "in force" if active else "no mutant in force"
+            return answer(200, {"message": message, "mutation": active, "given": state.mutations_given.total()})
+        if request.method == "DELETE":
+            state.mutation = None
+            return answer(200, {"message": "no mutant in force", "mutation": None})
+        data = await _json_object(request)
+        if isinstance(data, Response):
+            return data
+        name, test, answer_class = data.get("mutant"), data.get("test"), data.get("answer")
+        mutant = state.loaded.mutants.get(name) if isinstance(name, str) else None
+        if mutant is None:
+            known = ", ".join(state.loaded.mutants)
+            return answer(422, {"message": f"no such mutant {name!r} (the mock has {known})"})
+        if not all(value is None or (isinstance(value, str) and value) for value in (test, answer_class)):
+            return answer(422, {"message": "test and answer must be non-empty strings, or null for every one"})
+        state.mutation = Mutation(mutant, test, answer_class)
+        state.mutations_given.clear()
+        return answer(200, {"message": f"{mutant.name} in force", "mutation": state.mutation.as_json()})
+
     def route(path: str, handler: Handler, methods: list[str]) -> Route:
         return Route(ADMIN_PREFIX + path, guarded(state, handler), methods=methods)
 
@@ -167,6 +217,10 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         route("/health", health, ["GET"]),
         route("/journal", journal, ["GET", "DELETE"]),
         route("/reset", reset, ["POST"]),
+        route("/coverage", coverage, ["GET", "DELETE"]),
+        route("/test", current_test, ["PUT", "DELETE"]),
+        route("/mutants", mutants, ["GET"]),
+        route("/mutation", mutation, ["GET", "PUT", "DELETE"]),
         *[route(f"/{section}", accounts, ["GET"]) for section in KINDS],
         *[route(f"/{section}/{{id:path}}", put_account, ["PUT"]) for section in KINDS],
     ]
@@ -180,3 +234,16 @@ async def _read_limited(request: Request) -> bytes | None:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+async def _json_object(request: Request) -> dict[str, Any] | Response:
+    raw = await _read_limited(request)
+    if raw is None:
+        return answer(413, {"message": f"the body is larger than {BODY_LIMIT} bytes"})
+    try:
+        data = json.loads(raw)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        return answer(422, {"message": "the body must be a JSON object"})
+    return data

@@ -26,6 +26,15 @@ from mock_server.spec.fixtures import AccountKind, account_named
 from mock_server.types import Headers
 
 Ready = tuple[int, bytes]  # the status, and the headers after the server's own and the body, as written
+
+
+class Compiled(NamedTuple):
+    """A reply and its bytes: the reply is what the journal and the answer coverage are told."""
+
+    ready: Ready
+    reply: Reply
+
+
 # Headers after which the answer is not the key's and the body's alone: the ASGI path takes the request.
 HANDED_ON = frozenset({b"prefer", b"origin"})
 # How many bodies (each of at most `MEMO_BODY_LIMIT` bytes) keep their reading: a load test repeats a few bodies,
@@ -37,7 +46,7 @@ MEMO_BODY_LIMIT = 4096
 class Invalid(NamedTuple):
     """A body the endpoint refuses (422), with its answer ready."""
 
-    ready: Ready
+    compiled: Compiled
 
 
 Reading = tuple[AccountKind, str] | Invalid | None  # the account a body names (None: none), or its refusal
@@ -55,15 +64,17 @@ class CompiledAnswers:
         self._path_text = path
         self._key_header = key_header.lower().encode("latin-1")
         self._generation = -1
-        self._refusals: dict[KeyCheck, Ready] = {}
-        self._accounts: dict[tuple[AccountKind, str], Ready | None] = {}
-        self._not_found: Ready = (0, b"")
+        self._refusals: dict[KeyCheck, Compiled] = {}
+        self._accounts: dict[tuple[AccountKind, str], Compiled | None] = {}
+        self._not_found: Compiled | None = None
         self._read: dict[tuple[tuple[bytes, ...], bytes], Reading] = {}
 
     def answer(self, headers: Headers, body: bytes) -> Ready | None:
         """The ready answer to `POST <path>` with `headers` and the whole `body`, journaled as the ASGI path
         journals it; None: hand the request on."""
         state = self.state
+        if state.mutation is not None:
+            return None  # `sivi-mutate` changes answers per test: each goes through the endpoint
         if self._generation != state.generation:
             self._compile()
         keys: list[bytes] = []
@@ -75,18 +86,18 @@ class CompiledAnswers:
                 content_types.append(value)
             elif name in HANDED_ON:
                 return None
-        ready = self._refusals.get(state.loaded.keys.check(keys))
+        compiled = self._refusals.get(state.loaded.keys.check(keys))
         journaled = b""  # a refused key's body is never read, so never journaled
-        if ready is None:
-            ready = self._for_body(content_types, body)
-            if ready is None:
+        if compiled is None:
+            compiled = self._for_body(content_types, body)
+            if compiled is None:
                 return None
             journaled = body
-        state.journal.record("POST", self._path_text, b"", headers, journaled, ready[0])
+        state.answered("POST", self._path_text, b"", headers, journaled, compiled.reply)
         state.served["fast path"] += 1
-        return ready
+        return compiled.ready
 
-    def _for_body(self, content_types: list[bytes], body: bytes) -> Ready | None:
+    def _for_body(self, content_types: list[bytes], body: bytes) -> Compiled | None:
         memo = (tuple(content_types), body)
         if memo in self._read:
             read = self._read[memo]
@@ -99,7 +110,7 @@ class CompiledAnswers:
         if read is None:
             return self._not_found
         if isinstance(read, Invalid):
-            return read.ready
+            return read.compiled
         return self._accounts.get(read, self._not_found)
 
     def _read_body(self, content_types: list[bytes], body: bytes) -> Reading:
@@ -121,7 +132,7 @@ class CompiledAnswers:
         refusals = {check: answers.refusal(check) for check in KeyCheck}
         self._refusals = {check: ready_answer(reply) for check, reply in refusals.items() if reply is not None}
         self._not_found = ready_answer(preferred([], None, answers, max_delay, seed=b""))
-        accounts: dict[tuple[AccountKind, str], Ready | None] = {}
+        accounts: dict[tuple[AccountKind, str], Compiled | None] = {}
         for kind, account_id in state.named_accounts():
             named = (account_id, None) if kind == "user" else (None, account_id)
             plain = plain_reply(state.reply_for(*named))
@@ -153,5 +164,5 @@ def plain_reply(prepared: Prepared | None) -> Reply | None:
     return prepared
 
 
-def ready_answer(reply: Reply) -> Ready:
-    return reply.status, wire_bytes(reply)
+def ready_answer(reply: Reply) -> Compiled:
+    return Compiled((reply.status, wire_bytes(reply)), reply)

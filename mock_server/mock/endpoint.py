@@ -9,6 +9,7 @@ for `_give` once the answer is known; `--chaos` itself is a subclass chosen when
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 from typing import Any
@@ -19,7 +20,14 @@ from mock_server.errors import BodyTooLarge, InvalidInput
 from mock_server.faults import TRANSPORT_FAULTS, Connection, connection_of
 from mock_server.mock.chaos import Chaos
 from mock_server.mock.prefer import preferred
-from mock_server.mock.replies import INTERNAL_ERROR, TOO_LARGE, Reply, error_reply, send_reply
+from mock_server.mock.replies import (
+    INTERNAL_ERROR,
+    MOCK_INTERNAL_ERROR,
+    TOO_LARGE,
+    Reply,
+    error_reply,
+    send_reply,
+)
 from mock_server.mock.request_body import parse_request, read_body
 from mock_server.mock.state import Loaded, MockState
 from mock_server.mock.transport_faults import give, unavailable_reply
@@ -33,9 +41,11 @@ class AccountAnalysisEndpoint:
         self.state = state
         self._key_header = state.contract.api_key_header.lower().encode("latin-1")
         self._allow = state.contract.method.upper()
-        not_allowed = error_reply(405, f"Method not allowed: {state.contract.path} only accepts {self._allow}")
+        not_allowed = error_reply(
+            405, f"Method not allowed: {state.contract.path} only accepts {self._allow}", "405 method not allowed"
+        )
         allow = (b"allow", self._allow.encode())
-        self._not_allowed = Reply(405, not_allowed.body, headers=(*not_allowed.headers, allow))
+        self._not_allowed = dataclasses.replace(not_allowed, headers=(*not_allowed.headers, allow))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = scope["headers"]
@@ -52,10 +62,16 @@ class AccountAnalysisEndpoint:
         except Exception:  # a bug in the mock: the caller still gets the envelope, the log gets the traceback
             logger.exception("sivi-mock failed on %s %s", scope["method"], scope["path"])
             reply = INTERNAL_ERROR
+        state = self.state
+        if state.mutation is not None:
+            mutated = state.mutation.apply(reply, state.current_test, state.loaded.answers)
+            if mutated is not reply:
+                state.mutations_given[state.current_test] += 1
+                reply = mutated
         if reply.fault is not None or reply.chaos:
             await self._give(scope, send, body, reply)
             return
-        self.state.journal.record(scope["method"], scope["path"], scope["query_string"], headers, body, reply.status)
+        state.answered(scope["method"], scope["path"], scope["query_string"], headers, body, reply)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
         await send_reply(send, reply)
@@ -69,16 +85,7 @@ class AccountAnalysisEndpoint:
                 reply = unavailable_reply(reply.fault)
         if reply.fault is not None:
             self.state.faults_given[reply.fault] += 1
-        self.state.journal.record(
-            scope["method"],
-            scope["path"],
-            scope["query_string"],
-            scope["headers"],
-            body,
-            reply.status or None,
-            fault=reply.fault,
-            chaos=reply.chaos,
-        )
+        self.state.answered(scope["method"], scope["path"], scope["query_string"], scope["headers"], body, reply)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
         if connection is None:
@@ -129,7 +136,8 @@ class AccountAnalysisEndpoint:
         if not problems:
             return reply
         logger.error("the mock's own %s answer breaks the spec: %s", reply.status, "; ".join(problems))
-        return error_reply(500, f"sivi-mock answer failed the spec (--validate-responses): {problems[0]}")
+        message = f"sivi-mock answer failed the spec (--validate-responses): {problems[0]}"
+        return error_reply(500, message, MOCK_INTERNAL_ERROR)
 
 
 class ChaoticEndpoint(AccountAnalysisEndpoint):

@@ -48,6 +48,10 @@ class Recorded(NamedTuple):
     fault: str | None = None
     chaos: bool = False
     head_cut: bool = False  # headers or query beyond HEAD_LIMIT were left out
+    answer_class: str = ""  # in `spec.answer_classes`' words
+    delay_ms: int = 0
+    test: str | None = None  # the test the mock was told was running (`PUT /__mock/test`)
+    mutant: str | None = None  # the mutant that changed the answer (`sivi-mutate`)
 
 
 class Journal:
@@ -77,9 +81,14 @@ class Journal:
         upstream: UpstreamNote | None = None,
         fault: str | None = None,
         chaos: bool = False,
+        answer_class: str = "",
+        delay_ms: int = 0,
+        test: str | None = None,
+        mutant: str | None = None,
     ) -> None:
         """`upstream`: in proxy mode, what the upstream answered (formatted only when the journal is read);
-        `fault`: the fault given instead of an answer, `chaos`: whether `--chaos` chose what was given."""
+        `fault`: the fault given instead of an answer, `chaos`: whether `--chaos` chose what was given;
+        `answer_class`: what answer it was, `test`: the test that received it, `mutant`: what changed it."""
         # Only the first BODY_LIMIT bytes of the body and HEAD_LIMIT of the head are kept, so a full journal has a
         # fixed upper size. The usual head fits whole and is kept as it came, without a copy. This runs for every
         # request: a plain loop over a few headers costs less than summing them through `map` and `chain`.
@@ -104,6 +113,10 @@ class Journal:
                 fault,
                 chaos,
                 cut,
+                answer_class,
+                delay_ms,
+                test,
+                mutant,
             )
         )
 
@@ -139,6 +152,10 @@ class Journal:
             **({"headTruncated": True} if entry.head_cut else {}),
             "status": entry.status,
             "fault": entry.fault,
+            **({"answer": entry.answer_class} if entry.answer_class else {}),
+            **({"delayMs": entry.delay_ms} if entry.delay_ms else {}),
+            **({"test": entry.test} if entry.test is not None else {}),
+            **({"mutant": entry.mutant} if entry.mutant is not None else {}),
             **({"chaos": True} if entry.chaos else {}),
             "source": entry.upstream.source if entry.upstream is not None else "mock",
             **({"upstream": entry.upstream.as_json()} if entry.upstream is not None else {}),

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from mock_server.errors import PreferError
 from mock_server.faults import FAULTS, replaced_by
-from mock_server.mock.replies import Answers, Reply, error_reply, fault_reply, mock_error_reply
+from mock_server.mock.replies import GENERATED, Answers, Reply, fault_reply, mock_error_reply
+from mock_server.spec.answer_classes import example_class
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope
 
@@ -110,7 +111,8 @@ def apply_prefer(prepared: Reply | None, directives: Directives, answers: Answer
         example = contract.examples[directives.example]
         if status is not None and status != example.status:
             raise PreferError(f"example={example.name}", f"it is an example of {example.status}, not of {status}")
-        reply = Reply(example.status, envelope(example.status, example.value.get("body")))
+        body = envelope(example.status, example.value.get("body"))
+        reply = Reply(example.status, body, answer_class=example_class(example))
     elif directives.dynamic:
         if prepared is None:
             status = status or 400
@@ -118,16 +120,14 @@ def apply_prefer(prepared: Reply | None, directives: Directives, answers: Answer
             status = prepared.status if prepared.status in contract.responses else 200
         from mock_server.mock.dynamic import generate_body  # the generator is only imported when first asked for
 
-        reply = Reply(status, envelope(status, generate_body(contract, status, seed)))
+        body = envelope(status, generate_body(contract, status, seed))
+        reply = Reply(status, body, answer_class=f"{status} {GENERATED}")
     elif status is None:
         reply = prepared or answers.not_found
     elif prepared is not None and prepared.status == status:
         reply = dataclasses.replace(prepared, fault=None)  # the account's data, without the account's fault
-    elif status == 200:
-        first = contract.examples_for(200)[0]
-        reply = Reply(200, envelope(200, first.value.get("body")))
     else:
-        reply = error_reply(status, answers.messages[status])
+        reply = answers.documented(status)
 
     delay = directives.delay_ms if directives.delay_ms is not None else (prepared.delay_ms if prepared else 0)
     if delay != reply.delay_ms:

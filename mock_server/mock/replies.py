@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from mock_server.faults import FAULT_RULES
 from mock_server.mock.auth import KeyCheck
+from mock_server.spec.answer_classes import documented_answers, example_class, fault_class
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope, error_envelope
 from mock_server.spec.fixtures import Account, Answer
@@ -33,10 +34,21 @@ class Reply:
     headers: tuple[Header, ...] = JSON_HEADERS
     fault: str | None = None  # given instead of this answer (`truncated`: cutting it)
     chaos: bool = False  # chosen by `--chaos`, not by the request or the account
+    answer_class: str = ""  # what answer this is, in `spec.answer_classes`' words: `401 regular key`, `fault reset`
+    mutant: str | None = None  # the mutant that changed it (`sivi-mutate`), if any
 
 
-def error_reply(status: int, message: str) -> Reply:
-    return Reply(status, error_envelope(status, message))
+# The answers the mock chooses that are no example of the spec, by their class (`spec.answer_classes`).
+UNKNOWN_KEY = "401 unknown key"
+REGULAR_KEY = "401 regular key"
+ACCOUNT_DATA = "200 account data"  # an account's own analysis, not one of the spec's examples
+GENERATED = "generated"  # `Prefer: dynamic=true`, after the status
+MOCK_ERROR = f"{MOCK_ERROR_STATUS} mock error"
+MOCK_INTERNAL_ERROR = "500 mock internal error"
+
+
+def error_reply(status: int, message: str, answer_class: str | None = None) -> Reply:
+    return Reply(status, error_envelope(status, message), answer_class=answer_class or str(status))
 
 
 def mock_error_reply(directive: str, reason: str) -> Reply:
@@ -48,7 +60,8 @@ def mock_error_reply(directive: str, reason: str) -> Reply:
             "directive": directive,
         },
     )
-    return Reply(MOCK_ERROR_STATUS, body, headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, b"prefer")))
+    headers = (*JSON_HEADERS, (MOCK_ERROR_HEADER, b"prefer"))
+    return Reply(MOCK_ERROR_STATUS, body, headers=headers, answer_class=MOCK_ERROR)
 
 
 # A gateway's own page, as nginx words it: HTML, not the API's envelope.
@@ -70,10 +83,10 @@ def fault_reply(fault: str, answer: Reply) -> Reply:
         headers: tuple[Header, ...] = ((b"content-type", b"text/html"),)
         if rules.retry_after:
             headers += ((b"retry-after", str(RETRY_AFTER_SECONDS).encode()),)
-        return Reply(status, page, answer.delay_ms, headers, fault=fault)
+        return Reply(status, page, answer.delay_ms, headers, fault=fault, answer_class=fault_class(fault))
     if rules.silent:
-        return Reply(0, b"", answer.delay_ms, (), fault=fault)
-    return dataclasses.replace(answer, fault=fault)
+        return Reply(0, b"", answer.delay_ms, (), fault=fault, answer_class=fault_class(fault))
+    return dataclasses.replace(answer, fault=fault, answer_class=fault_class(fault))
 
 
 class Answers:
@@ -82,16 +95,36 @@ class Answers:
     def __init__(self, contract: Contract) -> None:
         self.contract = contract
         self.messages = {status: example_message(contract, status) for status in contract.statuses if status != 200}
-        self.missing_key = error_reply(401, self.messages[401])
-        self.unknown_key = error_reply(401, "Failed to authenticate request: the sivi-api-key is not a known key")
-        self.not_admin = error_reply(
-            401, "Failed to authenticate request: this endpoint needs an Enterprise admin API key"
+        # Each documented status's answer is named by its first example (`400 user not found`).
+        self.classes = {status: names[0] for status, names in documented_answers(contract).items()}
+        self.missing_key = self.error(401, self.messages[401])
+        self.unknown_key = error_reply(
+            401, "Failed to authenticate request: the sivi-api-key is not a known key", UNKNOWN_KEY
         )
-        self.not_found = error_reply(400, self.messages[400])
-        self.server_error = error_reply(500, self.messages[500]) if 500 in self.messages else None
+        self.not_admin = error_reply(
+            401, "Failed to authenticate request: this endpoint needs an Enterprise admin API key", REGULAR_KEY
+        )
+        self.not_found = self.error(400, self.messages[400])
+        self.server_error = self.error(500, self.messages[500]) if 500 in self.messages else None
         # What an account answering 200 without an analysis answers (the fixtures refuse one when there is none).
         documented = contract.examples_for(200)
         self.example_analysis: Any = documented[0].value.get("body") if documented else None
+        self._analysis_classes = [(e.value.get("body"), example_class(e)) for e in documented]
+
+    def error(self, status: int, message: str) -> Reply:
+        """The documented error `status`, named as its first example."""
+        return error_reply(status, message, self.classes.get(status))
+
+    def documented(self, status: int) -> Reply:
+        """The documented answer of `status` as the spec's first example gives it (the 200's data, the error's text)."""
+        if status == 200:
+            return self.success(self.example_analysis)
+        return self.error(status, self.messages[status])
+
+    def success(self, analysis: Any, delay_ms: int = 0) -> Reply:
+        """A 200 with `analysis`, named as the spec's example it equals, else `200 account data`."""
+        named = next((name for body, name in self._analysis_classes if body == analysis), ACCOUNT_DATA)
+        return Reply(200, envelope(200, analysis), delay_ms, answer_class=named)
 
     def refusal(self, check: KeyCheck) -> Reply | None:
         """The answer to a request whose key is not an admin's (its body is never read); None for an admin's."""
@@ -100,7 +133,7 @@ class Answers:
         return {KeyCheck.MISSING: self.missing_key, KeyCheck.UNKNOWN: self.unknown_key}.get(check, self.not_admin)
 
     def invalid_input(self, reason: str) -> Reply:
-        return error_reply(422, f"{self.messages[422]}: {reason}")
+        return self.error(422, f"{self.messages[422]}: {reason}")
 
     def for_account(self, account: Account) -> Reply | tuple[Reply, ...]:
         """The prepared answer of an account: one `Reply`, or a sequence's, in turn."""
@@ -111,10 +144,10 @@ class Answers:
     def for_answer(self, answer: Answer) -> Reply:
         if answer.status == 200:
             analysis = answer.analysis if answer.analysis is not None else self.example_analysis
-            reply = Reply(200, envelope(200, analysis), answer.delay_ms)
+            reply = self.success(analysis, answer.delay_ms)
         else:
             message = answer.message or self.messages[answer.status]
-            reply = Reply(answer.status, envelope(answer.status, {"message": message}), answer.delay_ms)
+            reply = dataclasses.replace(self.error(answer.status, message), delay_ms=answer.delay_ms)
         return reply if answer.fault is None else fault_reply(answer.fault, reply)
 
 
@@ -128,8 +161,8 @@ def example_message(contract: Contract, status: int) -> str:
     return f"HTTP {status}"
 
 
-TOO_LARGE = error_reply(413, "The request body is too large")
-INTERNAL_ERROR = error_reply(500, "sivi-mock internal error (see the mock's log)")
+TOO_LARGE = error_reply(413, "The request body is too large", "413 too large")
+INTERNAL_ERROR = error_reply(500, "sivi-mock internal error (see the mock's log)", MOCK_INTERNAL_ERROR)
 
 
 def wire_bytes(reply: Reply) -> bytes:

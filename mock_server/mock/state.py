@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from mock_server.errors import FixtureError, SpecError
 from mock_server.mock.auth import KeyRing
 from mock_server.mock.chaos import Chaos
+from mock_server.mock.coverage import Coverage
 from mock_server.mock.journal import Journal
+from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutant_table
 from mock_server.mock.replies import Answers, Reply
 from mock_server.settings import Settings
 from mock_server.spec.contract import Contract, load_contract
 from mock_server.spec.fixtures import Account, AccountKind, Fixtures, account_named, load_fixtures
+from mock_server.types import Headers
 
 logger = logging.getLogger("sivi_mock")
 
@@ -52,6 +55,7 @@ class Loaded:
         self.fixtures = fixtures
         self.keys = KeyRing(fixtures.keys)
         self.answers = Answers(contract)
+        self.mutants: dict[str, Mutant] = mutant_table(contract)
         self.replies: dict[str, dict[str, Prepared]] = {
             "user": {i: prepared(self.answers.for_account(a)) for i, a in fixtures.users.items()},
             "workspace": {i: prepared(self.answers.for_account(a)) for i, a in fixtures.workspaces.items()},
@@ -78,6 +82,12 @@ class MockState:
         # (`mock.compiled_answers`) are compiled again when it has moved.
         self.generation = 0
         self.chaos = Chaos(settings, self._loaded.answers) if settings.chaos else None
+        # What a test run steers, kept across `reset` (which the pytest fixture calls after every test): the test
+        # running now, the answers each test received, and the mutant in force (`sivi-mutate`).
+        self.current_test: str | None = None
+        self.coverage = Coverage()
+        self.mutation: Mutation | Mutations | None = None
+        self.mutations_given: Counter[str | None] = Counter()  # answers the mutation changed, by test
 
     @property
     def loaded(self) -> Loaded:
@@ -125,9 +135,28 @@ class MockState:
     def runtime_accounts(self) -> list[Account]:
         return [*self._runtime["user"].values(), *self._runtime["workspace"].values()]
 
+    def answered(self, method: str, path: str, query: bytes, headers: Headers, body: bytes, reply: Reply) -> None:
+        """An answer given to the operation, by the ASGI path or the fast path: journaled, and counted to the test
+        that received it (answer coverage)."""
+        self.journal.record(
+            method,
+            path,
+            query,
+            headers,
+            body,
+            reply.status or None,
+            fault=reply.fault,
+            chaos=reply.chaos,
+            answer_class=reply.answer_class,
+            delay_ms=reply.delay_ms,
+            test=self.current_test,
+            mutant=reply.mutant,
+        )
+        self.coverage.add(self.current_test, reply.answer_class, reply.delay_ms > 0)
+
     def reset(self) -> list[str]:
         """Back to the files: run-time accounts dropped, files re-read, sequences and chaos at their start, journal
-        and fault counts cleared."""
+        and fault counts cleared. The current test, the coverage and the mutation stay."""
         self.generation += 1
         for kind in self._runtime:
             self._runtime[kind].clear()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.types import Send
 
 from mock_server.faults import FAULT_RULES, Connection, Given
-from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Reply, send_reply
+from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR, MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Reply, send_reply
 from mock_server.spec.envelope import envelope
 
 # Bytes no HTTP client can read as an answer: no status line, binary, then the connection closes.
@@ -25,7 +25,8 @@ def unavailable_reply(fault: str) -> Reply:
         " mock_server.serving.protocol.with_request_deadline"
     )
     body = envelope(MOCK_ERROR_STATUS, {"message": message, "mockError": "fault", "fault": fault})
-    return Reply(MOCK_ERROR_STATUS, body, headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, b"fault")))
+    headers = (*JSON_HEADERS, (MOCK_ERROR_HEADER, b"fault"))
+    return Reply(MOCK_ERROR_STATUS, body, headers=headers, answer_class=MOCK_ERROR)
 
 
 async def give(connection: Connection, send: Send, reply: Reply, hang_limit: float) -> None:

@@ -29,6 +29,8 @@ class _Loader(_BASE_LOADER):  # type: ignore[valid-type,misc]  # a class chosen 
     one silently, so a fixture written twice would lose its first version unseen. The message names no key: the
     key may be an API key."""
 
+    file: Path | str = ""  # named in the errors it raises itself
+
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         first_line: dict[Hashable, int] = {}
         for key_node, _ in node.value:
@@ -51,17 +53,16 @@ class _Loader(_BASE_LOADER):  # type: ignore[valid-type,misc]  # a class chosen 
         node = self.get_single_node()
         if node is None:
             return None
-        _refuse_alias_bombs(node)
+        bomb = alias_bomb(node)
+        if bomb is not None:
+            raise FileError(self.file, "", bomb)  # before constructing it, which would write it out
         return self.construct_document(node)
 
 
-class _AliasBomb(Exception):
-    """The document's aliases write it out beyond `ALIAS_EXPANSION_LIMIT`, or an anchor contains itself."""
-
-
-def _refuse_alias_bombs(root: yaml.Node) -> None:
-    """Weigh `root` written out (aliases expanded) and as written (each node once), each node weighed once: the
-    cost is that of the file, not of its expansion."""
+def alias_bomb(root: yaml.Node) -> str | None:
+    """Why the document's aliases make it unreadable (written out beyond `ALIAS_EXPANSION_LIMIT`, or an anchor
+    that contains itself), or None. `root` is weighed written out (aliases expanded) and as written (each node
+    once), each node weighed once: the cost is that of the file, not of its expansion."""
     written_out: dict[int, int] = {}
     on_path: set[int] = set()
     as_written = 0
@@ -76,7 +77,7 @@ def _refuse_alias_bombs(root: yaml.Node) -> None:
         if id(node) in written_out:
             continue
         if id(node) in on_path:
-            raise _AliasBomb("an anchor contains an alias of itself, so the document never ends")
+            return "an anchor contains an alias of itself, so the document never ends"
         if isinstance(node, yaml.ScalarNode):
             weight = 1 + len(node.value)
             written_out[id(node)] = weight
@@ -87,10 +88,11 @@ def _refuse_alias_bombs(root: yaml.Node) -> None:
         stack.append((node, True))
         stack.extend((child, False) for child in children)
     if written_out[id(root)] - as_written > ALIAS_EXPANSION_LIMIT:
-        raise _AliasBomb(
+        return (
             f"its aliases (`*name`) write it out to more than {ALIAS_EXPANSION_LIMIT:,} characters beyond what the "
             "file holds (a YAML bomb?); write the values out, or repeat fewer of them"
         )
+    return None
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -118,14 +120,16 @@ def _text(file: Path, what: str) -> str:
 
 def parse_yaml(text: str, file: Path | str) -> Any:
     """The document in `text`, read from `file` (named in the error)."""
+    loader = _Loader(text)
+    loader.file = file
     try:
-        return yaml.load(text, Loader=_Loader)
-    except _AliasBomb as error:
-        raise FileError(file, "", str(error)) from None
+        return loader.get_single_data()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         raise FileError(file, where, f"not valid YAML ({getattr(error, 'problem', None) or error})") from None
+    finally:
+        loader.dispose()
 
 
 def read_yaml_lines(file: Path, what: str = "the file") -> tuple[Any, dict[tuple[str | int, ...], int]]:
@@ -137,11 +141,9 @@ def read_yaml_lines(file: Path, what: str = "the file") -> tuple[Any, dict[tuple
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return parse_yaml(text, file), {}  # parse_yaml names the line of the YAML error
-    try:
-        if root is not None:
-            _refuse_alias_bombs(root)  # before walking it for lines, which would write it out
-    except _AliasBomb as error:
-        raise FileError(file, "", str(error)) from None
+    bomb = None if root is None else alias_bomb(root)  # before walking it for lines, which would write it out
+    if bomb is not None:
+        raise FileError(file, "", bomb)
     lines: dict[tuple[str | int, ...], int] = {}
     _note_lines(root, (), lines)
     try:

@@ -1,0 +1,5 @@
+import sys
+
+from answer_mutation.cli import main
+
+sys.exit(main())

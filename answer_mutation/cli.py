@@ -1,0 +1,107 @@
+"""`sivi-mutate -- COMMAND...`: run a consumer's tests against the kit's mock, then again with the answers changed,
+and report what the tests did not notice.
+
+Exit status: 0 no finding, 1 findings, 2 nothing could be tested (COMMAND not found, its clean run failed, or it
+never called the mock) - always with one readable line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from mock_server.command_line import OneLineParser
+from mock_server.distribution import kit_version
+
+DESCRIPTION = "Does your client handle every answer? Mutate the mock's answers and see which your tests notice."
+EPILOG = """\
+COMMAND gets the mock's address in SIVI_MOCK_URL and its admin key in SIVI_API_KEY; the sivi_mock fixture uses them.
+For pytest, each mutant reruns only the test that received the answer (COMMAND + its node id).
+exit status: 0 no finding, 1 findings, 2 nothing could be tested.
+Example: sivi-mutate --json mutation.json -- python -m pytest -q
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = OneLineParser(
+        prog="sivi-mutate",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
+    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the findings as JSON to FILE")
+    parser.add_argument("--seed", type=int, help="the seed of the sample --max-mutants takes (drawn and shown)")
+    parser.add_argument(
+        "--time-limit",
+        type=_positive,
+        metavar="S",
+        help="seconds a mutant run may take before it counts as a hang (3 x the clean run, at least 10)",
+    )
+    parser.add_argument("--max-mutants", type=int, metavar="N", help="run at most N mutants, a seeded sample")
+    parser.add_argument("--max-time", type=_positive, metavar="S", help="start no mutant run after S seconds")
+    parser.add_argument(
+        "--mutants",
+        metavar="LIST",
+        default="",
+        help="only these mutants or kinds, comma-separated (`status 500,values`); GET /__mock/mutants lists them",
+    )
+    parser.add_argument(
+        "--accept",
+        action="append",
+        default=[],
+        metavar="NAME=REASON",
+        help="a finding on this mutant, answer or test is accepted, for that reason (repeatable)",
+    )
+    parser.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="the consumer's test command")
+    return parser
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    arguments = parser.parse_args(argv)
+    command = list(arguments.command)
+    if command[:1] == ["--"]:
+        command = command[1:]
+    if not command:
+        parser.error("give the test command after --, e.g. sivi-mutate -- python -m pytest")
+    accepted = {}
+    for item in arguments.accept:
+        name, sep, reason = item.partition("=")
+        if not sep or not name.strip() or not reason.strip():
+            parser.error(f"--accept {item!r}: expected NAME=REASON")
+        accepted[name.strip()] = reason.strip()
+    from answer_mutation.report import text, write_json
+    from answer_mutation.run import Options, Unusable, mutate
+
+    options = Options(
+        command=tuple(command),
+        seed=arguments.seed,
+        time_limit=arguments.time_limit,
+        max_mutants=arguments.max_mutants,
+        max_seconds=arguments.max_time,
+        only=tuple(part.strip() for part in arguments.mutants.split(",") if part.strip()),
+        accepted=accepted,
+    )
+    try:
+        result = mutate(options)
+    except Unusable as error:
+        print(f"sivi-mutate: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(text(result))
+    if arguments.json is not None:
+        write_json(result, arguments.json)
+    return 1 if result.open_findings else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

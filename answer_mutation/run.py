@@ -1,0 +1,299 @@
+"""A mutation run: the clean run of COMMAND against the run's own mock, then one rerun per (test, answer, mutant),
+each outcome judged by the mutant's kind.
+
+The runner writes no answer: it asks the mock for a mutant of its table (`mock_server.mock.mutants`) for one test and
+one answer class, and reruns that test. For pytest, only that test (`COMMAND` + its node id); for any other command,
+the whole command, with the mutant in force for every request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from answer_mutation.command import CommandNotRun, CommandRunner, Ran, command_for_tests, is_pytest
+from mock_server.app import create_app
+from mock_server.faults import TRANSPORT_FAULTS
+from mock_server.mock.coverage import NO_TEST
+from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutants_for
+from mock_server.mock.state import MockState
+from mock_server.pytest_plugin import MOCK_URL_VARIABLE
+from mock_server.serving.background import BackgroundServer
+from mock_server.settings import Settings
+from mock_server.spec.answer_classes import fault_of, not_received, status_of
+
+FindingKind = Literal["untested", "unnoticed", "brittle", "hang"]
+Outcome = Literal["passed", "failed", "hang"]
+# A mutant run may take at most this many times the clean run (for pytest: a test, its slowest test), never less
+# than the floor.
+LIMIT_FACTOR = 3
+LIMIT_FLOOR = 10.0
+TEST_LIMIT_FLOOR = 5.0
+SHOULD = {
+    "meaning": "it should fail",
+    "form": "it should pass",
+    "values": "it should pass or fail on its own assertion",
+}
+
+
+class Unusable(Exception):
+    """Nothing could be tested (exit 2): the message is the one line that says why."""
+
+
+@dataclass(frozen=True)
+class Options:
+    command: tuple[str, ...]
+    seed: int | None = None
+    time_limit: float | None = None  # seconds a rerun may take; from the clean run when None
+    max_mutants: int | None = None
+    max_seconds: float | None = None  # the whole run's budget for reruns
+    only: tuple[str, ...] = ()  # mutant names or kinds to try; all when empty
+    accepted: dict[str, str] = field(default_factory=dict)  # a mutant, answer or test name -> why it is accepted
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """One mutant run: what the test received, the mutant given in its place, and what the test did."""
+
+    test: str | None
+    answer: str
+    mutant: Mutant
+    outcome: Outcome = "passed"
+    seconds: float = 0.0
+    failure: str | None = None  # pytest's account of the failure: `assertion` or `error`
+    exception: str | None = None
+    given: int = 0  # answers the mock changed
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: FindingKind
+    name: str  # the mutant's, or for `untested` the answer's
+    test: str | None
+    answer: str
+    what: str  # the difference the mutant made, or why the answer counts
+    did: str  # what the test did
+    should: str = ""  # what the test should have done
+    accepted: str | None = None  # the reason, when accepted
+
+    def as_json(self) -> dict[str, str | None]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "test": self.test,
+            "answer": self.answer,
+            "what": self.what,
+            "did": self.did,
+            "should": self.should,
+            **({"accepted": self.accepted} if self.accepted is not None else {}),
+        }
+
+
+@dataclass
+class Result:
+    command: tuple[str, ...]
+    pytest: bool
+    seed: int
+    clean_seconds: float
+    time_limit: float
+    received: dict[str, dict[str, int]]
+    reruns: list[Rerun] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the run could not judge
+    left_out: list[str] = field(default_factory=list)  # the mutant runs a bound left out
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        return [finding for finding in self.findings if finding.accepted is None]
+
+
+def mutate(options: Options) -> Result:
+    """The whole run; raises `Unusable` when nothing could be tested."""
+    if not options.command or shutil.which(options.command[0]) is None:
+        raise Unusable(f"COMMAND not found: {options.command[0] if options.command else '(none given)'}")
+    seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
+    pytest_command = is_pytest(options.command)
+    # The mock holds a hang longer than any rerun may last: a client without a timeout is then still waiting at
+    # the limit, and is seen as hanging.
+    app = create_app(Settings(hang_limit=(options.time_limit or 600.0) + 5))
+    state: MockState = app.state.mock
+    with BackgroundServer(app) as server, tempfile.TemporaryDirectory(prefix="sivi-mutate-") as scratch:
+        runner = CommandRunner(options.command, server.url, state, Path(scratch))
+        try:
+            clean = runner.run(options.command, None, per_test=False)
+        except CommandNotRun as error:
+            raise Unusable(f"COMMAND cannot be run: {error}") from None
+        if clean.code != 0:
+            raise Unusable(f"the clean run of COMMAND failed (exit {clean.code}), so no mutant can be judged: "
+                           f"{clean.last_line}")  # fmt: skip
+        received = state.coverage.by_test()
+        if not received:
+            raise Unusable(f"COMMAND never called the mock at {MOCK_URL_VARIABLE} (its clean run passed without it)")
+        limit = options.time_limit or default_limit(clean, pytest_command)
+        state.settings = dataclasses.replace(state.settings, hang_limit=limit + 5)
+        result = Result(options.command, pytest_command, seed, clean.seconds, limit, received)
+        result.findings.extend(untested(state, received))
+        plan = planned(state, received, options, pytest_command)
+        if options.max_mutants is not None and len(plan) > options.max_mutants:
+            kept = set(random.Random(seed).sample(range(len(plan)), options.max_mutants))
+            result.left_out.extend(str(plan[i]) for i in range(len(plan)) if i not in kept)
+            plan = [plan[i] for i in sorted(kept)]
+        budget_end = time.monotonic() + options.max_seconds if options.max_seconds is not None else None
+        batches = in_batches(plan) if pytest_command else [[item] for item in plan]
+        while batches:
+            batch = batches.pop(0)
+            if budget_end is not None and time.monotonic() > budget_end:
+                result.left_out.extend(str(item) for b in [batch, *batches] for item in b)
+                break
+            reruns, not_run = rerun(runner, state, batch, limit, pytest_command)
+            for one in reruns:
+                result.reruns.append(one)
+                judge(one, result)
+            # The tests a hang kept from running get a process of their own, one each.
+            batches.extend([item] for item in not_run if len(batch) > 1)
+            result.notes.extend(f"{item}: the test did not run" for item in not_run if len(batch) == 1)
+    accept(result, options.accepted)
+    return result
+
+
+def default_limit(clean: Ran, pytest_command: bool) -> float:
+    """How long a mutant run may take: for pytest, per test, 3 x the clean run's slowest test; else 3 x the run."""
+    if pytest_command and clean.durations():
+        return max(TEST_LIMIT_FLOOR, LIMIT_FACTOR * max(clean.durations().values()))
+    return max(LIMIT_FLOOR, LIMIT_FACTOR * clean.seconds)
+
+
+@dataclass(frozen=True)
+class Planned:
+    test: str | None  # None: the whole command, the mutant for every request
+    answer: str
+    mutant: Mutant
+
+    def __str__(self) -> str:
+        return f"{self.test or 'COMMAND'}: {self.mutant.name} on {self.answer}"
+
+
+def in_batches(plan: list[Planned]) -> list[list[Planned]]:
+    """As few processes as the mutants allow: each takes at most one mutant of each test."""
+    by_test: dict[str | None, list[Planned]] = {}
+    for item in plan:
+        by_test.setdefault(item.test, []).append(item)
+    rounds = max((len(items) for items in by_test.values()), default=0)
+    return [[items[k] for items in by_test.values() if k < len(items)] for k in range(rounds)]
+
+
+def rerun(
+    runner: CommandRunner, state: MockState, batch: list[Planned], limit: float, pytest_command: bool
+) -> tuple[list[Rerun], list[Planned]]:
+    """Run the batch's tests, each with its mutant; what each did, and the ones that did not run."""
+    state.reset()
+    state.mutations_given.clear()
+    state.mutation = Mutations({item.test: Mutation(item.mutant, item.test, item.answer) for item in batch})
+    argv = command_for_tests(runner.command, [i.test for i in batch if i.test]) if pytest_command else None
+    try:
+        ran = runner.run(argv or runner.command, limit, per_test=pytest_command)
+    finally:
+        state.mutation = None
+    done, not_run = [], []
+    for item in batch:
+        given = state.mutations_given[item.test] if item.test is not None else state.mutations_given.total()
+        if not pytest_command or item.test is None:
+            outcome: Outcome = "hang" if ran.code is None else "passed" if ran.code == 0 else "failed"
+            done.append(Rerun(item.test, item.answer, item.mutant, outcome, ran.seconds, given=given))
+            continue
+        events = ran.told.get(item.test, [])
+        failed = next((e for e in events if e["event"] == "failed" and e["failure"] == "error"), None) or next(
+            (e for e in events if e["event"] == "failed"), None
+        )
+        if ran.hung == item.test:
+            done.append(Rerun(item.test, item.answer, item.mutant, "hang", limit, given=given))
+        elif failed is not None:
+            failure, exception = failed["failure"], failed["exception"]
+            done.append(Rerun(item.test, item.answer, item.mutant, "failed", 0, failure, exception, given))
+        elif any(e["event"] == "end" for e in events):
+            done.append(Rerun(item.test, item.answer, item.mutant, "passed", 0, given=given))
+        else:
+            not_run.append(item)
+    return done, not_run
+
+
+def untested(state: MockState, received: dict[str, dict[str, int]]) -> list[Finding]:
+    """The documented error statuses and the transport faults no test received."""
+    every = {name for counts in received.values() for name in counts}
+    found = []
+    for name in not_received(state.contract, every):
+        fault = fault_of(name)
+        if (fault is None and status_of(name) != 200) or fault in TRANSPORT_FAULTS:
+            what = "a transport fault" if fault else "a documented error"
+            found.append(Finding("untested", name, None, name, what, "no test received it"))
+    return found
+
+
+def planned(
+    state: MockState, received: dict[str, dict[str, int]], options: Options, pytest_command: bool
+) -> list[Planned]:
+    plan = []
+    table, answers = state.loaded.mutants, state.loaded.answers
+    for test in sorted(received):
+        for answer in sorted(received[test]):
+            for mutant in mutants_for(answer, table, answers):
+                if options.only and mutant.name not in options.only and mutant.kind not in options.only:
+                    continue
+                # Answers no test was named for (another language, or no fixture): the whole command, every request.
+                plan.append(Planned(test if pytest_command and test != NO_TEST else None, answer, mutant))
+    # One rerun per (test, answer, mutant): a command with no test names gets each mutant once per answer.
+    return list(dict.fromkeys(plan))
+
+
+def judge(rerun: Rerun, result: Result) -> None:
+    """A finding, a note, or nothing, from what the test did with the mutant."""
+    mutant = rerun.mutant
+    if rerun.given == 0:
+        result.notes.append(
+            f"{rerun.test or 'COMMAND'}: {mutant.name} on {rerun.answer} was never given"
+            " (no request of the rerun got that answer)"
+        )
+        return
+    did = describe(rerun, result.time_limit)
+    kind: FindingKind | None = None
+    if rerun.outcome == "hang":
+        kind = "hang"
+    elif mutant.kind == "meaning" and rerun.outcome == "passed":
+        kind = "unnoticed"
+    elif mutant.kind == "form" and rerun.outcome == "failed":
+        kind = "brittle"
+    elif mutant.kind == "values" and rerun.outcome == "failed":
+        if rerun.failure == "error":
+            kind = "brittle"
+        elif rerun.failure is None:
+            result.notes.append(
+                f"{rerun.test or 'COMMAND'}: {mutant.name} on {rerun.answer}: {did}"
+                " (only pytest tells its own assertion from a crash of the client)"
+            )
+    if kind is not None:
+        result.findings.append(
+            Finding(kind, mutant.name, rerun.test, rerun.answer, mutant.what, did, SHOULD[mutant.kind])
+        )
+
+
+def describe(rerun: Rerun, limit: float) -> str:
+    if rerun.outcome == "hang":
+        return f"still running at the limit ({limit:g} s)"
+    if rerun.outcome == "passed":
+        return "passed"
+    cause = {"assertion": "on its own assertion", "error": "with an error"}.get(rerun.failure or "", "")
+    return " ".join(filter(None, ["failed", cause, f"({rerun.exception})" if rerun.exception else ""]))
+
+
+def accept(result: Result, accepted: dict[str, str]) -> None:
+    for index, finding in enumerate(result.findings):
+        reason = next((accepted[n] for n in (finding.name, finding.test, finding.answer) if n in accepted), None)
+        if reason is not None:
+            result.findings[index] = Finding(**{**finding.__dict__, "accepted": reason})

@@ -1,0 +1,153 @@
+"""`sivi-mutate -- COMMAND`, run for real on the consumer projects of `tests/mutation_consumers/`: the robust one gets
+no finding, each weak one the finding its weakness earns, by kind, mutant and test."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from answer_mutation.run import Planned, in_batches
+from mock_server.mock.mutants import mutant_table
+from mock_server.spec import load_contract
+
+CONSUMERS = Path(__file__).parent / "mutation_consumers"
+PAGE = (Path(__file__).parent.parent / "docs" / "answer-mutation.md").read_text(encoding="utf-8")
+SIVI_MUTATE = str(Path(sys.executable).parent / "sivi-mutate")
+# The consumers' pytest loads only the kit's plugin: Schemathesis' and Hypothesis' would triple each rerun's start.
+PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "mock_server.pytest_plugin")
+ENV = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+def project(tmp_path: Path, weakness: str | None = None) -> Path:
+    """`robust/`, with the files of the weak project `weakness` in place of its own."""
+    shutil.copytree(CONSUMERS / "robust", tmp_path / "project")
+    if weakness is not None:
+        for file in (CONSUMERS / weakness).iterdir():
+            shutil.copy(file, tmp_path / "project" / file.name)
+    return tmp_path / "project"
+
+
+def sivi_mutate(where: Path, *arguments: str, command=PYTEST) -> tuple[subprocess.CompletedProcess[str], dict]:
+    report = where.parent / "mutation.json"
+    ran = subprocess.run(
+        [SIVI_MUTATE, "--json", str(report), *arguments, "--", *command],
+        cwd=where,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        timeout=100,
+    )
+    return ran, json.loads(report.read_text()) if report.exists() else {}
+
+
+def named(findings: list[dict]) -> set[tuple[str, str, str | None]]:
+    return {(finding["kind"], finding["name"], finding["test"]) for finding in findings}
+
+
+USAGE_TEST = "check_usage.py::test_usage_of_the_documented_user"
+
+
+def test_a_robust_client_whose_tests_check_what_they_receive_gets_no_finding(tmp_path):
+    mutants = "every value changed,fault hang,unknown properties,no months,status 200"  # one of each kind, and a hang
+    ran, report = sivi_mutate(project(tmp_path), "--mutants", mutants)
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert report["findings"] == []
+    runs = {(run["test"], run["mutant"]) for run in report["mutantRuns"]}
+    assert (USAGE_TEST, "fault hang") in runs and ("check_errors.py::test_an_outage", "status 200") in runs
+    assert "0 findings: no finding" in ran.stdout
+
+
+WEAK = [
+    ("only_checks_returned", "every value changed", {("unnoticed", "every value changed", USAGE_TEST)}),
+    ("refuses_unknown_properties", "unknown properties", {("brittle", "unknown properties", USAGE_TEST)}),
+    ("divides_by_months", "no months", {("brittle", "no months", USAGE_TEST)}),
+    ("reads_only_mb", "mediaSize 1.5Gb", {("brittle", "mediaSize 1.5Gb", USAGE_TEST)}),
+    ("no_timeout", "fault hang", {("hang", "fault hang", USAGE_TEST), ("untested", "fault hang", None)}),
+]
+
+
+@pytest.mark.parametrize(("weakness", "mutant", "found"), WEAK, ids=[weak[0] for weak in WEAK])
+def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, found):
+    ran, report = sivi_mutate(project(tmp_path, weakness), "--mutants", mutant)
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert named(report["findings"]) == found, ran.stdout
+    if weakness == "divides_by_months":  # the docs' example project: the page shows the report this run prints
+        shown = re.search(r"```text\n\$ sivi-mutate --mutants \"no months\".*?\n(brittle.*?)```", PAGE, re.S)
+        assert shown, "docs/answer-mutation.md shows no report of the divides_by_months project"
+        assert shown[1].strip() in ran.stdout, "the docs page's report is not what sivi-mutate prints"
+        assert (
+            f"brittle    {USAGE_TEST}\n"
+            "  received 200 documented user\n"
+            "  mutant   no months: monthlyAnalysis: []\n"
+            "  the test failed with an error (ZeroDivisionError: division by zero)"
+        ) in ran.stdout
+
+
+def test_tests_that_never_see_a_401_leave_the_documented_401_untested(tmp_path):
+    # --max-mutants 0: the clean run alone says what no test received; the bound says what it left out.
+    ran, report = sivi_mutate(project(tmp_path, "never_sees_401"), "--max-mutants", "0")
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert named(report["findings"]) == {("untested", "401 missing api key", None)}
+    assert report["mutantRuns"] == []
+    assert "check_errors.py::test_an_outage: status 200 on 500 server error" in report["leftOut"]
+    assert "untested   no test received 401 missing api key" in ran.stdout
+    assert f"left out   {len(report['leftOut'])} mutant runs (a bound)" in ran.stdout
+
+
+def test_an_accepted_finding_is_shown_with_its_reason_and_does_not_fail_the_run(tmp_path):
+    ran, report = sivi_mutate(
+        project(tmp_path, "never_sees_401"),
+        "--max-mutants",
+        "0",
+        "--accept",
+        "401 missing api key=the gateway in front of the client answers 401s",
+    )
+    assert ran.returncode == 0, ran.stdout
+    assert report["findings"][0]["accepted"] == "the gateway in front of the client answers 401s"
+    assert "[accepted: the gateway in front of the client answers 401s]" in ran.stdout
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (node --test)")
+def test_a_javascript_consumer_reading_sivi_mock_url_is_mutated_as_one_command(tmp_path):
+    where = tmp_path / "javascript"
+    shutil.copytree(CONSUMERS / "javascript", where)
+    ran, report = sivi_mutate(where, "--mutants", "every value changed,status 500", command=("node", "--test"))
+    assert ran.returncode == 1, ran.stdout + ran.stderr
+    assert ("unnoticed", "every value changed", None) in named(report["findings"]), ran.stdout
+    assert ("unnoticed", "status 500", None) not in named(report["findings"]), "its client throws on a 500"
+
+
+@pytest.mark.parametrize(
+    ("command", "says"),
+    [
+        (("sivi-no-such-command",), "sivi-mutate: COMMAND not found: sivi-no-such-command"),
+        ((sys.executable, "-c", "pass"), "sivi-mutate: COMMAND never called the mock at SIVI_MOCK_URL"),
+        ((sys.executable, "-c", "raise SystemExit('broken')"), "sivi-mutate: the clean run of COMMAND failed (exit 1)"),
+    ],
+    ids=["not found", "never calls the mock", "clean run fails"],
+)
+def test_nothing_to_test_exits_2_with_one_line(tmp_path, command, says):
+    ran, report = sivi_mutate(tmp_path, command=command)
+    assert ran.returncode == 2
+    assert ran.stderr.startswith(says) and ran.stderr.count("\n") == 1, ran.stderr
+    assert ran.stdout == "" and report == {}
+
+
+def test_each_pytest_process_takes_at_most_one_mutant_of_each_test():
+    table = mutant_table(load_contract())
+    plan = [
+        Planned(test, "200 documented user", table[name]) for test in ("a", "b") for name in ("status 500", "charset")
+    ]
+    plan.append(Planned("c", "500 server error", table["status 200"]))
+    batches = in_batches(plan)
+    assert [[(item.test, item.mutant.name) for item in batch] for batch in batches] == [
+        [("a", "status 500"), ("b", "status 500"), ("c", "status 200")],
+        [("a", "charset"), ("b", "charset")],
+    ], "N tests cost as many processes as the test with the most mutants, not the sum"

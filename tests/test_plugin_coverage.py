@@ -1,0 +1,75 @@
+"""The `sivi_mock` fixture and answer coverage: it names each test to the mock, prints at the end of a session which
+documented answers no test received, and, with `SIVI_MOCK_URL` set, uses that mock instead of starting one."""
+
+from __future__ import annotations
+
+import httpx
+
+pytest_plugins = ["pytester"]
+# The consumer's run loads only this kit's plugin: Schemathesis' and Hypothesis' would triple its start-up.
+QUIET = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest")
+
+CONSUMER_TEST = """
+import httpx
+import pytest
+from mock_server.spec.fixtures import FixtureError
+
+def analyze(sivi_mock, user, key=None):
+    return httpx.post(sivi_mock.endpoint, headers={"sivi-api-key": key or sivi_mock.admin_key},
+                      json={"abstractUserId": user})
+
+def test_usage(sivi_mock):
+    assert analyze(sivi_mock, "281743-2322-34i44sd3-dkfjgdkjf292").status_code == 200
+
+def test_outage(sivi_mock):
+    sivi_mock.add_user("u-42", status=500, message="Database unavailable")
+    assert analyze(sivi_mock, "u-42").status_code == 500
+    assert [entry["answer"] for entry in sivi_mock.journal()] == ["500 server error"]
+
+def test_added_users_are_gone_after_reset(sivi_mock):
+    assert analyze(sivi_mock, "u-42").status_code == 400
+
+def test_a_regular_key(sivi_mock):
+    assert analyze(sivi_mock, "u-1", key=sivi_mock.regular_key).status_code == 401
+
+def test_an_invalid_user_is_refused(sivi_mock):
+    with pytest.raises(FixtureError, match="lastAccessed"):
+        sivi_mock.add_user("u-43", {"yearlyAnalysis": {}, "monthlyAnalysis": [], "creditBalance": {},
+                                    "lastAccessed": "soon"})
+"""
+
+
+def test_the_session_ends_with_the_documented_answers_no_test_received(pytester):
+    pytester.makepyfile(test_consumer=CONSUMER_TEST)
+    result = pytester.runpytest_subprocess(*QUIET)
+    result.assert_outcomes(passed=5)
+    result.stdout.fnmatch_lines(
+        ["sivi_mock: no test received these answers (9): 422 invalid input, fault reset, fault close, *"]
+    )
+    summary = result.stdout.str().split("received these answers")[1]
+    assert "401" not in summary, "a 401 of any kind (here the regular key's) covers the documented 401"
+
+
+def test_with_sivi_mock_url_the_fixture_steers_that_mock_and_names_each_test(pytester, fresh_mock, monkeypatch):
+    monkeypatch.setenv("SIVI_MOCK_URL", fresh_mock.url)
+    pytester.makepyfile(test_consumer=CONSUMER_TEST)
+    result = pytester.runpytest_subprocess(*QUIET)
+    result.assert_outcomes(passed=5)
+    coverage = httpx.get(f"{fresh_mock.url}/__mock/coverage").json()["body"]
+    assert coverage["tests"] == {
+        "test_consumer.py::test_usage": {"200 documented user": 1},
+        "test_consumer.py::test_outage": {"500 server error": 1},
+        "test_consumer.py::test_added_users_are_gone_after_reset": {"400 user not found": 1},
+        "test_consumer.py::test_a_regular_key": {"401 regular key": 1},
+    }, "each answer is counted for the test that received it, on the mock SIVI_MOCK_URL names"
+    result.stdout.fnmatch_lines(["sivi_mock: no test received these answers (9): 422 invalid input, fault reset, *"])
+
+
+def test_with_sivi_mock_url_and_no_mock_there_the_session_says_so(pytester, monkeypatch):
+    from tests.helpers import free_port
+
+    monkeypatch.setenv("SIVI_MOCK_URL", f"http://127.0.0.1:{free_port()}")
+    pytester.makepyfile(test_consumer=CONSUMER_TEST)
+    result = pytester.runpytest_subprocess(*QUIET, "-k", "usage")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*no mock answers at SIVI_MOCK_URL=http://127.0.0.1:*"])
