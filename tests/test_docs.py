@@ -52,6 +52,7 @@ OTHER_PROGRAMS_FLAGS = {
     "--meta": "openapi-python-client generate",
     "--output-path": "openapi-python-client generate",
     "--test": "node",
+    "--http2": "curl",
 }
 
 
