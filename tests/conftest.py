@@ -35,3 +35,10 @@ def fresh_mock(tmp_path) -> Iterator[BackgroundServer]:
     """A mock of its own, for tests that add accounts or clear the journal."""
     with BackgroundServer(create_app()) as server:
         yield server
+
+
+@pytest.fixture
+def fresh_client() -> Iterator[CheckedClient]:
+    """A checking client of a mock of its own, in-process, for tests that add accounts or clear the journal."""
+    with CheckedClient("http://127.0.0.1:4010", transport=InProcess(create_app())) as checked:
+        yield checked
