@@ -7,7 +7,7 @@ import pytest
 from mock_server.app import MockApp, create_app
 from mock_server.serving.background import BackgroundServer
 from tests.helpers import CheckedClient
-from tests.in_process import InProcess
+from tests.in_process import checked_client
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +26,7 @@ def bundled_app() -> MockApp:
 @pytest.fixture
 def client(bundled_app: MockApp) -> Iterator[CheckedClient]:
     """A checking client of the bundled mock, in-process: the mock's answers need no socket."""
-    with CheckedClient("http://127.0.0.1:4010", transport=InProcess(bundled_app)) as checked:
+    with checked_client(bundled_app) as checked:
         yield checked
 
 
@@ -40,5 +40,5 @@ def fresh_mock(tmp_path) -> Iterator[BackgroundServer]:
 @pytest.fixture
 def fresh_client() -> Iterator[CheckedClient]:
     """A checking client of a mock of its own, in-process, for tests that add accounts or clear the journal."""
-    with CheckedClient("http://127.0.0.1:4010", transport=InProcess(create_app())) as checked:
+    with checked_client(create_app()) as checked:
         yield checked

@@ -15,6 +15,16 @@ import threading
 import httpx
 from starlette.types import ASGIApp
 
+from tests.helpers import CheckedClient
+
+# Where the in-process client says it calls: a loopback Host, as a client on the same machine sends.
+URL = "http://127.0.0.1:4010"
+
+
+def checked_client(app: ASGIApp) -> CheckedClient:
+    """A `CheckedClient` of `app`, answering in-process."""
+    return CheckedClient(URL, transport=InProcess(app))
+
 
 class InProcess(httpx.BaseTransport):
     def __init__(self, app: ASGIApp) -> None:
