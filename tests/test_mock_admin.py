@@ -6,9 +6,9 @@ import httpx
 import pytest
 
 from mock_server.app import create_app
-from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
 from tests.helpers import DOCUMENTED_USER, CheckedClient
+from tests.in_process import checked_client
 
 HEAVY = {
     "yearlyAnalysis": {
@@ -25,7 +25,13 @@ HEAVY = {
 
 
 @pytest.fixture
-def mock(fresh_mock):
+def mock(fresh_client):
+    return fresh_client
+
+
+@pytest.fixture
+def served(fresh_mock):
+    """On a socket: for what a second, plain client sends."""
     with CheckedClient(fresh_mock.url) as checked:
         yield checked
 
@@ -44,7 +50,7 @@ def test_the_journal_lists_requests_with_the_key_masked(mock):
 
 
 def test_the_journal_is_bounded_and_can_be_cleared(tmp_path):
-    with BackgroundServer(create_app(Settings(journal_size=3))) as server, CheckedClient(server.url) as mock:
+    with checked_client(create_app(Settings(journal_size=3))) as mock:
         for _ in range(5):
             mock.analyze({"abstractUserId": "nobody"})
         assert len(mock.get("/__mock/journal").json()["body"]["requests"]) == 3
@@ -90,7 +96,8 @@ def test_health_says_what_is_loaded(mock):
     assert body["users"] == 8 and body["workspaces"] == 2 and body["journal"]["max"] == 1000
 
 
-def test_the_admin_api_refuses_other_origins_and_rebound_hosts(mock):
+def test_the_admin_api_refuses_other_origins_and_rebound_hosts(served):
+    mock = served
     for headers in (
         {"origin": "http://evil.example"},
         {"origin": "null"},
@@ -107,7 +114,7 @@ def test_the_admin_api_refuses_other_origins_and_rebound_hosts(mock):
 
 
 def test_a_token_protects_the_admin_api_when_one_is_set():
-    with BackgroundServer(create_app(Settings(admin_token="t0ken"))) as server, CheckedClient(server.url) as mock:
+    with checked_client(create_app(Settings(admin_token="t0ken"))) as mock:
         assert mock.get("/__mock/health").status_code == 401
         assert mock.get("/__mock/health", headers={"authorization": "Bearer wrong"}).status_code == 401
         assert mock.get("/__mock/health", headers={"authorization": "Bearer t0ken"}).status_code == 200

@@ -10,7 +10,8 @@ from mock_server.faults import FAULTS
 from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
 from mock_server.spec.contract import load_contract
-from tests.helpers import DOCUMENTED_USER, CheckedClient
+from tests.helpers import DOCUMENTED_USER
+from tests.in_process import checked_client
 
 CONTRACT = load_contract()
 
@@ -173,7 +174,7 @@ def test_a_bug_inside_the_mock_is_answered_in_the_envelope_and_the_mock_keeps_se
     def broken_lookup(*ids):
         raise RuntimeError("lookup exploded")
 
-    with BackgroundServer(app) as server, CheckedClient(server.url) as client:
+    with checked_client(app) as client:
         state.reply_for = broken_lookup
         response = client.analyze({"abstractUserId": DOCUMENTED_USER})
         assert response.status_code == 500

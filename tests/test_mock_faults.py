@@ -106,8 +106,7 @@ def test_hang_answers_nothing_and_the_mock_closes_it_at_its_bound():
 def test_a_client_that_gives_up_on_a_hang_frees_it_at_once(mock):
     with pytest.raises(httpx.ReadTimeout):
         HTTP.post(mock.url + PATH, headers={**ADMIN, "prefer": "fault=hang"}, json=USER, timeout=0.1)
-    state = mock._server.server_state  # uvicorn's own count of running requests
-    wait_for(lambda: not state.tasks, "the hung request to end", seconds=HANG_LIMIT - 1)
+    wait_for(lambda: not mock.running_requests, "the hung request to end", seconds=HANG_LIMIT - 1)
 
 
 def test_stopping_the_mock_ends_a_held_hang_at_once():
@@ -218,8 +217,9 @@ def test_faults_never_harm_the_mock_it_keeps_serving_everyone_else(mock):
             logger.removeHandler(handler)
     assert answered == [200] * 80, "a fault given to one client cost another its answer"
     assert not errors, f"the server logged: {[record.getMessage() for record in errors]}"
-    state = mock._server.server_state  # uvicorn's own: running requests, open connections (HTTP's one kept alive)
-    wait_for(lambda: not state.tasks and len(state.connections) <= 1, "every faulted connection to be gone")
+    # Nothing running, and no connection open but HTTP's one kept alive.
+    gone = lambda: not mock.running_requests and mock.open_connections <= 1  # noqa: E731
+    wait_for(gone, "every faulted connection to be gone")
     given = {fault: count - before.get(fault, 0) for fault, count in health(mock)["faults"].items()}
     assert given == {**{fault: 8 for fault in FAULTS}, "hang": 9}
 

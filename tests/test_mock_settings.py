@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import inspect
-import re
 import socket
 import subprocess
 from pathlib import Path
@@ -17,7 +15,7 @@ from mock_server.app import create_app
 from mock_server.cli import main, parse_args
 from mock_server.errors import SettingsError
 from mock_server.serving.background import BackgroundServer
-from mock_server.settings import PROXY_OPTIONS, Settings
+from mock_server.settings import PROXY_OPTIONS, Settings, flag_name
 from tests.helpers import ADMIN, PATH, SIVI_MOCK
 
 
@@ -132,14 +130,25 @@ def test_settings_made_in_code_refuse_a_value_they_cannot_run_with(changes: dict
         dataclasses.replace(Settings(), **changes)  # a copy with a change is checked too
 
 
-def test_every_validated_option_has_a_case_here() -> None:
-    """Each field `Settings.problem` reads is refused by some case above; a new check needs its case."""
-    source = inspect.getsource(Settings.problem)
-    checked = {field.name for field in dataclasses.fields(Settings) if re.search(rf"\b{field.name}\b", source)}
-    covered = {name for changes, _ in REFUSED_SETTINGS for name in changes}
-    assert set(PROXY_OPTIONS) & covered, "no case gives a proxy option without --proxy"
-    untested = checked - {"proxy_url"} - covered
-    assert not untested, f"options Settings.problem checks that no case here refuses: {sorted(untested)}"
+def test_every_number_option_refuses_a_negative_number_naming_the_option() -> None:
+    """A new number option is checked as the others are: `Settings` names it when it is given -1."""
+    numbers = [field.name for field in dataclasses.fields(Settings) if type(field.default) in (int, float)]
+    assert {"port", "journal_size", "request_deadline", "hang_limit"} <= set(numbers)
+    for name in numbers:
+        with pytest.raises(SettingsError) as refused:
+            Settings(**dict[str, Any]({name: -1}))
+        said = str(refused.value)
+        assert f"--{name.replace('_', '-')}" in said or f"Settings.{name}" in said, f"{name}=-1: {said}"
+
+
+def test_every_proxy_option_without_a_proxy_is_refused_naming_it() -> None:
+    given: dict[type, Any] = {float: 5.0, bool: True}
+    defaults: dict[str, Any] = {field.name: field.default for field in dataclasses.fields(Settings)}
+    for name in PROXY_OPTIONS:
+        value = given.get(type(defaults[name]), Path("somewhere") if name.endswith(("_dir", "_file")) else "SIVI_KEY")
+        with pytest.raises(SettingsError, match=r"needs --proxy URL") as refused:
+            Settings(**dict[str, Any]({name: value}))
+        assert flag_name(name) in str(refused.value), f"{name}: {refused.value}"
 
 
 def test_a_wrong_value_on_the_command_line_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:

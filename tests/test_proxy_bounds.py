@@ -7,6 +7,7 @@ work at 10 ids as at thousands; a `--proxy` URL that would leak or misroute is r
 
 from __future__ import annotations
 
+import os
 import threading
 from typing import Any
 
@@ -16,7 +17,6 @@ import yaml
 
 from mock_server.errors import SettingsError
 from mock_server.mock.journal import Journal
-from mock_server.proxy import recorder as recorder_module
 from mock_server.proxy.recorder import RECORDING, Recorder
 from mock_server.secret import mask_key
 from mock_server.serving.background import BackgroundServer
@@ -94,17 +94,18 @@ def test_a_journal_entry_keeps_a_bounded_amount_whatever_it_is_handed():
 
 
 class BlockedWrites:
-    """Holds every recording write until released, counting them."""
+    """Holds every write to disk (`os.fsync`, which the recording's every write ends with) until released, counting
+    them: a disk that does not answer."""
 
     def __init__(self) -> None:
         self.release = threading.Event()
         self.writes = 0
 
     def __call__(self, original: Any) -> Any:
-        def held(recorder: Recorder) -> None:
+        def held(fd: int) -> None:
             self.release.wait(10)
             self.writes += 1
-            original(recorder)
+            original(fd)
 
         return held
 
@@ -115,7 +116,7 @@ def ask(url: str, user: str) -> httpx.Response:
 
 def test_recording_never_holds_up_an_answer_and_what_was_recorded_reaches_the_file(tmp_path, monkeypatch):
     blocked = BlockedWrites()
-    monkeypatch.setattr(Recorder, "_write", blocked(Recorder._write))
+    monkeypatch.setattr(os, "fsync", blocked(os.fsync))
     with upstream() as (up, _), BackgroundServer(proxy_app(up.url, real_key=True, record_dir=tmp_path)) as px:
         answers = [ask(px.url, KNOWN_USER) for _ in range(3)]  # while every write is held
         held = blocked.writes
@@ -127,13 +128,11 @@ def test_recording_never_holds_up_an_answer_and_what_was_recorded_reaches_the_fi
 
 
 class CountingYaml:
-    """`yaml` as the recorder sees it, counting the accounts it is asked to turn into YAML."""
+    """PyYAML's `dump`, counting the accounts it is asked to turn into YAML."""
 
     def __init__(self) -> None:
         self.accounts = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(yaml, name)
+        self.dump = yaml.dump
 
     def _count(self, data: Any) -> None:
         for value in data.values() if isinstance(data, dict) else ():
@@ -142,13 +141,9 @@ class CountingYaml:
             else:
                 self._count(value)
 
-    def dump(self, data: Any, *args: Any, **kwargs: Any) -> str:
+    def __call__(self, data: Any, *args: Any, **kwargs: Any) -> Any:
         self._count(data)
-        return yaml.dump(data, *args, **kwargs)
-
-    def safe_dump(self, data: Any, *args: Any, **kwargs: Any) -> str:
-        self._count(data)
-        return yaml.safe_dump(data, *args, **kwargs)
+        return self.dump(data, *args, **kwargs)
 
 
 @pytest.mark.parametrize("already", [10, 300])
@@ -163,7 +158,7 @@ def test_recording_one_more_answer_turns_one_account_into_yaml_whatever_the_reco
     recorder.record("user", "first-new", analysis())
     recorder.flush()
     counting = CountingYaml()
-    monkeypatch.setattr(recorder_module, "yaml", counting)
+    monkeypatch.setattr(yaml, "dump", counting)
     for n in range(5):
         recorder.record("user", f"more-{n}", analysis())
         recorder.flush()

@@ -47,6 +47,16 @@ class BackgroundServer:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def open_connections(self) -> int:
+        """The client connections open now (a kept-alive one included): a test's check that nothing is left held."""
+        return len(self._server.server_state.connections)
+
+    @property
+    def running_requests(self) -> int:
+        """The requests being answered now (a held `hang` fault included)."""
+        return len(self._server.server_state.tasks)
+
     def start(self, timeout: float = 10.0) -> BackgroundServer:
         self._thread.start()
         deadline = time.monotonic() + timeout
