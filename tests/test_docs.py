@@ -49,6 +49,7 @@ OTHER_PROGRAMS_FLAGS = {
     "--path": "openapi-python-client generate",
     "--meta": "openapi-python-client generate",
     "--output-path": "openapi-python-client generate",
+    "--http2": "curl",
 }
 
 
