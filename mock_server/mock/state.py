@@ -112,9 +112,9 @@ class MockState:
     def runtime_accounts(self) -> list[Account]:
         return [*self._runtime["user"].values(), *self._runtime["workspace"].values()]
 
-    def reset(self) -> list[str]:
-        """Back to the files: run-time accounts dropped, files re-read, sequences and chaos at their start, journal
-        and fault counts cleared."""
+    def reset(self, read: Loaded | list[str] | None = None) -> list[str]:
+        """Back to the files: run-time accounts dropped, files re-read (or `read`, what `read_files` read off the
+        event loop), sequences and chaos at their start, journal and fault counts cleared."""
         for kind in self._runtime:
             self._runtime[kind].clear()
             self._runtime_replies[kind].clear()
@@ -123,11 +123,7 @@ class MockState:
         self._loaded.restart_sequences()  # should the files now be invalid, the ones kept start again too
         if self.chaos is not None:
             self.chaos.restart()
-        return self.reload_files()
-
-    def reload_files(self) -> list[str]:
-        """Re-read spec and fixtures; on failure keep serving the old ones and return the problems."""
-        return self.use_files(self.read_files())
+        return self.use_files(read if read is not None else self.read_files())
 
     def read_files(self) -> Loaded | list[str]:
         """Spec and fixtures read anew, or the problems found: touches nothing of the state, so `--reload` runs it
