@@ -76,7 +76,7 @@ SHOWN_PROBLEMS = 3
 @dataclass(frozen=True)
 class FixturesCheck:
     """Whether the fixtures conform to NEW, apart from the verdict: `line` says it in one line, `problems` are the
-    reasons when they no longer do (and did with OLD)."""
+    reasons when they do not."""
 
     line: str
     problems: tuple[str, ...] = ()

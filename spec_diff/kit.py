@@ -1,11 +1,11 @@
 """Whether the kit can still serve NEW: the mock loads it (one operation, an API-key header, JSON bodies, numeric
-statuses: what `load_contract` asks) and the fixtures conform to it. Otherwise `sivi-mock` refuses to start, and
-every integration test written against it stops: breaking, when it worked with OLD.
+statuses: what `load_contract` asks). Otherwise `sivi-mock` refuses to start, and every integration test written
+against it stops: breaking, when it loaded OLD.
 
-Whether the fixtures conform is the kit's own question (fixtures are edited with the spec, in the same release), not
-a client's: it is reported apart from the findings and never changes the verdict or the exit status. A tightened
-`maximum`, or a required property added to an answer that allowed any, is safe for every client and still leaves
-fixtures behind.
+Whether the fixtures conform to NEW is the kit's own question (fixtures are edited with the spec, in the same
+release), not a client's: it is reported apart from the findings and never changes the verdict or the exit status.
+A tightened `maximum`, or a required property added to an answer that allowed any, is safe for every client and
+still leaves fixtures behind.
 """
 
 from __future__ import annotations

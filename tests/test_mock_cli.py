@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -198,6 +199,30 @@ def test_while_reload_reads_a_slow_fixture_file_every_request_is_answered(tmp_pa
     finally:
         os.close(writer)
     wait_for(lambda: client.analyze({"abstractUserId": PIPED_USER}).status_code == 200, "the file read in")
+    assert client.analyze({"abstractUserId": PIPED_USER}).json()["body"]["creditBalance"]["availableCredits"] == 7
+
+
+def test_while_a_reset_reads_a_slow_fixture_file_every_request_is_answered(tmp_path, running):
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    mock = RunningMock("--fixtures", str(fixtures))
+    running.append(mock)
+    client = CheckedClient(mock.url)
+    slow = fixtures / "slow.yaml"
+    os.mkfifo(slow)
+    with ThreadPoolExecutor(1) as resetting:
+        reset = resetting.submit(client.post, "/__mock/reset")
+        writer = write_end_once_read(slow)  # the reset is reading the file now, and waits for its bytes
+        try:
+            try:
+                health = client.get("/__mock/health", timeout=5)
+            except httpx.TimeoutException:
+                pytest.fail("the mock answered nothing while POST /__mock/reset was reading a fixture file")
+            assert health.status_code == 200
+            os.write(writer, SLOW_USER.encode())
+        finally:
+            os.close(writer)
+        assert reset.result().status_code == 200
     assert client.analyze({"abstractUserId": PIPED_USER}).json()["body"]["creditBalance"]["availableCredits"] == 7
 
 

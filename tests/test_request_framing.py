@@ -3,14 +3,19 @@ hosts, one offering an upgrade this API does not have, and many sent at once on 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import select
+import socket
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.helpers import DOCUMENTED_USER
+from tests.helpers import DOCUMENTED_USER, RunningMock
 from tests.toy_servers import KNOWN_USER
-from tests.upstreams import MOCK_KEY, PATH, raw, served
+from tests.upstreams import MOCK_KEY, PATH, raw, served, upstream
 
 
 def known(kind: str) -> bytes:
@@ -108,3 +113,79 @@ def test_connect_gets_400_in_the_envelope_and_reaches_nothing(kind):
         "message": "this API has no CONNECT and no other protocol to upgrade to; the connection is closed"
     }
     assert relayed == []
+
+
+HEALTH = b"GET /__mock/health HTTP/1.1\r\nhost: 127.0.0.1\r\n\r\n"
+_LOOKUP = json.dumps({"abstractUserId": DOCUMENTED_USER}).encode()
+# The operation with the bundled key: the mock answers it on its fast path, as it is parsed, so it never waits in
+# uvicorn's pipeline; only its answer's bytes wait, unsent, when the client does not read.
+OPERATION = (
+    f"POST {PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\nsivi-api-key: {MOCK_KEY}\r\ncontent-type: application/json\r\n"
+    f"content-length: {len(_LOOKUP)}\r\n\r\n"
+).encode() + _LOOKUP
+PIPELINED = 200_000  # 9.6 MB in one write: more than the sockets between client and server hold
+
+
+def resident_mb(pid: int) -> float:
+    """The memory a process holds (VmRSS), in MB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+
+
+def sent_until_refused(connection: socket.socket, payload: bytes) -> int:
+    """Send `payload` without reading until the peer takes no more for a second: the bytes it took."""
+    connection.setblocking(False)
+    view, sent = memoryview(payload), 0
+    while sent < len(payload) and select.select([], [connection], [], 1.0)[1]:
+        with contextlib.suppress(BlockingIOError):
+            sent += connection.send(view[sent : sent + 65536])
+    connection.setblocking(True)
+    return sent
+
+
+def answers_read(connection: socket.socket, count: int) -> int:
+    """Read until `count` answers of 200 have come (or 10 s of silence): how many did."""
+    connection.settimeout(10)
+    seen, tail = 0, b""
+    with contextlib.suppress(TimeoutError):
+        while seen < count and (chunk := connection.recv(1 << 20)):
+            seen += (tail + chunk).count(b"HTTP/1.1 200 OK")
+            tail = chunk[-14:]  # a byte short of a status line: one cut in two counts once, a whole one never twice
+    return seen
+
+
+@pytest.fixture
+def server_process(request) -> Iterator[RunningMock]:
+    """`sivi-mock` in a process of its own (its memory is its own), or a proxy in front of a toy upstream."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "proxy":
+            up, _ = stack.enter_context(upstream())
+            process = RunningMock("--proxy", up.url)
+        else:
+            process = RunningMock()
+        stack.callback(process.stop)
+        yield process
+
+
+@pytest.mark.parametrize(
+    ("server_process", "request_bytes"),
+    [("mock", HEALTH), ("mock", OPERATION), ("proxy", HEALTH)],
+    ids=["mock", "mock fast path", "proxy"],
+    indirect=["server_process"],
+)
+def test_requests_pipelined_without_reading_the_answers_cost_a_bounded_amount(server_process, request_bytes):
+    server = server_process
+    with socket.create_connection(("127.0.0.1", server.port)) as reading:
+        # 1,000 in one write, their answers read as they come: each is answered, those held back once others are.
+        reading.sendall(request_bytes * 1000)
+        assert answers_read(reading, 1000) == 1000, "pipelined requests were left unanswered"
+    before = resident_mb(server.process.pid)
+
+    with socket.create_connection(("127.0.0.1", server.port)) as not_reading:
+        taken = sent_until_refused(not_reading, request_bytes * PIPELINED)
+        grown = resident_mb(server.process.pid) - before
+        others = httpx.get(server.url + "/__mock/health", timeout=10)
+
+    assert taken < len(request_bytes) * PIPELINED, "the server read every request without any answer being read"
+    assert grown < 20, f"the server grew {grown:.0f} MB holding the requests of one connection that reads nothing"
+    assert others.status_code == 200, "another client was not answered meanwhile"

@@ -102,7 +102,7 @@ def test_fixtures_that_no_longer_conform_are_reported_apart_and_never_make_a_saf
     tmp_path: Path,
 ) -> None:
     new = reserved_credits_required(tmp_path)
-    result = run_process("diff", SPEC, new)
+    result = run("diff", SPEC, new)
     assert result.returncode == 0, result.stdout + result.stderr
     lines = result.stdout.splitlines()
     assert lines[-1] == f"NO BREAKING CHANGE: {new} breaks no client of {SPEC}", result.stdout

@@ -6,6 +6,7 @@ Locked down because a mock runs on developers' machines: no CORS, a `Host` check
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 from collections.abc import Awaitable, Callable
@@ -155,7 +156,8 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         )
 
     async def reset(request: Request) -> Response:
-        problems = state.reset()
+        # The files are read off the event loop (a slow disk, a large file), as `--reload` reads them.
+        problems = state.reset(await asyncio.to_thread(state.read_files))
         if problems:
             return answer(
                 409,

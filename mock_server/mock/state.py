@@ -154,9 +154,10 @@ class MockState:
         )
         self.coverage.add(self.current_test, reply.answer_class, reply.delay_ms > 0)
 
-    def reset(self) -> list[str]:
-        """Back to the files: run-time accounts dropped, files re-read, sequences and chaos at their start, journal
-        and fault counts cleared. The current test, the coverage and the mutation stay."""
+    def reset(self, read: Loaded | list[str] | None = None) -> list[str]:
+        """Back to the files: run-time accounts dropped, files re-read (or `read`, what `read_files` read off the
+        event loop), sequences and chaos at their start, journal and fault counts cleared. The current test, the
+        coverage and the mutation stay."""
         self.generation += 1
         for kind in self._runtime:
             self._runtime[kind].clear()
@@ -167,11 +168,7 @@ class MockState:
         self._loaded.restart_sequences()  # should the files now be invalid, the ones kept start again too
         if self.chaos is not None:
             self.chaos.restart()
-        return self.reload_files()
-
-    def reload_files(self) -> list[str]:
-        """Re-read spec and fixtures; on failure keep serving the old ones and return the problems."""
-        return self.use_files(self.read_files())
+        return self.use_files(read if read is not None else self.read_files())
 
     def read_files(self) -> Loaded | list[str]:
         """Spec and fixtures read anew, or the problems found: touches nothing of the state, so `--reload` runs it

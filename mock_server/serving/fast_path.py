@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Protocol
 
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 
+from mock_server.serving.pipelining import PipelineBound
 from mock_server.types import Headers
 
 READY_ANSWERS = "ready_answers"
@@ -147,7 +148,7 @@ class FastPathProtocol(HttpToolsProtocol):
         self.on_response_complete()  # counted, keep-alive timer armed, reading resumed: as after an ASGI answer
 
 
-class KnownRequests(FastPathProtocol):
+class KnownRequests(PipelineBound, FastPathProtocol):
     """A read whose bytes are a request the fast path answered before, answered again without parsing them.
 
     Parsing is a pure function of the bytes from a message boundary, so bytes read in one piece that once made up
@@ -165,8 +166,9 @@ class KnownRequests(FastPathProtocol):
         cls._known = {}
 
     def data_received(self, data: bytes) -> None:
+        between = self._between_requests and self.cycle is None and not self._unparsed and not self.flow.write_paused
         known = self._known.get(data)
-        if known is not None and self._between_requests and self.cycle is None and self._ready is not None:
+        if known is not None and between and self._ready is not None:
             try:
                 ready = self._ready.answer(*known)
             except Exception:
@@ -179,7 +181,9 @@ class KnownRequests(FastPathProtocol):
         self._begun, self._answered = 0, None
         super().data_received(data)
         answered = self._answered
-        if answered is not None and self._begun == 1 and self._between_requests and len(data) <= KNOWN_REQUEST_LIMIT:
+        # Only bytes read from a message boundary are one request again; a read that began mid-request is not.
+        whole = self._begun == 1 and self._between_requests and len(data) <= KNOWN_REQUEST_LIMIT
+        if between and answered is not None and whole:
             if len(self._known) >= KNOWN_REQUESTS:
                 self._known.clear()
             self._known[data] = answered

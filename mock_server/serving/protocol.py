@@ -1,6 +1,7 @@
 """uvicorn's HTTP protocol as `sivi-mock` serves it: a deadline for half-sent requests, one write per answer, and
 each request's connection offered to the app for the faults that need it (`mock_server.serving.connection`),
-(from `request_head`) a bound on a request's head, and (from `upgrade`) an `Upgrade` offered ignored.
+(from `request_head`) a bound on a request's head, (from `upgrade`) an `Upgrade` offered ignored, and (from
+`pipelining`) a bound on the requests parsed ahead of their answers.
 
 One write per answer: uvicorn writes an answer's status line and headers, then its body, as two writes: two system
 calls, and on loopback two wake-ups of the reader. Both happen in the same turn of the event loop (the ASGI `send`
@@ -24,6 +25,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mock_server.serving.connection import ConnectionOffering
 from mock_server.serving.fast_path import FastPathProtocol, KnownRequests
+from mock_server.serving.pipelining import PipelineBound
 from mock_server.serving.request_head import BoundedHeadProtocol
 from mock_server.serving.upgrade import UpgradeIgnored
 from mock_server.spec.envelope import error_envelope
@@ -42,10 +44,11 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
     """The protocol class for `uvicorn.Config(http=...)`."""
     answer = timeout_answer(seconds)
 
-    # Heads bounded (serving/request_head.py) before the fast path takes a request, which it may answer again
-    # from its bytes alone (serving/fast_path.py); an upgrade offered read as a plain request (serving/upgrade.py).
+    # Pipelined requests bounded (serving/pipelining.py), heads bounded (serving/request_head.py), before the fast
+    # path takes a request, which it may answer again from its bytes alone (serving/fast_path.py); an upgrade
+    # offered read as a plain request (serving/upgrade.py).
     class RequestDeadlineProtocol(
-        KnownRequests, ConnectionOffering, BoundedHeadProtocol, UpgradeIgnored, FastPathProtocol
+        KnownRequests, PipelineBound, ConnectionOffering, BoundedHeadProtocol, UpgradeIgnored, FastPathProtocol
     ):
         _deadline: asyncio.TimerHandle | None = None
         _receiving = False
