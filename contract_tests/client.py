@@ -79,8 +79,8 @@ class Client:
         self.waits = WaitBudget(max_wait)
         self.deadline = RunDeadline(deadline)
         self.lowered_rate: float | None = None  # the lowest rate throttling brought the client down to, if any
-        # A request the target answers when it is up (the set-up's): asked when one request keeps getting a gateway
-        # page, to tell an input that breaks the target from a target that is down.
+        # A request the target answers when it is up (the set-up's): asked when a request gets a gateway page or a
+        # 503, to tell an input that breaks the target from a target that is down.
         self.health_check: requests.PreparedRequest | None = None
         self._session = self._new_session()
         MALFORMED_HEADS.install()

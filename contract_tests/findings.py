@@ -1,7 +1,7 @@
 """What a run found: failures (the contract is broken) and notes (warnings, never failures), and how they read.
 
 Every text a run writes about a request goes through `Redactor`: the API key is shown as `mask_key` shows it,
-even where a target echoes it back in a response body.
+even where a target echoes it back in a response body, escaped or encoded.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from mock_server.judgement import Entry, Exchange, Failure
-from mock_server.secret import mask_key
+from mock_server.secret import KeyMask
 
 
 @dataclass
@@ -75,17 +75,9 @@ class Note:
     message: str
 
 
-class Redactor:
-    """Replaces every secret by its masked form, in any text the run is about to write."""
-
-    def __init__(self, secrets: tuple[str, ...] | list[str]) -> None:
-        # Longest first, so that a key containing another key is masked whole.
-        self.secrets = sorted({secret for secret in secrets if secret}, key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, mask_key(secret))
-        return text
+class Redactor(KeyMask):
+    """Replaces every secret, in every form the kit may write it in (as written, JSON-escaped, HTML-escaped,
+    percent-encoded, base64), by its masked form, in any text the run is about to write."""
 
 
 @dataclass

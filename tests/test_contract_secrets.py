@@ -3,6 +3,7 @@ not even when the target echoes it back in every answer and every answer is a fi
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from contract_tests.findings import Redactor
 from mock_server.secret import mask_key
 from mock_server.serving.background import BackgroundServer
 from tests import toy_servers as toys
@@ -86,3 +88,45 @@ def test_a_set_up_failure_shows_no_key_even_when_the_target_echoes_it(tmp_path: 
     assert f"Hello {mask_key(toys.ADMIN_KEY)}" in output and "is not the API" in output
     assert_no_secret_in(output, "the terminal")
     assert_no_secret_in(report.read_text(encoding="utf-8"), "the report")
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
+def test_a_key_that_json_and_html_escape_is_masked_in_every_output_in_every_form(tmp_path: Path, command: str):
+    key = toys.LeaksAKeyOfMarkup.key  # `"`, `\`, `&`, `<`, `>`: the echo is JSON-escaped, the report HTML-escapes it
+    junit, html = tmp_path / "junit.xml", tmp_path / "report.html"
+    env = {
+        **{name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
+        "SIVI_API_KEY": key,
+        "SIVI_USER_ID": toys.KNOWN_USER,
+        "SIVI_MAX_EXAMPLES": "3",
+        "SIVI_REPORT": str(html),
+    }
+    with BackgroundServer(toys.LeaksAKeyOfMarkup().app(), log_level="critical") as server:
+        arguments = ["--base-url", server.url, "--junit-xml", str(junit)]
+        if command == "sivi-contract":
+            runner = [str(Path(sys.executable).with_name("sivi-contract"))]
+        else:
+            runner = [sys.executable, "-m", "pytest", str(Path(__file__).resolve().parent.parent / "contract_tests")]
+        result = subprocess.run(
+            [*runner, *arguments], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    outputs = {
+        "the terminal": result.stdout + result.stderr,
+        "the JUnit file": junit.read_text(encoding="utf-8"),
+        "the HTML report": html.read_text(encoding="utf-8"),
+    }
+    for where, text in outputs.items():
+        # "sivileak" survives any escaping or percent-encoding of the key, and no mask shows it.
+        assert "sivileak" not in text, f"the key leaked into {where}, escaped or as written"
+        assert "called with key " + mask_key(key) in text, f"{where} shows no echoed answer (is it empty?)"
+
+
+def test_the_mask_finds_the_key_percent_encoded_and_in_base64():
+    key = toys.LeaksAKeyOfMarkup.key
+    percent = "toy-admin-%22sivileak%22%5C%26%3Cb%3E-7f3e9a1c5b"
+    encoded = base64.b64encode(key.encode()).decode()
+    masked = Redactor([key])(f"GET /?key={percent} and Authorization: Basic {encoded}")
+    assert "sivileak" not in masked and encoded not in masked, masked
+    assert masked.startswith("GET /?key=****1c5b and Authorization: Basic ****"), masked

@@ -1,7 +1,9 @@
 """Throttling and a gateway's blips are waited out within a budget, never findings: a throttling server (429 +
-`Retry-After`) and a server mid-deploy (HTML 503 for its first moments) pass, and the summary counts the waits. Past
-the budget the run ends with exit 2, never 1, in bounded time. An input the app crashes on, behind a gateway that
-answers its 502 page for that request every time while others are answered, is still a violation with its curl."""
+`Retry-After`) and a server mid-deploy (HTML 503 for its first moments, `Retry-After` or not) pass, and the summary
+counts the waits. A deploy's page leaves the rate as it was; after throttling, the rate climbs back. Past the budget
+or the run's deadline the run ends with exit 2, never 1, in bounded time. An input the app crashes on, behind a
+gateway that answers its 502 or 503 page for that request every time while others are answered, is still a
+violation with its curl, judged after a few short tries."""
 
 from __future__ import annotations
 

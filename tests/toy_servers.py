@@ -627,6 +627,15 @@ class LeaksTheKey(WrongEnvelopeStatus):
         return super().answer(status, body, headers)
 
 
+class LeaksAKeyOfMarkup(LeaksTheKey):
+    """`LeaksTheKey`, for an admin key with the characters JSON and HTML escape: `"`, `\\`, `&`, `<` and `>`."""
+
+    key = 'toy-admin-"sivileak"\\&<b>-7f3e9a1c5b'
+
+    def authenticated(self, request: Request) -> bool:
+        return request.headers.get("sivi-api-key") == self.key
+
+
 # -- a real deployment's gateway: throttling, a deploy rolling out, an app that crashes behind it -------------------
 
 GATEWAY_PAGE = "<html><head><title>{status} {reason}</title></head><body><center><h1>{status} {reason}</h1></center>"

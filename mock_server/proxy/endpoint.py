@@ -24,7 +24,7 @@ from mock_server.proxy.recorder import Recorder
 from mock_server.proxy.relayed_headers import forwarded, returned
 from mock_server.proxy.upstream_key import echo_of, read_upstream_key, refused_key_message
 from mock_server.proxy.verdicts import RememberingJudge
-from mock_server.secret import mask_key
+from mock_server.secret import KeyMask
 from mock_server.spec.envelope import envelope
 from mock_server.spec.fixtures import account_named
 from mock_server.strict_json import read_answer_json, read_request_json
@@ -282,7 +282,7 @@ def _from_mock(send: Send) -> Send:
 
 def masked(text: str, key: str | None) -> str:
     """`text` with the key that went upstream masked, should an answer have echoed it into a finding."""
-    return text.replace(key, mask_key(key)) if key else text
+    return KeyMask([key])(text)
 
 
 def first_line(message: str, key: str | None) -> str:
