@@ -167,6 +167,15 @@ def kit_flags() -> dict[str, str]:
             [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
         ).stdout
         owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", help_text), module))
+    # The kit's pytest plugin adds its own to pytest's.
+    pytest_help = subprocess.run(
+        [sys.executable, "-m", "pytest", "--help", "-p", "no:cacheprovider"],
+        cwd=ROOT / "docs",  # no conftest or ini of the kit's own tests
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--sivi-[a-z0-9-]*", pytest_help), "pytest (the kit's plugin)"))
     return owners
 
 
