@@ -39,6 +39,7 @@ REFERENCE_PAGES = {
 README_LINES = 150  # a newcomer reads it in two minutes; the detail lives in docs/
 OTHER_PROGRAMS_FLAGS = {
     "--help": "every command",
+    "--pyargs": "pytest",
     "--fail-severity": "Spectral",
     "--latency": "wrk",
     "--timeout": "pytest-timeout",
