@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from contract_tests.settings import OPTIONS
+from mock_server.distribution import DISTRIBUTION, missing_for_extra
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE = PACKAGE_DIR.name
@@ -51,5 +52,18 @@ def names_the_suite(args: list[str], started_in: Path) -> bool:
 
 @pytest.hookimpl(trylast=True)  # after every plugin has added its own options: theirs are left to them
 def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
-    if names_the_suite(args, early_config.invocation_params.dir):
-        add_suite_options(parser)
+    started_in = early_config.invocation_params.dir
+    if not names_the_suite(args, started_in):
+        return
+    if PACKAGE in args and not early_config.known_args_namespace.pyargs and not (started_in / PACKAGE).exists():
+        # pytest would only say "file or directory not found": the folder is a checkout's; an install has the module.
+        raise pytest.UsageError(
+            f"no folder {PACKAGE} here (a checkout has it): from an install, run pytest --pyargs {PACKAGE} ..."
+        )
+    missing = missing_for_extra("contract")
+    if missing:  # the suite's conftest would fail to import Schemathesis, in a traceback
+        raise pytest.UsageError(
+            f"the contract suite is not installed ({', '.join(missing)} missing): "
+            f"pip install '{DISTRIBUTION}[contract]'"
+        )
+    add_suite_options(parser)

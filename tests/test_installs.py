@@ -283,6 +283,23 @@ def test_a_consumer_projects_own_base_url_option_and_help_are_untouched_by_the_s
     )
 
 
+def test_pytest_asked_for_the_suite_where_it_cannot_run_says_what_to_do_in_one_line(tmp_path):
+    python = environment("pytest8")  # a base install: no [contract] extra
+    told = {}
+    for command in (["contract_tests"], ["--pyargs", "contract_tests"]):
+        result = run(
+            [python, "-m", "pytest", "-p", "no:cacheprovider", *command, "--base-url", "http://x"], cwd=tmp_path
+        )
+        assert result.returncode == 4 and "Traceback" not in result.stderr, tail(result)
+        told[command[0]] = result.stderr.strip()
+    assert told == {
+        "contract_tests": "ERROR: no folder contract_tests here (a checkout has it): from an install, run pytest "
+        "--pyargs contract_tests ...",
+        "--pyargs": "ERROR: the contract suite is not installed (hypothesis, schemathesis missing): pip install "
+        "'sivi-contract-kit[contract]'",
+    }
+
+
 def test_the_spec_diff_finds_a_breaking_change_with_its_counterexample_on_the_lowest_versions(lowest_runs):
     environment("lowest-contract")
     code, output = lowest_runs["lowest-spec-diff"].finish()
