@@ -17,6 +17,7 @@ from contract_tests import generation
 from contract_tests.api import Api, open_api
 from contract_tests.errors import StopRun, TargetError, UsageError
 from contract_tests.findings import Redactor
+from contract_tests.pytest_plugin import add_suite_options
 from contract_tests.report import RunRecord, not_tested_record, spec_name, summary_lines, write_report
 from contract_tests.runner import PreparedRun
 from contract_tests.settings import OPTIONS, read_settings
@@ -30,18 +31,8 @@ MODULE_ORDER = ("authentication", "invalid_input", "lookup", "methods", "success
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("sivi-contract", "the Sivi contract suite (each option also reads its variable)")
-    # pytest has no public way to ask which flags other plugins took; its parser keeps them in these groups.
-    groups = [parser._anonymous, *parser._groups]
-    taken = {name for other in groups for argument in other.options for name in argument.names()}
-    for option in OPTIONS:
-        if option.flag in taken:
-            # pytest-base-url (which pytest-playwright brings) owns `--base-url`: its value is read under that
-            # plugin's name instead (`_option_value`).
-            continue
-        group.addoption(
-            option.flag, dest=f"sivi_{option.dest}", help=f"{option.help} [{option.env}]", **option.argument
-        )
+    # From a checkout, pytest finds this file before it reads the options; from an install, the plugin has added them.
+    add_suite_options(parser)
 
 
 def _option_value(config: pytest.Config, dest: str) -> object:

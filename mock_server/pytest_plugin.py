@@ -5,6 +5,9 @@ Installed kits register it through the `pytest11` entry point, so a consumer pro
     def test_report_shows_usage(sivi_mock):
         client = MyServiceClient(base_url=sivi_mock.url, api_key=sivi_mock.admin_key)
         ...
+
+A team's own fixtures and spec: `--sivi-fixtures DIR` and `--sivi-spec FILE`, or `sivi_fixtures` and `sivi_spec`
+in the ini file (relative to it); the command line wins.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -23,6 +27,7 @@ import pytest
 if TYPE_CHECKING:  # the plugin loads with every pytest run of a project that installs the kit: it imports lazily
     from mock_server.mock.state import MockState
     from mock_server.serving.background import BackgroundServer
+    from mock_server.settings import Settings
     from mock_server.spec.fixtures import AccountKind
 
 # A mock already running (`sivi-mutate` starts one; any other mock works too): the fixture uses it, through its
@@ -215,8 +220,46 @@ def _bundled_keys() -> tuple[str, str | None]:
     return fixtures.admin_keys[0], regular
 
 
+# The mock's own files, as options and ini settings of the same name: (name, flag, metavar, what it is).
+FILE_OPTIONS = (
+    ("sivi_fixtures", "--sivi-fixtures", "DIR", "the fixtures directory sivi_mock serves"),
+    ("sivi_spec", "--sivi-spec", "FILE", "the OpenAPI file sivi_mock serves"),
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("sivi-mock", "the sivi_mock fixture (each option also an ini setting of the same name)")
+    for name, flag, metavar, what in FILE_OPTIONS:
+        group.addoption(flag, dest=name, metavar=metavar, help=f"{what} (default: the bundled one)")
+        parser.addini(name, f"{what}, relative to the ini file (default: the bundled one)")
+
+
+def _given_path(config: pytest.Config, name: str) -> Path | None:
+    """The option (relative to where pytest was started), else the ini setting (relative to the ini file)."""
+    given, ini = config.getoption(name), str(config.getini(name) or "")
+    if given:
+        return config.invocation_params.dir / str(given)
+    if ini:
+        return (config.inipath.parent if config.inipath else config.rootpath) / ini
+    return None
+
+
+def mock_settings(config: pytest.Config) -> Settings:
+    """The mock's `Settings` from `--sivi-fixtures`/`sivi_fixtures` and `--sivi-spec`/`sivi_spec`; neither given:
+    the bundled spec and fixtures."""
+    spec = _given_path(config, "sivi_spec")
+    fixtures = _given_path(config, "sivi_fixtures")
+    from mock_server.settings import Settings
+
+    return Settings(fixtures_dir=fixtures) if spec is None else Settings(spec_path=spec, fixtures_dir=fixtures)
+
+
 @pytest.fixture(scope="session")
 def sivi_mock_session(request: pytest.FixtureRequest) -> Iterator[SiviMock]:
+    """The mock for the whole session, on a free port, never reset: tests use `sivi_mock`, which resets it after
+    each test. It serves `--sivi-fixtures`/`sivi_fixtures` and `--sivi-spec`/`sivi_spec` (default: the bundled
+    ones); with `SIVI_MOCK_URL` set, it is the mock running there instead. To start it another way, override this
+    fixture in your conftest.py (see the integration tests docs)."""
     url = os.environ.get(MOCK_URL_VARIABLE)
     if url:
         mock: SiviMock = RemoteSiviMock(url)
@@ -224,9 +267,13 @@ def sivi_mock_session(request: pytest.FixtureRequest) -> Iterator[SiviMock]:
         yield mock
         return
     from mock_server.app import create_app
+    from mock_server.errors import SiviKitError
     from mock_server.serving.background import BackgroundServer
 
-    app = create_app()
+    try:
+        app = create_app(mock_settings(request.config))
+    except SiviKitError as error:  # the team's files: one readable failure, not a traceback into the kit
+        pytest.fail(f"sivi_mock cannot start: {error}", pytrace=False)
     with BackgroundServer(app) as server:
         mock = request.config.stash[_USED] = SiviMock(server, app.state.mock)
         yield mock
@@ -236,8 +283,9 @@ def sivi_mock_session(request: pytest.FixtureRequest) -> Iterator[SiviMock]:
 
 @pytest.fixture
 def sivi_mock(sivi_mock_session: SiviMock, request: pytest.FixtureRequest) -> Iterator[SiviMock]:
-    """The session's mock, reset after each test so that no test sees another's accounts or journal. The answers
-    it gives during the test are journaled, and counted in its coverage, as received by this test."""
+    """The mock (a `mock_server.SiviMock`: `url`, `endpoint`, `admin_key`, `add_user(...)`, `journal()`, ...),
+    reset after each test so that no test sees another's accounts or journal. The answers it gives during the test
+    are journaled, and counted in its coverage, as received by this test."""
     sivi_mock_session.name_test(request.node.nodeid)
     sivi_mock_session.clear_journal()
     yield sivi_mock_session

@@ -41,6 +41,7 @@ REFERENCE_PAGES = {
 README_LINES = 150  # a newcomer reads it in two minutes; the detail lives in docs/
 OTHER_PROGRAMS_FLAGS = {
     "--help": "every command",
+    "--pyargs": "pytest",
     "--fail-severity": "Spectral",
     "--latency": "wrk",
     "--timeout": "pytest-timeout",
@@ -171,6 +172,15 @@ def kit_flags() -> dict[str, str]:
             [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
         ).stdout
         owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", help_text), module))
+    # The kit's pytest plugin adds its own to pytest's.
+    pytest_help = subprocess.run(
+        [sys.executable, "-m", "pytest", "--help", "-p", "no:cacheprovider"],
+        cwd=ROOT / "docs",  # no conftest or ini of the kit's own tests
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--sivi-[a-z0-9-]*", pytest_help), "pytest (the kit's plugin)"))
     return owners
 
 

@@ -43,6 +43,7 @@ MOCK_TESTS = [
     "test_request_deadline.py",
     "test_mock_faults.py",
 ]
+DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"  # a user of the bundled fixtures
 LOWER_BOUND = re.compile(r"^([A-Za-z0-9._-]+)\s*>=\s*([0-9.]+)")
 
 
@@ -97,11 +98,11 @@ def tail(result: subprocess.CompletedProcess[str], lines: int = 40) -> str:
 class Started:
     """A long run begun when the module starts, so that it overlaps the module's quicker tests."""
 
-    def __init__(self, command: list[str | Path], log: Path) -> None:
+    def __init__(self, command: list[str | Path], log: Path, cwd: Path = ROOT) -> None:
         self.log = log
         with log.open("w") as output:
             self.process = subprocess.Popen(
-                [str(part) for part in command], cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, text=True
+                [str(part) for part in command], cwd=cwd, stdout=output, stderr=subprocess.STDOUT, text=True
             )
 
     def finish(self) -> tuple[int, str]:
@@ -126,11 +127,26 @@ def lowest_runs(tmp_path_factory) -> Iterator[dict[str, Started]]:
         narrowed.write_text((ROOT / "openapi.yaml").read_text().replace("minLength: 1", "minLength: 5"))
         command = [ENVS / "lowest-contract" / "bin" / "sivi-spec", "diff", ROOT / "openapi.yaml", narrowed]
         runs["lowest-spec-diff"] = Started(command, logs / "lowest-spec-diff.log")
+        # The suite under plain pytest, as a project that installed the kit runs it: from its own folder, against a
+        # mock of its own (a process, on a free port), with the suite's options on the command line.
+        mock = subprocess.Popen(
+            [ENVS / "lowest-contract" / "bin" / "sivi-mock", "--port", "0"], stdout=subprocess.PIPE, text=True
+        )
+        assert mock.stdout is not None
+        target = mock.stdout.readline().split(" on ", 1)[-1].strip()
+        project = tmp_path_factory.mktemp("a-project")
+        command = [ENVS / "lowest-contract" / "bin" / "pytest", "-p", "no:cacheprovider", "--pyargs", "contract_tests"]
+        command += ["--base-url", target, "--api-key", "mock-admin-key", "--user-id", DOCUMENTED_USER]
+        command += ["--max-examples", "3", "--seed", "1", "-k", "authentication or lookup"]
+        runs["lowest-contract-pytest"] = Started(command, logs / "lowest-contract-pytest.log", cwd=project)
     yield runs
     for started in runs.values():
         if started.process.poll() is None:
             started.process.kill()
             started.process.wait()
+    if "lowest-contract" in runs:
+        mock.terminate()  # the mock this fixture started, by its process
+        mock.wait(10)
 
 
 @pytest.mark.parametrize(
@@ -235,6 +251,53 @@ def test_the_contract_suite_passes_on_the_lowest_versions(lowest_runs):
     code, output = lowest_runs["lowest-contract"].finish()
     assert code == 0, f"the contract suite fails on the lowest versions allowed:\n{output}"
     assert "CONFORMS" in output
+
+
+def test_the_suite_runs_under_plain_pytest_from_an_install_with_its_options_on_the_command_line(lowest_runs):
+    environment("lowest-contract")
+    code, output = lowest_runs["lowest-contract-pytest"].finish()
+    assert "unrecognized arguments" not in output, (
+        f"pytest --pyargs contract_tests does not take its options:\n{output}"
+    )
+    assert code == 0, f"pytest --pyargs contract_tests --base-url ... from an install:\n{output}"
+    assert "target: http://127.0.0.1:" in output and "CONFORMS" in output, output
+
+
+@pytest.mark.parametrize("consumer", CONSUMERS)
+def test_a_consumer_projects_own_base_url_option_and_help_are_untouched_by_the_suites_options(consumer, tmp_path):
+    python = environment(consumer)
+    # Its own `--base-url`, as pytest-base-url (which pytest-playwright brings) adds one.
+    (tmp_path / "conftest.py").write_text(
+        "def pytest_addoption(parser):\n    parser.addoption('--base-url', default='http://localhost:8000')\n"
+    )
+    (tmp_path / "test_own.py").write_text(
+        "def test_own(pytestconfig):\n    assert pytestconfig.getoption('base_url') == 'http://127.0.0.1:1234'\n"
+    )
+    result = run(
+        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--base-url", "http://127.0.0.1:1234"], cwd=tmp_path
+    )
+    assert result.returncode == 0 and "1 passed" in result.stdout, tail(result)
+    shown = run([python, "-m", "pytest", "--help", "-p", "no:cacheprovider"], cwd=tmp_path).stdout
+    assert "sivi-contract" not in shown and "--user-id" not in shown, (
+        "the suite's options show in another project's run"
+    )
+
+
+def test_pytest_asked_for_the_suite_where_it_cannot_run_says_what_to_do_in_one_line(tmp_path):
+    python = environment("pytest8")  # a base install: no [contract] extra
+    told = {}
+    for command in (["contract_tests"], ["--pyargs", "contract_tests"]):
+        result = run(
+            [python, "-m", "pytest", "-p", "no:cacheprovider", *command, "--base-url", "http://x"], cwd=tmp_path
+        )
+        assert result.returncode == 4 and "Traceback" not in result.stderr, tail(result)
+        told[command[0]] = result.stderr.strip()
+    assert told == {
+        "contract_tests": "ERROR: no folder contract_tests here (a checkout has it): from an install, run pytest "
+        "--pyargs contract_tests ...",
+        "--pyargs": "ERROR: the contract suite is not installed (hypothesis, schemathesis missing): pip install "
+        "'sivi-contract-kit[contract]'",
+    }
 
 
 def test_the_spec_diff_finds_a_breaking_change_with_its_counterexample_on_the_lowest_versions(lowest_runs):

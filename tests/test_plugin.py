@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import pytest
+
 pytest_plugins = ["pytester"]
 
 CONSUMER_TEST = """
@@ -53,3 +58,59 @@ def test_add_user_and_add_workspace_name_their_options():
         assert keyword_only == ["status", "message", "delay_ms", "fault", "sequence"], method.__name__
         with pytest.raises(TypeError, match="stauts"):
             method(None, "u-1", stauts=500)  # type: ignore[arg-type, call-arg]
+
+
+def documented_project(group: str) -> dict[str, str]:
+    """The files docs/integration-tests.md shows for one example project (each block marked `<!-- GROUP: path -->`)."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "integration-tests.md").read_text()
+    files = dict(re.findall(rf"<!-- {group}: (\S+) -->\n```\w+\n(.*?)```", page, flags=re.S))
+    assert files, f"docs/integration-tests.md shows no {group} example"
+    return files
+
+
+def write_project(pytester, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+@pytest.mark.parametrize("group", ["own-files", "override"])
+def test_the_documented_projects_with_their_own_fixtures_or_their_own_mock_pass(pytester, group):
+    files = documented_project(group)
+    write_project(pytester, files)
+    tests = sum(len(re.findall(r"^def test_", text, flags=re.M)) for text in files.values())
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    assert result.ret == 0, "\n".join(result.outlines[-30:])
+    result.assert_outcomes(passed=tests)
+
+
+def test_the_command_line_gives_the_fixtures_and_the_spec_and_wins_over_the_ini(pytester):
+    write_project(pytester, documented_project("own-files"))
+    (pytester.path / "elsewhere").mkdir()
+    (pytester.path / "elsewhere" / "keys.yaml").write_text("keys:\n  other-admin-key: {role: admin}\n")
+    spec = Path(__file__).resolve().parent.parent / "openapi.yaml"
+    pytester.makepyfile(test_other="def test_other(sivi_mock):\n    assert sivi_mock.admin_key == 'other-admin-key'\n")
+    arguments = ["-p", "no:cacheprovider", "--sivi-fixtures", "elsewhere", "--sivi-spec", str(spec), "test_other.py"]
+    result = pytester.runpytest_inprocess(*arguments)
+    result.assert_outcomes(passed=1)
+
+
+def test_fixtures_that_break_the_spec_fail_the_tests_with_one_line_naming_the_field(pytester):
+    pytester.makeini("[pytest]\nsivi_fixtures = broken\n")
+    (pytester.path / "broken").mkdir()
+    (pytester.path / "broken" / "users.yaml").write_text("users:\n  u-1: {status: 299}\n")
+    pytester.makepyfile(test_any="def test_any(sivi_mock):\n    pass\n")
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(errors=1)
+    output = "\n".join(result.outlines)
+    assert "sivi_mock cannot start: " in output and "users.u-1" in output, output
+    assert "Traceback" not in output and "site-packages" not in output, output
+
+
+def test_every_fixture_the_plugin_registers_says_what_it_is_in_pytest_fixtures(pytester):
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--fixtures")
+    output = "\n".join(result.outlines)
+    for fixture in ("sivi_mock", "sivi_mock_session"):
+        shown = re.search(rf"^{fixture}( \[session scope\])? -- .*\n(.*)", output, flags=re.M)
+        assert shown and "no docstring available" not in shown.group(2), f"{fixture}:\n{output}"
