@@ -53,7 +53,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = dataclasses.replace(settings, admin_token=secrets.token_urlsafe(24))
 
     try:
-        listener = socket.create_server((settings.host, settings.port))
+        if settings.workers > 1:
+            from mock_server.serving.workers import reuse_port_listener
+
+            listener = reuse_port_listener(settings.host, settings.port)
+        else:
+            listener = socket.create_server((settings.host, settings.port))
     except OSError as error:
         return fail(f"cannot listen on {settings.host}:{settings.port} ({error.strerror or error})")
     settings = dataclasses.replace(settings, port=listener.getsockname()[1])
@@ -83,6 +88,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             " can read and change the traffic, the key included. Use it only for a local self-signed upstream.",
             file=sys.stderr,
             flush=True,
+        )
+    if settings.workers > 1:
+        from mock_server.serving.workers import serve_in_workers
+
+        return serve_in_workers(
+            settings.workers, listener, lambda own: serve(app, own, settings.log_level, settings.request_deadline)
         )
     serve(app, listener, settings.log_level, settings.request_deadline)
     return 0
@@ -119,6 +130,11 @@ def banner(state: MockState, generated: bool) -> str:
         f"  workspaces:  {', '.join(fixtures.workspaces)}",
         f"  docs:        {base}/docs   admin API: {base}/__mock/health",
     ]
+    if state.settings.workers > 1:
+        lines.append(
+            f"  workers:     {state.settings.workers} processes on this port, each with its own journal;"
+            " the admin API cannot change accounts in all of them, so it refuses to (put them in --fixtures)"
+        )
     settings = state.settings
     if settings.proxy_url is not None:
         mode = (
