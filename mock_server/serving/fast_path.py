@@ -58,9 +58,11 @@ class FastPathProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # With uvicorn's access log on (`--log-level debug`), every request goes through ASGI to be logged.
+        # With uvicorn's access log on (`--log-level debug`), every request goes through ASGI to be logged; with a
+        # root path or a concurrency limit, uvicorn itself changes what the app sees or answers.
         logged = self.access_log and self.access_logger.isEnabledFor(logging.INFO)
-        self._ready = None if logged else ready_answers_of(self.app)
+        served_as_is = not self.root_path and self.limit_concurrency is None
+        self._ready = ready_answers_of(self.app) if served_as_is and not logged else None
         self._held: list[bytes] | None = None  # the body so far of a request held for the fast path
         self._held_size = 0
         self._defaults: list[tuple[bytes, bytes]] | None = None  # uvicorn renews its list every second (`date`)
