@@ -83,6 +83,7 @@ class FastPathProtocol(HttpToolsProtocol):
             and self.url == ready.path
             and (cycle is None or cycle.response_complete)
             and not self.pipeline
+            and not self.flow.write_paused  # a client not reading its answers: ASGI waits for it to drain
             and not self.expect_100_continue
             and parser.get_method() == b"POST"
             and parser.get_http_version() == "1.1"
@@ -166,9 +167,12 @@ class KnownRequests(FastPathProtocol):
         super().__init_subclass__(**kwargs)
         cls._known = {}
 
+    def _writable(self) -> bool:
+        return self._ready is not None and not self.flow.write_paused and not self.transport.is_closing()
+
     def data_received(self, data: bytes) -> None:
         known = self._known.get(data)
-        if known is not None and self._between_requests and self.cycle is None and self._ready is not None:
+        if known is not None and self._between_requests and self.cycle is None and self._writable():
             try:
                 ready = self._ready.answer(*known)
             except Exception:
