@@ -110,7 +110,18 @@ def requests(draw: st.DrawFn) -> bytes:
         headers.append((draw(spelled("sivi-api-key")), key))
     for content_type in draw(st.sampled_from(CONTENT_TYPES)):
         headers.append((draw(spelled("content-type")), content_type))
-    extra = draw(st.sampled_from([None, None, ("Prefer", "code=500"), ("Origin", "http://localhost:5173")]))
+    extra = draw(
+        st.sampled_from(
+            [
+                None,
+                None,
+                ("Prefer", "code=500"),
+                ("Origin", "http://localhost:5173"),
+                ("Host", "127.0.0.1:1"),  # a second Host
+                ("Upgrade", "h2c"),
+            ]
+        )
+    )
     if extra is not None:
         headers.append(extra)
     headers.append(("Content-Length", str(len(body))))

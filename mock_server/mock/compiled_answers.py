@@ -26,8 +26,9 @@ from mock_server.spec.fixtures import AccountKind, account_named
 from mock_server.types import Headers
 
 Ready = tuple[int, bytes]  # the status, and the headers after the server's own and the body, as written
-# Headers after which the answer is not the key's and the body's alone: the ASGI path takes the request.
-HANDED_ON = frozenset({b"prefer", b"origin"})
+# Headers after which the answer is not the key's and the body's alone, or which the server itself judges
+# (`Upgrade`; a second `Host`): the ASGI path takes the request.
+HANDED_ON = frozenset({b"prefer", b"origin", b"upgrade"})
 # How many bodies (each of at most `MEMO_BODY_LIMIT` bytes) keep their reading: a load test repeats a few bodies,
 # and reading one (strict JSON, then the request schema) costs more than all the rest of a fast answer.
 MEMO_SIZE = 256
@@ -68,6 +69,7 @@ class CompiledAnswers:
             self._compile()
         keys: list[bytes] = []
         content_types: list[bytes] = []
+        hosts = 0
         for name, value in headers:  # names come lowercased from the server
             if name == self._key_header:
                 keys.append(value)
@@ -75,6 +77,10 @@ class CompiledAnswers:
                 content_types.append(value)
             elif name in HANDED_ON:
                 return None
+            elif name == b"host":
+                hosts += 1
+        if hosts > 1:
+            return None
         ready = self._refusals.get(state.loaded.keys.check(keys))
         journaled = b""  # a refused key's body is never read, so never journaled
         if ready is None:
