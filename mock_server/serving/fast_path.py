@@ -10,7 +10,8 @@ hands the request on (`None`), or the body passes the app's bound, the held requ
 came, and the ASGI path answers it unchanged.
 
 The bounds before the app stay where they are: the head bound and the 400 for bytes that are not HTTP sit above
-this class (`request_head`), the request deadline around it (`protocol`).
+this class (`request_head`), the request deadline around it (`protocol`). Above them all, `KnownRequests` answers
+a read that repeats, byte for byte, a request the fast path answered before, without parsing it again.
 """
 
 from __future__ import annotations
@@ -167,14 +168,18 @@ class KnownRequests(FastPathProtocol):
         super().__init_subclass__(**kwargs)
         cls._known = {}
 
-    def _writable(self) -> bool:
-        return self._ready is not None and not self.flow.write_paused and not self.transport.is_closing()
-
     def data_received(self, data: bytes) -> None:
-        known = self._known.get(data)
-        if known is not None and self._between_requests and self.cycle is None and self._writable():
+        known, answers = self._known.get(data), self._ready
+        if (
+            known is not None
+            and answers is not None
+            and self._between_requests
+            and self.cycle is None
+            and not self.flow.write_paused
+            and not self.transport.is_closing()
+        ):
             try:
-                ready = self._ready.answer(*known)
+                ready = answers.answer(*known)
             except Exception:
                 logger.exception("sivi-mock's fast path failed; the request goes through ASGI")
                 ready = None
