@@ -143,12 +143,15 @@ class FastPathProtocol(HttpToolsProtocol):
             super().on_body(chunk)
 
     def _write(self, status: int, rest: bytes) -> None:
+        self._write_bytes(status, rest)
+        self.on_response_complete()  # counted, keep-alive timer armed, reading resumed: as after an ASGI answer
+
+    def _write_bytes(self, status: int, rest: bytes) -> None:
         defaults = self.server_state.default_headers
         if defaults is not self._defaults:
             self._defaults = defaults
             self._defaults_written = b"".join(name + b": " + value + b"\r\n" for name, value in defaults)
         self.transport.write(STATUS_LINE[status] + self._defaults_written + rest)
-        self.on_response_complete()  # counted, keep-alive timer armed, reading resumed: as after an ASGI answer
 
 
 class KnownRequests(FastPathProtocol):
@@ -164,9 +167,32 @@ class KnownRequests(FastPathProtocol):
 
     _known: ClassVar[dict[bytes, tuple[Headers, bytes]]] = {}
 
+    _idle_timer = False  # the keep-alive timer armed is `_idle_check`, not uvicorn's
+    _answered_at = 0.0
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._known = {}
+
+    def _write_again(self, status: int, rest: bytes) -> None:
+        """Write a known request's answer. uvicorn re-arms a keep-alive timer after every answer (a timer made and
+        cancelled per request); here one timer per idle spell checks, when it fires, whether the connection has
+        been idle for the whole keep-alive time since its last answer, and closes it as uvicorn would."""
+        self._write_bytes(status, rest)
+        self.server_state.total_requests += 1
+        self._answered_at = self.loop.time()
+        if not self._idle_timer:
+            self._unset_keepalive_if_required()
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self._idle_check)
+            self._idle_timer = True
+
+    def _idle_check(self) -> None:
+        idle = self.loop.time() - self._answered_at
+        if idle < self.timeout_keep_alive:
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive - idle, self._idle_check)
+            return
+        self.timeout_keep_alive_task, self._idle_timer = None, False
+        self.timeout_keep_alive_handler()
 
     def data_received(self, data: bytes) -> None:
         known, answers = self._known.get(data), self._ready
@@ -184,10 +210,9 @@ class KnownRequests(FastPathProtocol):
                 logger.exception("sivi-mock's fast path failed; the request goes through ASGI")
                 ready = None
             if ready is not None:
-                self._unset_keepalive_if_required()
-                self._write(*ready)
+                self._write_again(*ready)
                 return
-        self._begun, self._answered = 0, None
+        self._begun, self._answered, self._idle_timer = 0, None, False  # uvicorn's own keep-alive timer from here
         super().data_received(data)
         answered = self._answered
         if answered is not None and self._begun == 1 and self._between_requests and len(data) <= KNOWN_REQUEST_LIMIT:
