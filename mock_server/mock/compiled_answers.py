@@ -144,6 +144,7 @@ def why_not_compiled(settings: Settings) -> str | None:
         ("chaos", settings.chaos),
         ("proxy_url", settings.proxy_url is not None),
         ("validate_responses", settings.validate_responses),
+        ("log_level", settings.log_level == "debug"),  # a log line for every request, which uvicorn writes
     ):
         if given:
             return flag_name(setting)
