@@ -7,8 +7,9 @@ reply with no `Prefer`, and a body is read by the endpoint's `parse_request`. It
 state has moved on (`MockState.generation`: an admin-API account, a reload, a reset), at the next request.
 
 A request is answered here only when the answer cannot depend on anything but the key and the body: no `Prefer`,
-no `Origin` (CORS), no chaos, no proxy, no `--validate-responses`, and an account that is neither a sequence nor
-delayed nor a fault. Anything else is handed on (`None`), and the ASGI path answers it as it always has.
+no `Origin` (CORS), none of the options that make each answer its own (`why_not_compiled`), and an account that
+is neither a sequence nor delayed nor a fault. Anything else is handed on (`None`), and the ASGI path answers it
+as it always has.
 """
 
 from __future__ import annotations
