@@ -184,6 +184,15 @@ def ceiling_targets(mock: ServerRow, ceiling: ServerRow) -> list[Target]:
     ]
 
 
+def workers_ratio(workers: ServerRow, one: ServerRow) -> str:
+    """The throughput of several workers against one, per round (see `paired_ratio`)."""
+    if not (workers.measured and one.measured):
+        return "not measured"
+    return (
+        f"{paired_ratio(workers, one, 'rps'):.2f} x the throughput (medians {workers.rps:,.0f} vs {one.rps:,.0f} req/s)"
+    )
+
+
 def memory_targets(checkpoints: Sequence[tuple[int, float]]) -> list[Target]:
     """`checkpoints`: (requests served so far, RSS in MB) after ~100k and after ~300k requests."""
     if len(checkpoints) < 2:

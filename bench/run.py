@@ -15,6 +15,7 @@ import argparse
 import contextlib
 import json
 import math
+import os
 import sys
 import tempfile
 import time
@@ -245,9 +246,11 @@ def bench(argv: list[str] | None) -> int:
     ]
     mock_command = uvicorn_command("sivi-mock, uvicorn uvloop + httptools", "mock_server.app:create_app", "uvloop")
     own_server = ServerCommand("sivi-mock, its own server (fast path)", cli_argv())
-    commands += [mock_command, own_server, ceiling_command(success)]
+    # wrk runs on the same cores as the workers: the ratio says what a second process gives on this machine.
+    two_workers = ServerCommand("sivi-mock --workers 2 (wrk on the same cores)", cli_argv("--workers", "2"))
+    commands += [mock_command, own_server, two_workers, ceiling_command(success)]
     rows = [ServerRow(command.label) for command in commands]
-    mock_row, own_row, ceiling_row = rows[-3:]
+    mock_row, own_row, workers_row, ceiling_row = rows[-4:]
     prism, why_not = (None, "skipped (--no-prism)") if options.no_prism else prism_command(contract.source, 60)
     prism_row = ServerRow(prism.label if prism else "Prism", note=why_not)
     if prism is not None:
@@ -287,7 +290,10 @@ def bench(argv: list[str] | None) -> int:
             "Memory: VmRSS of the server process after its runs. Start: from process spawn to the first 200 answer "
             "to that request. CPU: the server's user + system time per request served.",
             "",
-            *report.server_table([*rows[:2], mock_row, own_row, ceiling_row, prism_row], baseline),
+            *report.server_table([*rows[:2], mock_row, own_row, workers_row, ceiling_row, prism_row], baseline),
+            "",
+            f"`--workers 2` against one worker: {report.workers_ratio(workers_row, own_row)}; wrk shares the "
+            f"machine's {os.cpu_count()} cores with the workers, so a second worker competes with the load generator.",
             "",
             "## Targets",
             "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
+import gc
 import logging
 import secrets
 import socket
@@ -53,7 +54,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = dataclasses.replace(settings, admin_token=secrets.token_urlsafe(24))
 
     try:
-        listener = socket.create_server((settings.host, settings.port))
+        if settings.workers > 1:
+            from mock_server.serving.workers import reuse_port_listener
+
+            listener = reuse_port_listener(settings.host, settings.port)
+        else:
+            listener = socket.create_server((settings.host, settings.port))
     except OSError as error:
         return fail(f"cannot listen on {settings.host}:{settings.port} ({error.strerror or error})")
     settings = dataclasses.replace(settings, port=listener.getsockname()[1])
@@ -84,6 +90,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
             flush=True,
         )
+    if settings.workers > 1:
+        from mock_server.serving.workers import serve_in_workers
+
+        return serve_in_workers(
+            settings.workers, listener, lambda own: serve(app, own, settings.log_level, settings.request_deadline)
+        )
     serve(app, listener, settings.log_level, settings.request_deadline)
     return 0
 
@@ -95,6 +107,11 @@ def serve(app: ASGIApp, listener: socket.socket, log_level: str, request_deadlin
 
     loop = "uvloop" if _has("uvloop") else "asyncio"
     config = uvicorn.Config(app, loop=loop, **served_options(log_level, request_deadline))
+    # What start-up built (the spec, its validators, the fixtures, the imported modules) lives as long as the process:
+    # out of the collector's sight, a full collection walks only what requests made, not all of that (the
+    # journal's entries live long enough to reach the oldest generation, so full collections do come).
+    gc.collect()
+    gc.freeze()
     with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is the normal way to stop the mock
         KitServer(config).run(sockets=[listener])
 
@@ -112,6 +129,11 @@ def banner(state: MockState, generated: bool) -> str:
         f"  workspaces:  {', '.join(fixtures.workspaces)}",
         f"  docs:        {base}/docs   admin API: {base}/__mock/health",
     ]
+    if state.settings.workers > 1:
+        lines.append(
+            f"  workers:     {state.settings.workers} processes on this port, each with its own journal;"
+            " the admin API cannot change accounts in all of them, so it refuses to (put them in --fixtures)"
+        )
     settings = state.settings
     if settings.proxy_url is not None:
         mode = (

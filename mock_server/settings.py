@@ -196,6 +196,16 @@ class Settings:
             metavar="S",
         ),
     )
+    workers: int = field(
+        default=1,
+        metadata=flag(
+            "--workers",
+            "processes serving one port (SO_REUSEPORT); each serves the files' accounts and keeps its own journal,"
+            " and the admin API then refuses changes it could make in one of them only",
+            parse=int,
+            metavar="N",
+        ),
+    )
     no_fast_path: bool = field(
         default=False,
         metadata=flag(
@@ -219,6 +229,10 @@ class Settings:
             return f"{flag_name('port')} must be a port number from 0 to 65535, not {self.port!r}"
         if self.log_level not in LOG_LEVELS:
             return f"{flag_name('log_level')} must be one of {', '.join(LOG_LEVELS)}, not {self.log_level!r}"
+        if isinstance(self.workers, bool) or not isinstance(self.workers, int) or not 1 <= self.workers <= 64:
+            return f"{flag_name('workers')} must be a whole number of processes from 1 to 64, not {self.workers!r}"
+        if self.workers > 1 and self.record_dir is not None:
+            return f"{flag_name('record_dir')} needs one process: {flag_name('workers')} N would write one file from N"
         for name in ("journal_size", "body_limit", "max_delay_ms"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from bench.load import LoadResult
-from bench.report import ClientRun, ServerRow, contract_target, load_targets, memory_targets, server_table
+from bench.report import (
+    ClientRun,
+    ServerRow,
+    ceiling_targets,
+    contract_target,
+    load_targets,
+    memory_targets,
+    server_table,
+)
 
 
 def run(rps: float, p50_ms: float, p99_ms: float) -> LoadResult:
@@ -46,6 +54,17 @@ def test_targets_fail_below_085_throughput_or_above_15_p99_and_pass_at_the_limit
     beyond = load_targets(ServerRow("mock", [run(16_900, 1.0, 6.1)]), baseline)
     assert [target.passed for target in at_limits] == [True, True]
     assert [target.passed for target in beyond] == [False, False]
+
+
+def test_the_default_mock_must_reach_half_the_raw_ceiling_with_at_most_twice_its_p99():
+    ceiling = ServerRow("raw ceiling", [run(40_000, 0.5, 3.0)])
+    at_limits = ceiling_targets(ServerRow("sivi-mock", [run(20_000, 1.0, 6.0)]), ceiling)
+    beyond = ceiling_targets(ServerRow("sivi-mock", [run(19_900, 1.0, 6.1)]), ceiling)
+    assert [target.passed for target in at_limits] == [True, True]
+    assert [target.passed for target in beyond] == [False, False]
+    assert "0.50 x (medians 20,000 vs 40,000 req/s)" in at_limits[0].measured
+    unmeasured = ceiling_targets(ServerRow("sivi-mock", note="did not start: port in use"), ceiling)
+    assert [(target.passed, target.measured) for target in unmeasured] == [(None, "did not start: port in use")] * 2
 
 
 def test_memory_must_stay_under_60_mb_and_grow_at_most_2_mb_from_100k_to_300k_requests():

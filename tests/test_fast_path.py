@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -19,6 +20,7 @@ from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
 from tests.helpers import DOCUMENTED_USER, PATH
 
+DOCUMENTED_BODY = json.dumps({"abstractUserId": DOCUMENTED_USER}).encode()
 BODY_LIMIT = 2048  # small, so that bodies at the bound stay cheap to send
 IDS = [DOCUMENTED_USER, "user-12345", "deleted-user", "server-error-user", "flaky-user", "no-such-user", "rt-1"]
 WORKSPACES = ["workspace-acme-design", "workspace-outage", "no-such-workspace", "rt-w"]
@@ -110,7 +112,18 @@ def requests(draw: st.DrawFn) -> bytes:
         headers.append((draw(spelled("sivi-api-key")), key))
     for content_type in draw(st.sampled_from(CONTENT_TYPES)):
         headers.append((draw(spelled("content-type")), content_type))
-    extra = draw(st.sampled_from([None, None, ("Prefer", "code=500"), ("Origin", "http://localhost:5173")]))
+    extra = draw(
+        st.sampled_from(
+            [
+                None,
+                None,
+                ("Prefer", "code=500"),
+                ("Origin", "http://localhost:5173"),
+                ("Host", "127.0.0.1:1"),  # a second Host
+                ("Upgrade", "h2c"),
+            ]
+        )
+    )
     if extra is not None:
         headers.append(extra)
     headers.append(("Content-Length", str(len(body))))
@@ -175,3 +188,21 @@ def test_health_counts_the_requests_each_path_took_and_the_forced_mock_takes_non
         mock.admin.post(PATH, json={"abstractUserId": DOCUMENTED_USER}, headers={**plain, "Prefer": "code=500"})
     assert fast.served() == {"fastPath": 1, "asgi": 1, "fastPathOffBy": None}, "Prefer must go through ASGI"
     assert asgi.served() == {"fastPath": 0, "asgi": 2, "fastPathOffBy": "--no-fast-path"}
+
+
+def test_a_connection_answered_from_known_requests_stays_open_while_used_and_closes_once_idle_past_keep_alive():
+    app = create_app(Settings(port=0))
+    request = (
+        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nsivi-api-key: mock-admin-key\r\n"
+        f"content-type: application/json\r\ncontent-length: {len(DOCUMENTED_BODY)}\r\n\r\n"
+    ).encode() + DOCUMENTED_BODY
+    with (
+        BackgroundServer(app, timeout_keep_alive=0.5) as server,
+        socket.create_connection(("127.0.0.1", server.port), timeout=5) as connection,
+    ):
+        for _ in range(12):  # 1.2 s of requests, 0.1 s apart: more than twice the keep-alive time in all
+            assert exchange(connection, request)[0][0] == b"HTTP/1.1 200 OK", "a connection in use must stay open"
+            time.sleep(0.1)
+        time.sleep(1.5)
+        assert connection.recv(1) == b"", "a connection idle past the keep-alive time must be closed"
+    assert app.state.mock.served["fast path"] == 12

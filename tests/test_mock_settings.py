@@ -83,7 +83,15 @@ def test_every_flag_sets_its_field(tmp_path: Path):
     assert settings == expected
     flagged = {field.name for field in dataclasses.fields(Settings) if "flag" in field.metadata}
     changed = {name for name in flagged if getattr(settings, name) != getattr(Settings(), name)}
+    # `--workers N` cannot run with `--record` (N processes would write one file): its own test below.
+    changed.add("workers")
     assert changed == flagged, f"flags this test does not exercise: {sorted(flagged - changed)}"
+
+
+def test_workers_sets_its_field_and_cannot_run_with_record(tmp_path: Path):
+    assert parse_args(["--workers=3"]).workers == 3
+    with pytest.raises(SettingsError, match="--record needs one process: --workers N would write one file from N"):
+        Settings(workers=2, proxy_url="http://127.0.0.1:9", record_dir=tmp_path)
 
 
 def test_create_app_serves_the_settings_it_is_given():
@@ -118,6 +126,7 @@ REFUSED_SETTINGS: list[tuple[dict[str, Any], str]] = [
     ({"cors_origins": ("",)}, "--cors-origin must be a tuple of origins"),
     ({"fixtures_first": True}, "--fixtures-first needs --proxy URL"),
     ({"record_dir": Path("rec"), "proxy_errors": True}, "--proxy-errors, --record needs --proxy URL"),
+    ({"workers": 0}, "--workers must be a whole number of processes from 1 to 64, not 0"),
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -61,6 +62,27 @@ def guarded(state: MockState, handler: Handler) -> Handler:
     return guard
 
 
+def one_process_only(state: MockState, handler: Handler) -> Handler:
+    """A change of state that would reach only the worker answering it: refused under `--workers N`."""
+    workers = state.settings.workers
+
+    async def changes(request: Request) -> Response:
+        if workers > 1:
+            return answer(
+                409,
+                {
+                    "message": f"sivi-mock runs {workers} worker processes (--workers {workers}), each with its own "
+                    "accounts, journal and sequences: this change would reach only the one that answered it, so it "
+                    "is refused. Put the accounts in fixture files (--fixtures DIR, with --reload to change them "
+                    "while it runs), or start one worker.",
+                    "mockError": "workers",
+                },
+            )
+        return await handler(request)
+
+    return changes
+
+
 def admin_routes(state: MockState) -> list[BaseRoute]:
     async def health(request: Request) -> Response:
         fixtures = state.fixtures
@@ -76,6 +98,7 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
                 "runtimeAccounts": len(state.runtime_accounts()),
                 "journal": {"size": len(state.journal), "max": state.journal.maxlen},
                 "faults": dict(sorted(state.faults_given.items())),
+                "workers": {"count": state.settings.workers, "pid": os.getpid()},
                 "served": {
                     "fastPath": state.served["fast path"],
                     "asgi": state.served["asgi"],
@@ -218,13 +241,13 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
     return [
         route("/health", health, ["GET"]),
         route("/journal", journal, ["GET", "DELETE"]),
-        route("/reset", reset, ["POST"]),
+        route("/reset", one_process_only(state, reset), ["POST"]),
         route("/coverage", coverage, ["GET", "DELETE"]),
-        route("/test", current_test, ["PUT", "DELETE"]),
+        route("/test", one_process_only(state, current_test), ["PUT", "DELETE"]),
         route("/mutants", mutants, ["GET"]),
-        route("/mutation", mutation, ["GET", "PUT", "DELETE"]),
+        route("/mutation", one_process_only(state, mutation), ["GET", "PUT", "DELETE"]),
         *[route(f"/{section}", accounts, ["GET"]) for section in KINDS],
-        *[route(f"/{section}/{{id:path}}", put_account, ["PUT"]) for section in KINDS],
+        *[route(f"/{section}/{{id:path}}", one_process_only(state, put_account), ["PUT"]) for section in KINDS],
     ]
 
 

@@ -7,8 +7,9 @@ reply with no `Prefer`, and a body is read by the endpoint's `parse_request`. It
 state has moved on (`MockState.generation`: an admin-API account, a reload, a reset), at the next request.
 
 A request is answered here only when the answer cannot depend on anything but the key and the body: no `Prefer`,
-no `Origin` (CORS), no chaos, no proxy, no `--validate-responses`, and an account that is neither a sequence nor
-delayed nor a fault. Anything else is handed on (`None`), and the ASGI path answers it as it always has.
+no `Origin` (CORS), none of the options that make each answer its own (`why_not_compiled`), and an account that
+is neither a sequence nor delayed nor a fault. Anything else is handed on (`None`), and the ASGI path answers it
+as it always has.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ class Compiled(NamedTuple):
     reply: Reply
 
 
-# Headers after which the answer is not the key's and the body's alone: the ASGI path takes the request.
-HANDED_ON = frozenset({b"prefer", b"origin"})
+# Headers after which the answer is not the key's and the body's alone, or which the server itself judges
+# (`Upgrade`; a second `Host`): the ASGI path takes the request.
+HANDED_ON = frozenset({b"prefer", b"origin", b"upgrade"})
 # How many bodies (each of at most `MEMO_BODY_LIMIT` bytes) keep their reading: a load test repeats a few bodies,
 # and reading one (strict JSON, then the request schema) costs more than all the rest of a fast answer.
 MEMO_SIZE = 256
@@ -79,6 +81,7 @@ class CompiledAnswers:
             self._compile()
         keys: list[bytes] = []
         content_types: list[bytes] = []
+        hosts = 0
         for name, value in headers:  # names come lowercased from the server
             if name == self._key_header:
                 keys.append(value)
@@ -86,6 +89,10 @@ class CompiledAnswers:
                 content_types.append(value)
             elif name in HANDED_ON:
                 return None
+            elif name == b"host":
+                hosts += 1
+        if hosts > 1:
+            return None
         compiled = self._refusals.get(state.loaded.keys.check(keys))
         journaled = b""  # a refused key's body is never read, so never journaled
         if compiled is None:
@@ -149,6 +156,7 @@ def why_not_compiled(settings: Settings) -> str | None:
         ("chaos", settings.chaos),
         ("proxy_url", settings.proxy_url is not None),
         ("validate_responses", settings.validate_responses),
+        ("log_level", settings.log_level == "debug"),  # a log line for every request, which uvicorn writes
     ):
         if given:
             return flag_name(setting)

@@ -10,7 +10,8 @@ hands the request on (`None`), or the body passes the app's bound, the held requ
 came, and the ASGI path answers it unchanged.
 
 The bounds before the app stay where they are: the head bound and the 400 for bytes that are not HTTP sit above
-this class (`request_head`), the request deadline around it (`protocol`).
+this class (`request_head`), the request deadline around it (`protocol`). Above them all, `KnownRequests` answers
+a read that repeats, byte for byte, a request the fast path answered before, without parsing it again.
 """
 
 from __future__ import annotations
@@ -59,9 +60,11 @@ class FastPathProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # With uvicorn's access log on (`--log-level debug`), every request goes through ASGI to be logged.
+        # With uvicorn's access log on (`--log-level debug`), every request goes through ASGI to be logged; with a
+        # root path or a concurrency limit, uvicorn itself changes what the app sees or answers.
         logged = self.access_log and self.access_logger.isEnabledFor(logging.INFO)
-        self._ready = None if logged else ready_answers_of(self.app)
+        served_as_is = not self.root_path and self.limit_concurrency is None
+        self._ready = ready_answers_of(self.app) if served_as_is and not logged else None
         self._held: list[bytes] | None = None  # the body so far of a request held for the fast path
         self._held_size = 0
         self._defaults: list[tuple[bytes, bytes]] | None = None  # uvicorn renews its list every second (`date`)
@@ -82,6 +85,7 @@ class FastPathProtocol(HttpToolsProtocol):
             and self.url == ready.path
             and (cycle is None or cycle.response_complete)
             and not self.pipeline
+            and not self.flow.write_paused  # a client not reading its answers: ASGI waits for it to drain
             and not self.expect_100_continue
             and parser.get_method() == b"POST"
             and parser.get_http_version() == "1.1"
@@ -140,12 +144,15 @@ class FastPathProtocol(HttpToolsProtocol):
             super().on_body(chunk)
 
     def _write(self, status: int, rest: bytes) -> None:
+        self._write_bytes(status, rest)
+        self.on_response_complete()  # counted, keep-alive timer armed, reading resumed: as after an ASGI answer
+
+    def _write_bytes(self, status: int, rest: bytes) -> None:
         defaults = self.server_state.default_headers
         if defaults is not self._defaults:
             self._defaults = defaults
             self._defaults_written = b"".join(name + b": " + value + b"\r\n" for name, value in defaults)
         self.transport.write(STATUS_LINE[status] + self._defaults_written + rest)
-        self.on_response_complete()  # counted, keep-alive timer armed, reading resumed: as after an ASGI answer
 
 
 class KnownRequests(PipelineBound, FastPathProtocol):
@@ -161,24 +168,52 @@ class KnownRequests(PipelineBound, FastPathProtocol):
 
     _known: ClassVar[dict[bytes, tuple[Headers, bytes]]] = {}
 
+    _idle_timer = False  # the keep-alive timer armed is `_idle_check`, not uvicorn's
+    _answered_at = 0.0
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         cls._known = {}
 
+    def _write_again(self, status: int, rest: bytes) -> None:
+        """Write a known request's answer. uvicorn re-arms a keep-alive timer after every answer (a timer made and
+        cancelled per request); here one timer per idle spell checks, when it fires, whether the connection has
+        been idle for the whole keep-alive time since its last answer, and closes it as uvicorn would."""
+        self._write_bytes(status, rest)
+        self.server_state.total_requests += 1
+        self._answered_at = self.loop.time()
+        if not self._idle_timer:
+            self._unset_keepalive_if_required()
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive, self._idle_check)
+            self._idle_timer = True
+
+    def _idle_check(self) -> None:
+        idle = self.loop.time() - self._answered_at
+        if idle < self.timeout_keep_alive:
+            self.timeout_keep_alive_task = self.loop.call_later(self.timeout_keep_alive - idle, self._idle_check)
+            return
+        self.timeout_keep_alive_task, self._idle_timer = None, False
+        self.timeout_keep_alive_handler()
+
     def data_received(self, data: bytes) -> None:
-        between = self._between_requests and self.cycle is None and not self._unparsed and not self.flow.write_paused
-        known = self._known.get(data)
-        if known is not None and between and self._ready is not None:
+        between = (
+            self._between_requests
+            and self.cycle is None
+            and not self._unparsed
+            and not self.flow.write_paused
+            and not self.transport.is_closing()
+        )
+        known, answers = self._known.get(data), self._ready
+        if known is not None and answers is not None and between:
             try:
-                ready = self._ready.answer(*known)
+                ready = answers.answer(*known)
             except Exception:
                 logger.exception("sivi-mock's fast path failed; the request goes through ASGI")
                 ready = None
             if ready is not None:
-                self._unset_keepalive_if_required()
-                self._write(*ready)
+                self._write_again(*ready)
                 return
-        self._begun, self._answered = 0, None
+        self._begun, self._answered, self._idle_timer = 0, None, False  # uvicorn's own keep-alive timer from here
         super().data_received(data)
         answered = self._answered
         # Only bytes read from a message boundary are one request again; a read that began mid-request is not.

@@ -1,0 +1,43 @@
+"""`sivi-mock --workers N`: N processes answer on one port, each serving the files' accounts; the admin API refuses
+the changes it could only make in one of them, and saying so is the answer."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.helpers import ADMIN, DOCUMENTED_USER, PATH, RunningMock
+
+
+def worker_pid(url: str) -> int:
+    with httpx.Client() as fresh:  # a new connection: the kernel picks a worker per connection
+        pid: int = fresh.get(f"{url}/__mock/health").json()["body"]["workers"]["pid"]
+        return pid
+
+
+def test_two_workers_answer_on_one_port_and_the_admin_api_refuses_changes_it_cannot_make_in_both():
+    mock = RunningMock("--workers", "2")
+    try:
+        pids: set[int] = set()
+        deadline = time.monotonic() + 10
+        while len(pids) < 2 and time.monotonic() < deadline:
+            pids.add(worker_pid(mock.url))
+        assert len(pids) == 2, f"only worker {pids} answered in 10 s of new connections"
+        for _ in range(10):
+            with httpx.Client() as fresh:
+                answer = fresh.post(mock.url + PATH, json={"abstractUserId": DOCUMENTED_USER}, headers=ADMIN)
+                assert answer.status_code == 200, "every worker serves the files' accounts"
+        put = httpx.put(f"{mock.url}/__mock/users/new-user", json={})
+        reset = httpx.post(f"{mock.url}/__mock/reset")
+        assert (put.status_code, reset.status_code) == (409, 409)
+        assert put.json()["body"]["mockError"] == "workers"
+        assert "would reach only the one that answered it" in put.json()["body"]["message"]
+        with httpx.Client() as fresh:
+            unknown = fresh.post(mock.url + PATH, json={"abstractUserId": "new-user"}, headers=ADMIN)
+            assert unknown.status_code == 400, "a refused account was added nowhere"
+    finally:
+        output = mock.stop()
+    assert "workers:     2 processes on this port" in output
+    assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()], "Ctrl-C must stop every worker"
