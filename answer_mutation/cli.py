@@ -81,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.error(f"--accept {item!r}: expected NAME=REASON")
         accepted[name.strip()] = reason.strip()
     from answer_mutation.report import text, write_json
-    from answer_mutation.run import Options, Unusable, mutate
+    from answer_mutation.run import Options, mutate
+    from mock_server.errors import NothingToMutate
 
     options = Options(
         command=tuple(command),
@@ -94,7 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         result = mutate(options)
-    except Unusable as error:
+    except NothingToMutate as error:
         print(f"sivi-mutate: {error}", file=sys.stderr)
         return 2
     sys.stdout.write(text(result))

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from answer_mutation.command import CommandNotRun, CommandRunner, Ran, command_for_tests, is_pytest
+from answer_mutation.command import CommandRunner, Ran, command_for_tests, is_pytest
 from mock_server.app import create_app
+from mock_server.errors import NothingToMutate
 from mock_server.faults import TRANSPORT_FAULTS
 from mock_server.mock.coverage import NO_TEST
 from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutants_for
@@ -41,10 +42,6 @@ SHOULD = {
     "form": "it should pass",
     "values": "it should pass or fail on its own assertion",
 }
-
-
-class Unusable(Exception):
-    """Nothing could be tested (exit 2): the message is the one line that says why."""
 
 
 @dataclass(frozen=True)
@@ -115,9 +112,9 @@ class Result:
 
 
 def mutate(options: Options) -> Result:
-    """The whole run; raises `Unusable` when nothing could be tested."""
+    """The whole run; raises `NothingToMutate` when nothing could be tested."""
     if not options.command or shutil.which(options.command[0]) is None:
-        raise Unusable(f"COMMAND not found: {options.command[0] if options.command else '(none given)'}")
+        raise NothingToMutate(f"COMMAND not found: {options.command[0] if options.command else '(none given)'}")
     seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
     pytest_command = is_pytest(options.command)
     # The mock holds a hang longer than any rerun may last: a client without a timeout is then still waiting at
@@ -126,16 +123,15 @@ def mutate(options: Options) -> Result:
     state: MockState = app.state.mock
     with BackgroundServer(app) as server, tempfile.TemporaryDirectory(prefix="sivi-mutate-") as scratch:
         runner = CommandRunner(options.command, server.url, state, Path(scratch))
-        try:
-            clean = runner.run(options.command, None, per_test=False)
-        except CommandNotRun as error:
-            raise Unusable(f"COMMAND cannot be run: {error}") from None
+        clean = runner.run(options.command, None, per_test=False)
         if clean.code != 0:
-            raise Unusable(f"the clean run of COMMAND failed (exit {clean.code}), so no mutant can be judged: "
+            raise NothingToMutate(f"the clean run of COMMAND failed (exit {clean.code}), so no mutant can be judged: "
                            f"{clean.last_line}")  # fmt: skip
         received = state.coverage.by_test()
         if not received:
-            raise Unusable(f"COMMAND never called the mock at {MOCK_URL_VARIABLE} (its clean run passed without it)")
+            raise NothingToMutate(
+                f"COMMAND never called the mock at {MOCK_URL_VARIABLE} (its clean run passed without it)"
+            )
         limit = options.time_limit or default_limit(clean, pytest_command)
         state.settings = dataclasses.replace(state.settings, hang_limit=limit + 5)
         result = Result(options.command, pytest_command, seed, clean.seconds, limit, received)

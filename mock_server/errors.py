@@ -11,6 +11,7 @@
     │   └── ProxySetupError      the proxy cannot start as configured
     ├── UsageError               an option of the contract suite is missing or wrong
     ├── TargetError              the contract suite's target cannot be tested (exit 2)
+    ├── NothingToMutate          `sivi-mutate` has nothing it can test: COMMAND not found, failing, not calling
     ├── RequestError             a request to the mock that it answers with an error of the API
     │   ├── BodyTooLarge         the body passed the mock's limit (413)
     │   ├── InvalidInput         not a request the API accepts (422)
@@ -86,6 +87,11 @@ class UsageError(SiviKitError):
 class TargetError(SiviKitError):
     """The contract suite's target cannot be tested (unreachable, not the API, or the bundled mock cannot start).
     One line, exit 2."""
+
+
+class NothingToMutate(SiviKitError):
+    """`sivi-mutate` can test nothing (`answer_mutation.run`, `answer_mutation.command`): COMMAND is not found or
+    cannot start, its clean run fails, or it never calls the mock. One line, exit 2."""
 
 
 class RequestError(SiviKitError):

@@ -85,7 +85,7 @@ def test_every_error_class_lives_in_errors_py_and_its_docstring_draws_it_in_the_
             parent = next(name for name, column in reversed(drawn[:at]) if column < drawn[at][1])
             assert parent == error.__mro__[1].__name__, f"the tree draws {error.__name__} under {parent}"
     elsewhere = []
-    for package in ("mock_server", "contract_tests", "spec_diff"):
+    for package in ("mock_server", "contract_tests", "spec_diff", "answer_mutation"):
         for source in (Path(__file__).parent.parent / package).rglob("*.py"):
             for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
                 if isinstance(node, ast.ClassDef) and node.name.endswith("Error") and source.name != "errors.py":
@@ -93,7 +93,7 @@ def test_every_error_class_lives_in_errors_py_and_its_docstring_draws_it_in_the_
     assert not elsewhere, f"error classes outside mock_server/errors.py: {elsewhere}"
 
 
-@pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli", "spec_diff.cli"])
+@pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli", "spec_diff.cli", "answer_mutation.cli"])
 def test_the_commands_parse_their_flags_without_loading_the_servers_or_the_suite(command: str):
     probe = (
         f"import sys, {command} as cli\n"
