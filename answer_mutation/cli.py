@@ -8,6 +8,7 @@ never called the mock) - always with one readable line.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -80,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not sep or not name.strip() or not reason.strip():
             parser.error(f"--accept {item!r}: expected NAME=REASON")
         accepted[name.strip()] = reason.strip()
-    from answer_mutation.report import text, write_json
+    from answer_mutation.report import ci_annotations, text, write_json
     from answer_mutation.run import Options, mutate
     from mock_server.errors import NothingToMutate
 
@@ -99,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"sivi-mutate: {error}", file=sys.stderr)
         return 2
     sys.stdout.write(text(result))
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # a CI job's annotations, on the tests' files
+        sys.stdout.write(ci_annotations(result))
     if arguments.json is not None:
         write_json(result, arguments.json)
     return 1 if result.open_findings else 0

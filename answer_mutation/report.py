@@ -72,3 +72,17 @@ def as_json(result: Result) -> dict[str, object]:
 
 def write_json(result: Result, path: Path) -> None:
     path.write_text(json.dumps(as_json(result), indent=2) + "\n", encoding="utf-8")
+
+
+def ci_annotations(result: Result) -> str:
+    """GitHub Actions workflow commands, one `::error` per open finding, on the test's file when there is one."""
+    lines = []
+    for finding in result.open_findings:
+        place = [f"file={finding.test.split('::', 1)[0]}"] if finding.test else []
+        message = (
+            f"no test received {finding.answer}"
+            if finding.kind == "untested"
+            else f"{finding.test or 'COMMAND'}: {finding.mutant_text()}: the test {finding.did}"
+        )
+        lines.append(f"::error {','.join([*place, f'title=sivi-mutate {finding.kind}'])}::{message}")
+    return "".join(line + "\n" for line in lines)

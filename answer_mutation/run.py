@@ -80,6 +80,9 @@ class Finding:
     should: str = ""  # what the test should have done
     accepted: str | None = None  # the reason, when accepted
 
+    def mutant_text(self) -> str:
+        return f"{self.name} in place of {self.answer}"
+
     def as_json(self) -> dict[str, str | None]:
         return {
             "kind": self.kind,

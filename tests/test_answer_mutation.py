@@ -34,12 +34,12 @@ def project(tmp_path: Path, weakness: str | None = None) -> Path:
     return tmp_path / "project"
 
 
-def sivi_mutate(where: Path, *arguments: str, command=PYTEST) -> tuple[subprocess.CompletedProcess[str], dict]:
+def sivi_mutate(where: Path, *arguments: str, command=PYTEST, env=ENV) -> tuple[subprocess.CompletedProcess[str], dict]:
     report = where.parent / "mutation.json"
     ran = subprocess.run(
         [SIVI_MUTATE, "--json", str(report), *arguments, "--", *command],
         cwd=where,
-        env=ENV,
+        env=env,
         capture_output=True,
         text=True,
         timeout=100,
@@ -92,13 +92,15 @@ def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, f
 
 def test_tests_that_never_see_a_401_leave_the_documented_401_untested(tmp_path):
     # --max-mutants 0: the clean run alone says what no test received; the bound says what it left out.
-    ran, report = sivi_mutate(project(tmp_path, "never_sees_401"), "--max-mutants", "0")
+    in_ci = {**ENV, "GITHUB_ACTIONS": "true"}
+    ran, report = sivi_mutate(project(tmp_path, "never_sees_401"), "--max-mutants", "0", env=in_ci)
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert named(report["findings"]) == {("untested", "401 missing api key", None)}
     assert report["mutantRuns"] == []
     assert "check_errors.py::test_an_outage: status 200 on 500 server error" in report["leftOut"]
     assert "untested   no test received 401 missing api key" in ran.stdout
     assert f"left out   {len(report['leftOut'])} mutant runs (a bound)" in ran.stdout
+    assert "::error title=sivi-mutate untested::no test received 401 missing api key" in ran.stdout
 
 
 def test_an_accepted_finding_is_shown_with_its_reason_and_does_not_fail_the_run(tmp_path):
