@@ -11,6 +11,7 @@
     │   └── ProxySetupError      the proxy cannot start as configured
     ├── UsageError               an option of the contract suite is missing or wrong
     ├── TargetError              the contract suite's target cannot be tested (exit 2)
+    ├── RemoteMockError          the mock `SIVI_MOCK_URL` names does not answer, or refuses the fixture's call
     ├── NothingToMutate          `sivi-mutate` has nothing it can test: COMMAND not found, failing, not calling
     ├── RequestError             a request to the mock that it answers with an error of the API
     │   ├── BodyTooLarge         the body passed the mock's limit (413)
@@ -87,6 +88,11 @@ class UsageError(SiviKitError):
 class TargetError(SiviKitError):
     """The contract suite's target cannot be tested (unreachable, not the API, or the bundled mock cannot start).
     One line, exit 2."""
+
+
+class RemoteMockError(SiviKitError):
+    """The mock `SIVI_MOCK_URL` names does not answer, or refuses a call of the `sivi_mock` fixture
+    (`mock_server.admin_client`)."""
 
 
 class NothingToMutate(SiviKitError):

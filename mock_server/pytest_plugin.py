@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import os
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pytest
+
+from mock_server.admin_client import AdminClient, bundled_keys
 
 if TYPE_CHECKING:  # the plugin loads with every pytest run of a project that installs the kit: it imports lazily
     from mock_server.mock.state import MockState
@@ -141,6 +141,7 @@ class RemoteSiviMock(SiviMock):
 
     def __init__(self, url: str) -> None:
         self._url = url.rstrip("/")
+        self._call = AdminClient(self._url, MOCK_URL_VARIABLE).call
         health = self._call("GET", "/health")
         self._path: str = health.get("path", "/enterprise/account-analysis")
 
@@ -154,11 +155,11 @@ class RemoteSiviMock(SiviMock):
 
     @property
     def admin_key(self) -> str:
-        return os.environ.get("SIVI_API_KEY") or _bundled_keys()[0]
+        return os.environ.get("SIVI_API_KEY") or bundled_keys()[0]
 
     @property
     def regular_key(self) -> str | None:
-        return os.environ.get("SIVI_REGULAR_API_KEY") or _bundled_keys()[1]
+        return os.environ.get("SIVI_REGULAR_API_KEY") or bundled_keys()[1]
 
     def journal(self) -> list[dict[str, Any]]:
         requests: list[dict[str, Any]] = self._call("GET", "/journal")["requests"]
@@ -179,40 +180,6 @@ class RemoteSiviMock(SiviMock):
 
     def coverage(self) -> dict[str, Any]:
         return self._call("GET", "/coverage")
-
-    def _call(self, method: str, path: str, data: Any = None) -> dict[str, Any]:
-        from mock_server.errors import FixtureError
-
-        request = urllib.request.Request(
-            f"{self._url}/__mock{path}",
-            data=None if data is None else json.dumps(data).encode(),
-            method=method,
-            headers={"content-type": "application/json"},
-        )
-        token = os.environ.get("SIVI_MOCK_ADMIN_TOKEN")
-        if token:
-            request.add_header("authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                body: dict[str, Any] = json.loads(response.read())["body"]
-                return body
-        except urllib.error.HTTPError as error:
-            refused = json.loads(error.read() or b"{}").get("body", {})
-            if error.code == 422 and "problems" in refused:
-                raise FixtureError(refused["problems"]) from None
-            raise RuntimeError(
-                f"the mock at {self._url} ({MOCK_URL_VARIABLE}) refused {method} {path}: {refused}"
-            ) from None
-        except OSError as error:
-            raise RuntimeError(f"no mock answers at {MOCK_URL_VARIABLE}={self._url}: {error}") from None
-
-
-def _bundled_keys() -> tuple[str, str | None]:
-    from mock_server.spec import load_contract, load_fixtures
-
-    fixtures = load_fixtures(None, load_contract())
-    regular = next((k.key for k in fixtures.keys.values() if not k.is_admin), None)
-    return fixtures.admin_keys[0], regular
 
 
 @pytest.fixture(scope="session")
@@ -255,6 +222,14 @@ def _print_coverage(config: pytest.Config, mock: SiviMock) -> None:
     if missing:
         lines = [f"sivi_mock: no test received these answers ({len(missing)}): " + ", ".join(missing)]
     config.stash[_COVERAGE_LINES] = lines
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Once the session's mock is up, each test is named to it before its fixtures are made: what they ask the mock
+    counts for this test too (the first test is named by the `sivi_mock` fixture itself)."""
+    mock = item.config.stash.get(_USED, None)
+    if mock is not None:
+        mock.name_test(item.nodeid)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
