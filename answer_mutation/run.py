@@ -181,11 +181,14 @@ class Planned:
 
 def in_batches(plan: list[Planned]) -> list[list[Planned]]:
     """As few processes as the mutants allow: each takes at most one mutant of each test."""
-    by_test: dict[str | None, list[Planned]] = {}
+    by_test: dict[str, list[Planned]] = {}
     for item in plan:
-        by_test.setdefault(item.test, []).append(item)
+        if item.test is not None:
+            by_test.setdefault(item.test, []).append(item)
     rounds = max((len(items) for items in by_test.values()), default=0)
-    return [[items[k] for items in by_test.values() if k < len(items)] for k in range(rounds)]
+    batches = [[items[k] for items in by_test.values() if k < len(items)] for k in range(rounds)]
+    # An answer no test was named for: the whole command, that mutant alone on every request.
+    return batches + [[item] for item in plan if item.test is None]
 
 
 def rerun(

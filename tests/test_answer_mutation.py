@@ -148,8 +148,10 @@ def test_each_pytest_process_takes_at_most_one_mutant_of_each_test():
         Planned(test, "200 documented user", table[name]) for test in ("a", "b") for name in ("status 500", "charset")
     ]
     plan.append(Planned("c", "500 server error", table["status 200"]))
+    plan.append(Planned(None, "500 server error", table["status 200"]))
     batches = in_batches(plan)
     assert [[(item.test, item.mutant.name) for item in batch] for batch in batches] == [
         [("a", "status 500"), ("b", "status 500"), ("c", "status 200")],
         [("a", "charset"), ("b", "charset")],
-    ], "N tests cost as many processes as the test with the most mutants, not the sum"
+        [(None, "status 200")],
+    ], "N tests cost as many processes as the test with the most mutants; an answer of no test named, one alone"
