@@ -120,9 +120,7 @@ def mutate(options: Options) -> Result:
         raise NothingToMutate(f"COMMAND not found: {options.command[0] if options.command else '(none given)'}")
     seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
     pytest_command = is_pytest(options.command)
-    # The mock holds a hang longer than any rerun may last: a client without a timeout is then still waiting at
-    # the limit, and is seen as hanging.
-    app = create_app(Settings(hang_limit=(options.time_limit or 600.0) + 5))
+    app = create_app(Settings())
     state: MockState = app.state.mock
     with BackgroundServer(app) as server, tempfile.TemporaryDirectory(prefix="sivi-mutate-") as scratch:
         runner = CommandRunner(options.command, server.url, state, Path(scratch))
@@ -136,6 +134,8 @@ def mutate(options: Options) -> Result:
                 f"COMMAND never called the mock at {MOCK_URL_VARIABLE} (its clean run passed without it)"
             )
         limit = options.time_limit or default_limit(clean, pytest_command)
+        # From now on the mock holds a hang longer than a mutant run may last: a client without a timeout is then
+        # still waiting at the limit, and is seen as hanging.
         state.settings = dataclasses.replace(state.settings, hang_limit=limit + 5)
         result = Result(options.command, pytest_command, seed, clean.seconds, limit, received)
         result.findings.extend(untested(state, received))

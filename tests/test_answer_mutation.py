@@ -17,6 +17,9 @@ from answer_mutation.run import Planned, in_batches
 from mock_server.mock.mutants import mutant_table
 from mock_server.spec import load_contract
 
+# One worker runs this module under `pytest -n`: each test is a mutation run of several processes, and the other
+# workers stay free for the rest of the suite.
+pytestmark = pytest.mark.xdist_group("answer_mutation")
 CONSUMERS = Path(__file__).parent / "mutation_consumers"
 PAGE = (Path(__file__).parent.parent / "docs" / "answer-mutation.md").read_text(encoding="utf-8")
 SIVI_MUTATE = str(Path(sys.executable).parent / "sivi-mutate")
@@ -56,9 +59,11 @@ USAGE_TEST = "check_usage.py::test_usage_of_the_documented_user"
 
 def test_a_robust_client_whose_tests_check_what_they_receive_gets_no_finding(tmp_path):
     mutants = "every value changed,fault hang,unknown properties,no months,status 200"  # one of each kind, and a hang
-    ran, report = sivi_mutate(project(tmp_path), "--mutants", mutants)
+    real_key = {**ENV, "SIVI_API_KEY": "sk-live-real-staging-key"}  # what a developer's shell may hold
+    ran, report = sivi_mutate(project(tmp_path), "--mutants", mutants, env=real_key)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert report["findings"] == []
+    assert "sk-live" not in ran.stdout + json.dumps(report), "the run's mock and its report never see the real key"
     runs = {(run["test"], run["mutant"]) for run in report["mutantRuns"]}
     assert (USAGE_TEST, "fault hang") in runs and ("check_errors.py::test_an_outage", "status 200") in runs
     assert "0 findings: no finding" in ran.stdout
