@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-limit",
         type=_positive,
         metavar="S",
-        help="seconds a mutant run may take before it counts as a hang (3 x the clean run, at least 10)",
+        help="seconds a test (pytest) or COMMAND may run with a mutant before it counts as a hang (3 x the clean"
+        " run's slowest test, at least 5; 3 x the whole clean run, at least 10)",
     )
     parser.add_argument("--max-mutants", type=int, metavar="N", help="run at most N mutants, a seeded sample")
     parser.add_argument("--max-time", type=_positive, metavar="S", help="start no mutant run after S seconds")

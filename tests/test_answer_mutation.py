@@ -147,6 +147,20 @@ def test_nothing_to_test_exits_2_with_one_line(tmp_path, command, says):
     assert ran.stdout == "" and report == {}
 
 
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        ((), "sivi-mutate: give the test command after --"),
+        (("--accept", "status 500", "--", "pytest"), "sivi-mutate: --accept 'status 500': expected NAME=REASON"),
+    ],
+    ids=["no command", "accept without reason"],
+)
+def test_a_usage_error_is_one_line_and_exit_2(arguments, says):
+    ran = subprocess.run([SIVI_MUTATE, *arguments], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 2
+    assert ran.stderr.startswith(says) and ran.stderr.count("\n") == 1, ran.stderr
+
+
 def test_each_pytest_process_takes_at_most_one_mutant_of_each_test():
     table = mutant_table(load_contract())
     plan = [
