@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mock_server.admin_client import MOCK_URL_VARIABLE, OUTCOMES_VARIABLE
 from mock_server.errors import NothingToMutate
 from mock_server.mock.state import MockState
-from mock_server.pytest_plugin import MOCK_URL_VARIABLE, OUTCOMES_VARIABLE
 
 # pytest's options whose value may be a path: a path after one of them is not a test to run.
 PYTEST_PATH_OPTIONS = {"-c", "--rootdir", "--confcutdir", "--basetemp", "--junitxml", "--junit-xml", "--ignore", "-p"}

@@ -19,13 +19,13 @@ from pathlib import Path
 from typing import Literal
 
 from answer_mutation.command import CommandRunner, Ran, command_for_tests, is_pytest
+from mock_server.admin_client import MOCK_URL_VARIABLE
 from mock_server.app import create_app
 from mock_server.errors import NothingToMutate
 from mock_server.faults import TRANSPORT_FAULTS
 from mock_server.mock.coverage import NO_TEST
 from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutants_for
 from mock_server.mock.state import MockState
-from mock_server.pytest_plugin import MOCK_URL_VARIABLE
 from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
 from mock_server.spec.answer_classes import fault_of, not_received, status_of

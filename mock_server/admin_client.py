@@ -11,6 +11,14 @@ from typing import Any
 
 from mock_server.errors import FixtureError, RemoteMockError
 
+# A mock already running (`sivi-mutate` starts one; any other mock works too): the `sivi_mock` fixture uses it,
+# through its admin API, instead of starting its own. `SIVI_API_KEY` is then the admin key to call it with.
+MOCK_URL_VARIABLE = "SIVI_MOCK_URL"
+# Set by `sivi-mutate`: the file where the fixture's plugin tells, a JSON line each, when a test starts, fails (its own
+# assertion, or an error of the code it calls: only pytest knows which) and ends. Here, not in the plugin, so that
+# `sivi-mutate` reads both names without importing pytest.
+OUTCOMES_VARIABLE = "SIVI_MUTATE_OUTCOMES"
+
 
 class AdminClient:
     def __init__(self, url: str, named_by: str) -> None:

@@ -18,19 +18,12 @@ from urllib.parse import quote
 
 import pytest
 
-from mock_server.admin_client import AdminClient, bundled_keys
+from mock_server.admin_client import MOCK_URL_VARIABLE, OUTCOMES_VARIABLE, AdminClient, bundled_keys
 
 if TYPE_CHECKING:  # the plugin loads with every pytest run of a project that installs the kit: it imports lazily
     from mock_server.mock.state import MockState
     from mock_server.serving.background import BackgroundServer
     from mock_server.spec.fixtures import AccountKind
-
-# A mock already running (`sivi-mutate` starts one; any other mock works too): the fixture uses it, through its
-# admin API, instead of starting its own. `SIVI_API_KEY` is then the admin key to call it with.
-MOCK_URL_VARIABLE = "SIVI_MOCK_URL"
-# Set by `sivi-mutate`: the file where each failed test is told as a JSON line, its own failed assertion or an error
-# from the code it calls. Only pytest knows which; `sivi-mutate` reads it to tell a noticed value from a crash.
-OUTCOMES_VARIABLE = "SIVI_MUTATE_OUTCOMES"
 
 
 class SiviMock:
