@@ -15,7 +15,8 @@ def text(result: Result) -> str:
     who = f"pytest, {tests} tests" if result.pytest else "one command"
     lines = [
         f"sivi-mutate: {shlex.join(result.command)} ({who}) against its own mock",
-        f"  clean run {result.clean_seconds:.1f} s; {len(result.reruns)} mutant runs, each limited to"
+        f"  clean run {result.clean_seconds:.1f} s; {len(result.reruns)} mutant runs in {result.processes} runs of"
+        f" COMMAND, {'each test' if result.pytest else 'each'} limited to"
         f" {result.time_limit:g} s; seed {result.seed}",
         "",
     ]
@@ -59,6 +60,7 @@ def as_json(result: Result) -> dict[str, object]:
         "seed": result.seed,
         "cleanSeconds": round(result.clean_seconds, 3),
         "timeLimit": result.time_limit,
+        "processes": result.processes,
         "received": result.received,
         "mutantRuns": [
             {"test": r.test, "answer": r.answer, "mutant": r.mutant.name, "kind": r.mutant.kind, "outcome": r.outcome}

@@ -108,6 +108,7 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the run could not judge
     left_out: list[str] = field(default_factory=list)  # the mutant runs a bound left out
+    processes: int = 0  # the runs of COMMAND the mutants took
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -152,6 +153,7 @@ def mutate(options: Options) -> Result:
                 result.left_out.extend(str(item) for b in [batch, *batches] for item in b)
                 break
             reruns, not_run = rerun(runner, state, batch, limit, pytest_command)
+            result.processes += 1
             for one in reruns:
                 result.reruns.append(one)
                 judge(one, result)

@@ -1,4 +1,5 @@
-"""The API operation as a plain ASGI app: auth → body → validate → Prefer/scenario → lookup → journal.
+"""The API operation as a plain ASGI app: auth → body → validate → Prefer/scenario → lookup → the mutant in force,
+if any (`sivi-mutate`) → journal and coverage, each answer named by its class.
 
 Plain ASGI rather than Request/Response objects, because this is the hot path of every test run: headers are
 scanned once, answers come pre-serialized from `state.Loaded`. A fault, or what `--chaos` chose, leaves the hot path
