@@ -36,6 +36,9 @@ from mock_server.mock.transport_faults import give, unavailable_reply
 from mock_server.types import Headers
 
 logger = logging.getLogger("sivi_mock")
+# The test a request says it comes from (`Sivi-Test: tests/test_x.py::test_y`): for tests that run side by side
+# against one mock, which `PUT /__mock/test` cannot tell apart.
+TEST_HEADER = b"sivi-test"
 
 
 class AccountAnalysisEndpoint:
@@ -65,13 +68,17 @@ class AccountAnalysisEndpoint:
             logger.exception("sivi-mock failed on %s %s", scope["method"], scope["path"])
             reply = INTERNAL_ERROR
         state = self.state
+        test = state.current_test
+        for name, value in headers:  # a request may name its test itself, whatever test the mock was told of
+            if name == TEST_HEADER:
+                test = value.decode("latin-1")
         if state.mutation is not None:
-            mutated = state.mutation.apply(reply, state.current_test, state.loaded.answers)
+            mutated = state.mutation.apply(reply, test, state.loaded.answers)
             if mutated is not reply:
-                state.mutations_given[state.current_test] += 1
+                state.mutations_given[test] += 1
                 reply = mutated
         if reply.fault is not None or reply.chaos:
-            await self._give(scope, send, body, reply)
+            await self._give(scope, send, body, reply, test)
             return
         state.journal.record(
             scope["method"],
@@ -82,15 +89,15 @@ class AccountAnalysisEndpoint:
             reply.status,
             answer_class=reply.answer_class,
             delay_ms=reply.delay_ms,
-            test=state.current_test,
+            test=test,
             mutant=reply.mutant,
         )
-        state.coverage.add(state.current_test, reply.answer_class, reply.delay_ms > 0)
+        state.coverage.add(test, reply.answer_class, reply.delay_ms > 0)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
         await send_reply(send, reply)
 
-    async def _give(self, scope: Scope, send: Send, body: bytes, reply: Reply) -> None:
+    async def _give(self, scope: Scope, send: Send, body: bytes, reply: Reply, test: str | None) -> None:
         """A fault, or what chaos chose: counted, journaled by name, then given."""
         connection: Connection | None = None
         if reply.fault in TRANSPORT_FAULTS:
@@ -110,10 +117,10 @@ class AccountAnalysisEndpoint:
             chaos=reply.chaos,
             answer_class=reply.answer_class,
             delay_ms=reply.delay_ms,
-            test=self.state.current_test,
+            test=test,
             mutant=reply.mutant,
         )
-        self.state.coverage.add(self.state.current_test, reply.answer_class, reply.delay_ms > 0)
+        self.state.coverage.add(test, reply.answer_class, reply.delay_ms > 0)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
         if connection is None:
