@@ -17,8 +17,8 @@ from answer_mutation.run import Planned, in_batches
 from mock_server.mock.mutants import mutant_table
 from mock_server.spec import load_contract
 
-# One worker runs this module under `pytest -n`: each test is a mutation run of several processes, and the other
-# workers stay free for the rest of the suite.
+# Under `pytest -n` two workers share these tests, the weak projects on one: each test is a mutation run of several
+# processes, and the third worker stays free for the rest of the suite.
 pytestmark = pytest.mark.xdist_group("answer_mutation")
 CONSUMERS = Path(__file__).parent / "mutation_consumers"
 PAGE = (Path(__file__).parent.parent / "docs" / "answer-mutation.md").read_text(encoding="utf-8")
@@ -78,6 +78,7 @@ WEAK = [
 ]
 
 
+@pytest.mark.xdist_group("answer_mutation_weak")
 @pytest.mark.parametrize(("weakness", "mutant", "found"), WEAK, ids=[weak[0] for weak in WEAK])
 def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, found):
     ran, report = sivi_mutate(project(tmp_path, weakness), "--mutants", mutant)
