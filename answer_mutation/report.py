@@ -7,7 +7,8 @@ import shlex
 from collections import Counter
 from pathlib import Path
 
-from answer_mutation.run import Finding, Result
+from answer_mutation.findings import Finding
+from answer_mutation.run import Result
 
 
 def text(result: Result) -> str:

@@ -16,32 +16,23 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 from answer_mutation.command import CommandRunner, Ran, command_for_tests, is_pytest
+from answer_mutation.findings import Finding, Outcome, Rerun, accept, judge, untested
 from mock_server.admin_client import MOCK_URL_VARIABLE
 from mock_server.app import create_app
 from mock_server.errors import NothingToMutate
-from mock_server.faults import TRANSPORT_FAULTS
 from mock_server.mock.coverage import NO_TEST
 from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutants_for
 from mock_server.mock.state import MockState
 from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
-from mock_server.spec.answer_classes import fault_of, not_received, status_of
 
-FindingKind = Literal["untested", "unnoticed", "brittle", "hang"]
-Outcome = Literal["passed", "failed", "hang"]
 # A mutant run may take at most this many times the clean run (for pytest: a test, its slowest test), never less
 # than the floor.
 LIMIT_FACTOR = 3
 LIMIT_FLOOR = 10.0
 TEST_LIMIT_FLOOR = 5.0
-SHOULD = {
-    "meaning": "it should fail",
-    "form": "it should pass",
-    "values": "it should pass or fail on its own assertion",
-}
 
 
 @dataclass(frozen=True)
@@ -53,47 +44,6 @@ class Options:
     max_seconds: float | None = None  # the whole run's budget for reruns
     only: tuple[str, ...] = ()  # mutant names or kinds to try; all when empty
     accepted: dict[str, str] = field(default_factory=dict)  # a mutant, answer or test name -> why it is accepted
-
-
-@dataclass(frozen=True)
-class Rerun:
-    """One mutant run: what the test received, the mutant given in its place, and what the test did."""
-
-    test: str | None
-    answer: str
-    mutant: Mutant
-    outcome: Outcome = "passed"
-    seconds: float = 0.0
-    failure: str | None = None  # pytest's account of the failure: `assertion` or `error`
-    exception: str | None = None
-    given: int = 0  # answers the mock changed
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: FindingKind
-    name: str  # the mutant's, or for `untested` the answer's
-    test: str | None
-    answer: str
-    what: str  # the difference the mutant made, or why the answer counts
-    did: str  # what the test did
-    should: str = ""  # what the test should have done
-    accepted: str | None = None  # the reason, when accepted
-
-    def mutant_text(self) -> str:
-        return f"{self.name} in place of {self.answer}"
-
-    def as_json(self) -> dict[str, str | None]:
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "test": self.test,
-            "answer": self.answer,
-            "what": self.what,
-            "did": self.did,
-            "should": self.should,
-            **({"accepted": self.accepted} if self.accepted is not None else {}),
-        }
 
 
 @dataclass
@@ -139,7 +89,7 @@ def mutate(options: Options) -> Result:
         # still waiting at the limit, and is seen as hanging.
         state.settings = dataclasses.replace(state.settings, hang_limit=limit + 5)
         result = Result(options.command, pytest_command, seed, clean.seconds, limit, received)
-        result.findings.extend(untested(state, received))
+        result.findings.extend(untested(state.contract, received))
         plan = planned(state, received, options, pytest_command)
         if options.max_mutants is not None and len(plan) > options.max_mutants:
             kept = set(random.Random(seed).sample(range(len(plan)), options.max_mutants))
@@ -156,11 +106,15 @@ def mutate(options: Options) -> Result:
             result.processes += 1
             for one in reruns:
                 result.reruns.append(one)
-                judge(one, result)
+                judged = judge(one, limit)
+                if isinstance(judged, Finding):
+                    result.findings.append(judged)
+                elif judged is not None:
+                    result.notes.append(judged)
             # The tests a hang kept from running get a process of their own, one each.
             batches.extend([item] for item in not_run if len(batch) > 1)
             result.notes.extend(f"{item}: the test did not run" for item in not_run if len(batch) == 1)
-    accept(result, options.accepted)
+    result.findings = accept(result.findings, options.accepted)
     return result
 
 
@@ -228,18 +182,6 @@ def rerun(
     return done, not_run
 
 
-def untested(state: MockState, received: dict[str, dict[str, int]]) -> list[Finding]:
-    """The documented error statuses and the transport faults no test received."""
-    every = {name for counts in received.values() for name in counts}
-    found = []
-    for name in not_received(state.contract, every):
-        fault = fault_of(name)
-        if (fault is None and status_of(name) != 200) or fault in TRANSPORT_FAULTS:
-            what = "a transport fault" if fault else "a documented error"
-            found.append(Finding("untested", name, None, name, what, "no test received it"))
-    return found
-
-
 def planned(
     state: MockState, received: dict[str, dict[str, int]], options: Options, pytest_command: bool
 ) -> list[Planned]:
@@ -254,50 +196,3 @@ def planned(
                 plan.append(Planned(test if pytest_command and test != NO_TEST else None, answer, mutant))
     # One rerun per (test, answer, mutant): a command with no test names gets each mutant once per answer.
     return list(dict.fromkeys(plan))
-
-
-def judge(rerun: Rerun, result: Result) -> None:
-    """A finding, a note, or nothing, from what the test did with the mutant."""
-    mutant = rerun.mutant
-    if rerun.given == 0:
-        result.notes.append(
-            f"{rerun.test or 'COMMAND'}: {mutant.name} on {rerun.answer} was never given"
-            " (no request of the rerun got that answer)"
-        )
-        return
-    did = describe(rerun, result.time_limit)
-    kind: FindingKind | None = None
-    if rerun.outcome == "hang":
-        kind = "hang"
-    elif mutant.kind == "meaning" and rerun.outcome == "passed":
-        kind = "unnoticed"
-    elif mutant.kind == "form" and rerun.outcome == "failed":
-        kind = "brittle"
-    elif mutant.kind == "values" and rerun.outcome == "failed":
-        if rerun.failure == "error":
-            kind = "brittle"
-        elif rerun.failure is None:
-            result.notes.append(
-                f"{rerun.test or 'COMMAND'}: {mutant.name} on {rerun.answer}: {did}"
-                " (only pytest tells its own assertion from a crash of the client)"
-            )
-    if kind is not None:
-        result.findings.append(
-            Finding(kind, mutant.name, rerun.test, rerun.answer, mutant.what, did, SHOULD[mutant.kind])
-        )
-
-
-def describe(rerun: Rerun, limit: float) -> str:
-    if rerun.outcome == "hang":
-        return f"still running at the limit ({limit:g} s)"
-    if rerun.outcome == "passed":
-        return "passed"
-    cause = {"assertion": "on its own assertion", "error": "with an error"}.get(rerun.failure or "", "")
-    return " ".join(filter(None, ["failed", cause, f"({rerun.exception})" if rerun.exception else ""]))
-
-
-def accept(result: Result, accepted: dict[str, str]) -> None:
-    for index, finding in enumerate(result.findings):
-        reason = next((accepted[n] for n in (finding.name, finding.test, finding.answer) if n in accepted), None)
-        if reason is not None:
-            result.findings[index] = Finding(**{**finding.__dict__, "accepted": reason})
