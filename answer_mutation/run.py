@@ -23,7 +23,7 @@ from mock_server.admin_client import MOCK_URL_VARIABLE
 from mock_server.app import create_app
 from mock_server.errors import NothingToMutate
 from mock_server.mock.coverage import NO_TEST
-from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutants_for
+from mock_server.mock.mutants import KINDS, Mutant, Mutation, Mutations, mutants_for
 from mock_server.mock.state import MockState
 from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
@@ -73,6 +73,11 @@ def mutate(options: Options) -> Result:
     pytest_command = is_pytest(options.command)
     app = create_app(Settings())
     state: MockState = app.state.mock
+    table = state.loaded.mutants
+    unknown = [name for name in options.only if name not in table and name not in KINDS]
+    if unknown:
+        known = ", ".join([*KINDS, *table])
+        raise NothingToMutate(f"--mutants: no mutant or kind named {', '.join(unknown)} (the mock has {known})")
     with BackgroundServer(app) as server, tempfile.TemporaryDirectory(prefix="sivi-mutate-") as scratch:
         runner = CommandRunner(options.command, server.url, state, Path(scratch))
         clean = runner.run(options.command, None, per_test=False)

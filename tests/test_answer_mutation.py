@@ -153,8 +153,9 @@ def test_nothing_to_test_exits_2_with_one_line(tmp_path, command, says):
     [
         ((), "sivi-mutate: give the test command after --"),
         (("--accept", "status 500", "--", "pytest"), "sivi-mutate: --accept 'status 500': expected NAME=REASON"),
+        (("--mutants", "status 999", "--", "true"), "sivi-mutate: --mutants: no mutant or kind named status 999"),
     ],
-    ids=["no command", "accept without reason"],
+    ids=["no command", "accept without reason", "unknown mutant"],
 )
 def test_a_usage_error_is_one_line_and_exit_2(arguments, says):
     ran = subprocess.run([SIVI_MUTATE, *arguments], capture_output=True, text=True, timeout=60)
