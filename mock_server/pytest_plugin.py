@@ -253,12 +253,13 @@ def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
 
 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-    """Under `sivi-mutate`, tell how a test failed: `assertion` (its own, raised in its own file) or `error`."""
+    """Under `sivi-mutate`, tell how a test failed: `assertion` (its own) or `error` (of the code it calls)."""
     excinfo = call.excinfo
     if not os.environ.get(OUTCOMES_VARIABLE) or excinfo is None or excinfo.errisinstance(pytest.skip.Exception):
         return
-    own = excinfo.errisinstance((AssertionError, pytest.fail.Exception)) and str(excinfo.traceback[-1].path) == str(
-        item.path
-    )
+    # The test's own assertion: raised in its own file or in a conftest.py (where shared assertion helpers live).
+    raised_in = str(excinfo.traceback[-1].path)
+    in_the_tests = raised_in == str(item.path) or raised_in.endswith("conftest.py")
+    own = in_the_tests and excinfo.errisinstance((AssertionError, pytest.fail.Exception))
     exception = excinfo.exconly().splitlines()[0][:300] if excinfo.exconly() else excinfo.typename
     _tell(item.nodeid, "failed", failure="assertion" if own and call.when == "call" else "error", exception=exception)
