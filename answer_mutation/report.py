@@ -16,8 +16,8 @@ def text(result: Result) -> str:
     who = f"pytest, {tests} tests" if result.pytest else "one command"
     lines = [
         f"sivi-mutate: {shlex.join(result.command)} ({who}) against its own mock",
-        f"  clean run {result.clean_seconds:.1f} s; {len(result.reruns)} mutant runs in {result.processes} runs of"
-        f" COMMAND, {'each test' if result.pytest else 'each'} limited to"
+        f"  clean run {result.clean_seconds:.1f} s; {count(len(result.reruns), 'mutant run')} in"
+        f" {count(result.processes, 'run')} of COMMAND, {'each test' if result.pytest else 'each'} limited to"
         f" {result.time_limit:g} s; seed {result.seed}",
         "",
     ]
@@ -31,7 +31,9 @@ def text(result: Result) -> str:
     for note in result.notes:
         lines.append(f"note       {note}")
     if result.left_out:
-        lines.append(f"left out   {len(result.left_out)} mutant runs (a bound): " + "; ".join(result.left_out[:10]))
+        lines.append(
+            f"left out   {count(len(result.left_out), 'mutant run')} (a bound): " + "; ".join(result.left_out[:10])
+        )
         if len(result.left_out) > 10:
             lines.append(f"           ... and {len(result.left_out) - 10} more (--json lists them all)")
     counts = Counter(finding.kind for finding in result.open_findings)
@@ -39,8 +41,14 @@ def text(result: Result) -> str:
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items())) or "no finding"
     if lines[-1]:
         lines.append("")
-    lines.append(f"{len(result.open_findings)} findings: {summary}" + (f" ({accepted} accepted)" if accepted else ""))
+    lines.append(
+        f"{count(len(result.open_findings), 'finding')}: {summary}" + (f" ({accepted} accepted)" if accepted else "")
+    )
     return "\n".join(lines) + "\n"
+
+
+def count(number: int, thing: str) -> str:
+    return f"{number} {thing}" + ("" if number == 1 else "s")
 
 
 def _finding(finding: Finding) -> list[str]:
