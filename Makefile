@@ -104,11 +104,13 @@ test: lint browser envs $(DOCS_STAMP) $(CODEGEN_STAMP)
 	$(BIN)/python -m pytest -n 3 --dist loadgroup
 
 # `make bench`: the mock vs a bare-Starlette baseline (and Prism when npm is there), loaded by wrk; under 3 minutes;
-# then the proxy vs calling its upstream directly (and Prism's proxy), under 3 minutes more.
+# then the proxy vs calling its upstream directly (and Prism's proxy), under 3 minutes more; then what a sivi-mutate
+# run costs against its clean run, as the tests grow (under a minute).
 # `timeout` is a safety net only: the bench keeps its own time budget and stops its servers by PID.
 bench: $(ENV_STAMP)
 	timeout --signal=INT --kill-after=10 180 $(BIN)/python -m bench.run
 	timeout --signal=INT --kill-after=10 180 $(BIN)/python -m bench.proxy
+	timeout --signal=INT --kill-after=10 120 $(BIN)/python -m bench.mutation --output bench/results/mutation.md
 
 # `make soak`: the contract suite at length against a running mock, then 60 s of mixed load (about 2.5 minutes).
 soak: $(ENV_STAMP)

@@ -8,6 +8,7 @@ never called the mock) - always with one readable line.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -38,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--time-limit",
         type=_positive,
         metavar="S",
-        help="seconds a mutant run may take before it counts as a hang (3 x the clean run, at least 10)",
+        help="seconds a test (pytest) or COMMAND may run with a mutant before it counts as a hang (3 x the clean"
+        " run's slowest test, at least 5; 3 x the whole clean run, at least 10)",
     )
     parser.add_argument("--max-mutants", type=int, metavar="N", help="run at most N mutants, a seeded sample")
     parser.add_argument("--max-time", type=_positive, metavar="S", help="start no mutant run after S seconds")
@@ -80,8 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not sep or not name.strip() or not reason.strip():
             parser.error(f"--accept {item!r}: expected NAME=REASON")
         accepted[name.strip()] = reason.strip()
-    from answer_mutation.report import text, write_json
-    from answer_mutation.run import Options, Unusable, mutate
+    from answer_mutation.errors import NothingToMutate
+    from answer_mutation.report import ci_annotations, text, write_json
+    from answer_mutation.run import Options, mutate
 
     options = Options(
         command=tuple(command),
@@ -94,10 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     try:
         result = mutate(options)
-    except Unusable as error:
+    except NothingToMutate as error:
         print(f"sivi-mutate: {error}", file=sys.stderr)
         return 2
     sys.stdout.write(text(result))
+    if os.environ.get("GITHUB_ACTIONS") == "true":  # a CI job's annotations, on the tests' files
+        sys.stdout.write(ci_annotations(result))
     if arguments.json is not None:
         write_json(result, arguments.json)
     return 1 if result.open_findings else 0

@@ -18,16 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from answer_mutation.errors import NothingToMutate
+from mock_server.admin_client import MOCK_URL_VARIABLE, OUTCOMES_VARIABLE
 from mock_server.mock.state import MockState
-from mock_server.pytest_plugin import MOCK_URL_VARIABLE, OUTCOMES_VARIABLE
 
 # pytest's options whose value may be a path: a path after one of them is not a test to run.
 PYTEST_PATH_OPTIONS = {"-c", "--rootdir", "--confcutdir", "--basetemp", "--junitxml", "--junit-xml", "--ignore", "-p"}
 POLL_SECONDS = 0.05
-
-
-class CommandNotRun(Exception):
-    """COMMAND could not be started at all."""
 
 
 @dataclass
@@ -95,7 +92,7 @@ class CommandRunner:
                     list(argv), stdout=output, stderr=subprocess.STDOUT, env=self.env, start_new_session=True
                 )
             except OSError as error:
-                raise CommandNotRun(str(error)) from None
+                raise NothingToMutate(f"COMMAND cannot be run: {error}") from None
             code = process.poll()
             while code is None:
                 time.sleep(POLL_SECONDS)

@@ -7,7 +7,8 @@ import shlex
 from collections import Counter
 from pathlib import Path
 
-from answer_mutation.run import Finding, Result
+from answer_mutation.findings import Finding
+from answer_mutation.run import Result
 
 
 def text(result: Result) -> str:
@@ -15,7 +16,8 @@ def text(result: Result) -> str:
     who = f"pytest, {tests} tests" if result.pytest else "one command"
     lines = [
         f"sivi-mutate: {shlex.join(result.command)} ({who}) against its own mock",
-        f"  clean run {result.clean_seconds:.1f} s; {len(result.reruns)} mutant runs, each limited to"
+        f"  clean run {result.clean_seconds:.1f} s; {count(len(result.reruns), 'mutant run')} in"
+        f" {count(result.processes, 'run')} of COMMAND, {'each test' if result.pytest else 'each'} limited to"
         f" {result.time_limit:g} s; seed {result.seed}",
         "",
     ]
@@ -29,7 +31,9 @@ def text(result: Result) -> str:
     for note in result.notes:
         lines.append(f"note       {note}")
     if result.left_out:
-        lines.append(f"left out   {len(result.left_out)} mutant runs (a bound): " + "; ".join(result.left_out[:10]))
+        lines.append(
+            f"left out   {count(len(result.left_out), 'mutant run')} (a bound): " + "; ".join(result.left_out[:10])
+        )
         if len(result.left_out) > 10:
             lines.append(f"           ... and {len(result.left_out) - 10} more (--json lists them all)")
     counts = Counter(finding.kind for finding in result.open_findings)
@@ -37,8 +41,14 @@ def text(result: Result) -> str:
     summary = ", ".join(f"{count} {kind}" for kind, count in sorted(counts.items())) or "no finding"
     if lines[-1]:
         lines.append("")
-    lines.append(f"{len(result.open_findings)} findings: {summary}" + (f" ({accepted} accepted)" if accepted else ""))
+    lines.append(
+        f"{count(len(result.open_findings), 'finding')}: {summary}" + (f" ({accepted} accepted)" if accepted else "")
+    )
     return "\n".join(lines) + "\n"
+
+
+def count(number: int, thing: str) -> str:
+    return f"{number} {thing}" + ("" if number == 1 else "s")
 
 
 def _finding(finding: Finding) -> list[str]:
@@ -59,6 +69,7 @@ def as_json(result: Result) -> dict[str, object]:
         "seed": result.seed,
         "cleanSeconds": round(result.clean_seconds, 3),
         "timeLimit": result.time_limit,
+        "processes": result.processes,
         "received": result.received,
         "mutantRuns": [
             {"test": r.test, "answer": r.answer, "mutant": r.mutant.name, "kind": r.mutant.kind, "outcome": r.outcome}
@@ -72,3 +83,17 @@ def as_json(result: Result) -> dict[str, object]:
 
 def write_json(result: Result, path: Path) -> None:
     path.write_text(json.dumps(as_json(result), indent=2) + "\n", encoding="utf-8")
+
+
+def ci_annotations(result: Result) -> str:
+    """GitHub Actions workflow commands, one `::error` per open finding, on the test's file when there is one."""
+    lines = []
+    for finding in result.open_findings:
+        place = [f"file={finding.test.split('::', 1)[0]}"] if finding.test else []
+        message = (
+            f"no test received {finding.answer}"
+            if finding.kind == "untested"
+            else f"{finding.test or 'COMMAND'}: {finding.mutant_text()}: the test {finding.did}"
+        )
+        lines.append(f"::error {','.join([*place, f'title=sivi-mutate {finding.kind}'])}::{message}")
+    return "".join(line + "\n" for line in lines)

@@ -16,35 +16,23 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from answer_mutation.command import CommandNotRun, CommandRunner, Ran, command_for_tests, is_pytest
+from answer_mutation.command import CommandRunner, Ran, command_for_tests, is_pytest
+from answer_mutation.errors import NothingToMutate
+from answer_mutation.findings import Finding, Outcome, Rerun, accept, judge, untested
+from mock_server.admin_client import MOCK_URL_VARIABLE
 from mock_server.app import create_app
-from mock_server.faults import TRANSPORT_FAULTS
 from mock_server.mock.coverage import NO_TEST
-from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutants_for
+from mock_server.mock.mutants import KINDS, Mutant, Mutation, Mutations, mutants_for
 from mock_server.mock.state import MockState
-from mock_server.pytest_plugin import MOCK_URL_VARIABLE
 from mock_server.serving.background import BackgroundServer
 from mock_server.settings import Settings
-from mock_server.spec.answer_classes import fault_of, not_received, status_of
 
-FindingKind = Literal["untested", "unnoticed", "brittle", "hang"]
-Outcome = Literal["passed", "failed", "hang"]
 # A mutant run may take at most this many times the clean run (for pytest: a test, its slowest test), never less
 # than the floor.
 LIMIT_FACTOR = 3
 LIMIT_FLOOR = 10.0
 TEST_LIMIT_FLOOR = 5.0
-SHOULD = {
-    "meaning": "it should fail",
-    "form": "it should pass",
-    "values": "it should pass or fail on its own assertion",
-}
-
-
-class Unusable(Exception):
-    """Nothing could be tested (exit 2): the message is the one line that says why."""
 
 
 @dataclass(frozen=True)
@@ -56,44 +44,6 @@ class Options:
     max_seconds: float | None = None  # the whole run's budget for reruns
     only: tuple[str, ...] = ()  # mutant names or kinds to try; all when empty
     accepted: dict[str, str] = field(default_factory=dict)  # a mutant, answer or test name -> why it is accepted
-
-
-@dataclass(frozen=True)
-class Rerun:
-    """One mutant run: what the test received, the mutant given in its place, and what the test did."""
-
-    test: str | None
-    answer: str
-    mutant: Mutant
-    outcome: Outcome = "passed"
-    seconds: float = 0.0
-    failure: str | None = None  # pytest's account of the failure: `assertion` or `error`
-    exception: str | None = None
-    given: int = 0  # answers the mock changed
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: FindingKind
-    name: str  # the mutant's, or for `untested` the answer's
-    test: str | None
-    answer: str
-    what: str  # the difference the mutant made, or why the answer counts
-    did: str  # what the test did
-    should: str = ""  # what the test should have done
-    accepted: str | None = None  # the reason, when accepted
-
-    def as_json(self) -> dict[str, str | None]:
-        return {
-            "kind": self.kind,
-            "name": self.name,
-            "test": self.test,
-            "answer": self.answer,
-            "what": self.what,
-            "did": self.did,
-            "should": self.should,
-            **({"accepted": self.accepted} if self.accepted is not None else {}),
-        }
 
 
 @dataclass
@@ -108,6 +58,7 @@ class Result:
     findings: list[Finding] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the run could not judge
     left_out: list[str] = field(default_factory=list)  # the mutant runs a bound left out
+    processes: int = 0  # the runs of COMMAND the mutants took
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -115,31 +66,35 @@ class Result:
 
 
 def mutate(options: Options) -> Result:
-    """The whole run; raises `Unusable` when nothing could be tested."""
+    """The whole run; raises `NothingToMutate` when nothing could be tested."""
     if not options.command or shutil.which(options.command[0]) is None:
-        raise Unusable(f"COMMAND not found: {options.command[0] if options.command else '(none given)'}")
+        raise NothingToMutate(f"COMMAND not found: {options.command[0] if options.command else '(none given)'}")
     seed = options.seed if options.seed is not None else secrets.randbelow(2**32)
     pytest_command = is_pytest(options.command)
-    # The mock holds a hang longer than any rerun may last: a client without a timeout is then still waiting at
-    # the limit, and is seen as hanging.
-    app = create_app(Settings(hang_limit=(options.time_limit or 600.0) + 5))
+    app = create_app(Settings())
     state: MockState = app.state.mock
+    table = state.loaded.mutants
+    unknown = [name for name in options.only if name not in table and name not in KINDS]
+    if unknown:
+        known = ", ".join([*KINDS, *table])
+        raise NothingToMutate(f"--mutants: no mutant or kind named {', '.join(unknown)} (the mock has {known})")
     with BackgroundServer(app) as server, tempfile.TemporaryDirectory(prefix="sivi-mutate-") as scratch:
         runner = CommandRunner(options.command, server.url, state, Path(scratch))
-        try:
-            clean = runner.run(options.command, None, per_test=False)
-        except CommandNotRun as error:
-            raise Unusable(f"COMMAND cannot be run: {error}") from None
+        clean = runner.run(options.command, None, per_test=False)
         if clean.code != 0:
-            raise Unusable(f"the clean run of COMMAND failed (exit {clean.code}), so no mutant can be judged: "
+            raise NothingToMutate(f"the clean run of COMMAND failed (exit {clean.code}), so no mutant can be judged: "
                            f"{clean.last_line}")  # fmt: skip
         received = state.coverage.by_test()
         if not received:
-            raise Unusable(f"COMMAND never called the mock at {MOCK_URL_VARIABLE} (its clean run passed without it)")
+            raise NothingToMutate(
+                f"COMMAND never called the mock at {MOCK_URL_VARIABLE} (its clean run passed without it)"
+            )
         limit = options.time_limit or default_limit(clean, pytest_command)
+        # From now on the mock holds a hang longer than a mutant run may last: a client without a timeout is then
+        # still waiting at the limit, and is seen as hanging.
         state.settings = dataclasses.replace(state.settings, hang_limit=limit + 5)
         result = Result(options.command, pytest_command, seed, clean.seconds, limit, received)
-        result.findings.extend(untested(state, received))
+        result.findings.extend(untested(state.contract, received))
         plan = planned(state, received, options, pytest_command)
         if options.max_mutants is not None and len(plan) > options.max_mutants:
             kept = set(random.Random(seed).sample(range(len(plan)), options.max_mutants))
@@ -153,13 +108,18 @@ def mutate(options: Options) -> Result:
                 result.left_out.extend(str(item) for b in [batch, *batches] for item in b)
                 break
             reruns, not_run = rerun(runner, state, batch, limit, pytest_command)
+            result.processes += 1
             for one in reruns:
                 result.reruns.append(one)
-                judge(one, result)
+                judged = judge(one, limit)
+                if isinstance(judged, Finding):
+                    result.findings.append(judged)
+                elif judged is not None:
+                    result.notes.append(judged)
             # The tests a hang kept from running get a process of their own, one each.
             batches.extend([item] for item in not_run if len(batch) > 1)
             result.notes.extend(f"{item}: the test did not run" for item in not_run if len(batch) == 1)
-    accept(result, options.accepted)
+    result.findings = accept(result.findings, options.accepted)
     return result
 
 
@@ -182,11 +142,14 @@ class Planned:
 
 def in_batches(plan: list[Planned]) -> list[list[Planned]]:
     """As few processes as the mutants allow: each takes at most one mutant of each test."""
-    by_test: dict[str | None, list[Planned]] = {}
+    by_test: dict[str, list[Planned]] = {}
     for item in plan:
-        by_test.setdefault(item.test, []).append(item)
+        if item.test is not None:
+            by_test.setdefault(item.test, []).append(item)
     rounds = max((len(items) for items in by_test.values()), default=0)
-    return [[items[k] for items in by_test.values() if k < len(items)] for k in range(rounds)]
+    batches = [[items[k] for items in by_test.values() if k < len(items)] for k in range(rounds)]
+    # An answer no test was named for: the whole command, that mutant alone on every request.
+    return batches + [[item] for item in plan if item.test is None]
 
 
 def rerun(
@@ -224,18 +187,6 @@ def rerun(
     return done, not_run
 
 
-def untested(state: MockState, received: dict[str, dict[str, int]]) -> list[Finding]:
-    """The documented error statuses and the transport faults no test received."""
-    every = {name for counts in received.values() for name in counts}
-    found = []
-    for name in not_received(state.contract, every):
-        fault = fault_of(name)
-        if (fault is None and status_of(name) != 200) or fault in TRANSPORT_FAULTS:
-            what = "a transport fault" if fault else "a documented error"
-            found.append(Finding("untested", name, None, name, what, "no test received it"))
-    return found
-
-
 def planned(
     state: MockState, received: dict[str, dict[str, int]], options: Options, pytest_command: bool
 ) -> list[Planned]:
@@ -250,50 +201,3 @@ def planned(
                 plan.append(Planned(test if pytest_command and test != NO_TEST else None, answer, mutant))
     # One rerun per (test, answer, mutant): a command with no test names gets each mutant once per answer.
     return list(dict.fromkeys(plan))
-
-
-def judge(rerun: Rerun, result: Result) -> None:
-    """A finding, a note, or nothing, from what the test did with the mutant."""
-    mutant = rerun.mutant
-    if rerun.given == 0:
-        result.notes.append(
-            f"{rerun.test or 'COMMAND'}: {mutant.name} on {rerun.answer} was never given"
-            " (no request of the rerun got that answer)"
-        )
-        return
-    did = describe(rerun, result.time_limit)
-    kind: FindingKind | None = None
-    if rerun.outcome == "hang":
-        kind = "hang"
-    elif mutant.kind == "meaning" and rerun.outcome == "passed":
-        kind = "unnoticed"
-    elif mutant.kind == "form" and rerun.outcome == "failed":
-        kind = "brittle"
-    elif mutant.kind == "values" and rerun.outcome == "failed":
-        if rerun.failure == "error":
-            kind = "brittle"
-        elif rerun.failure is None:
-            result.notes.append(
-                f"{rerun.test or 'COMMAND'}: {mutant.name} on {rerun.answer}: {did}"
-                " (only pytest tells its own assertion from a crash of the client)"
-            )
-    if kind is not None:
-        result.findings.append(
-            Finding(kind, mutant.name, rerun.test, rerun.answer, mutant.what, did, SHOULD[mutant.kind])
-        )
-
-
-def describe(rerun: Rerun, limit: float) -> str:
-    if rerun.outcome == "hang":
-        return f"still running at the limit ({limit:g} s)"
-    if rerun.outcome == "passed":
-        return "passed"
-    cause = {"assertion": "on its own assertion", "error": "with an error"}.get(rerun.failure or "", "")
-    return " ".join(filter(None, ["failed", cause, f"({rerun.exception})" if rerun.exception else ""]))
-
-
-def accept(result: Result, accepted: dict[str, str]) -> None:
-    for index, finding in enumerate(result.findings):
-        reason = next((accepted[n] for n in (finding.name, finding.test, finding.answer) if n in accepted), None)
-        if reason is not None:
-            result.findings[index] = Finding(**{**finding.__dict__, "accepted": reason})

@@ -11,6 +11,7 @@
     ├── FixtureError             fixtures cannot be used (one problem per file, path inside it and reason)
     ├── SettingsError            an option of the mock has a value it cannot run with
     │   └── ProxySetupError      the proxy cannot start as configured
+    ├── RemoteMockError          the mock `SIVI_MOCK_URL` names does not answer, or refuses the fixture's call
     ├── RequestError             a request to the mock that it answers with an error of the API
     │   ├── BodyTooLarge         the body passed the mock's limit (413)
     │   ├── InvalidInput         not a request the API accepts (422)
@@ -97,6 +98,11 @@ class SettingsError(SiviKitError):
 class ProxySetupError(SettingsError):
     """The proxy cannot start as configured (`--proxy`, `--upstream-key-env`, ...); the message says what to
     change."""
+
+
+class RemoteMockError(SiviKitError):
+    """The mock `SIVI_MOCK_URL` names does not answer, or refuses a call of the `sivi_mock` fixture
+    (`mock_server.admin_client`)."""
 
 
 class RequestError(SiviKitError):

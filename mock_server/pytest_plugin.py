@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import os
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,18 +22,13 @@ from urllib.parse import quote
 
 import pytest
 
+from mock_server.admin_client import MOCK_URL_VARIABLE, OUTCOMES_VARIABLE, AdminClient, bundled_keys
+
 if TYPE_CHECKING:  # the plugin loads with every pytest run of a project that installs the kit: it imports lazily
     from mock_server.mock.state import MockState
     from mock_server.serving.background import BackgroundServer
     from mock_server.settings import Settings
     from mock_server.spec.fixtures import AccountKind
-
-# A mock already running (`sivi-mutate` starts one; any other mock works too): the fixture uses it, through its
-# admin API, instead of starting its own. `SIVI_API_KEY` is then the admin key to call it with.
-MOCK_URL_VARIABLE = "SIVI_MOCK_URL"
-# Set by `sivi-mutate`: the file where each failed test is told as a JSON line, its own failed assertion or an error
-# from the code it calls. Only pytest knows which; `sivi-mutate` reads it to tell a noticed value from a crash.
-OUTCOMES_VARIABLE = "SIVI_MUTATE_OUTCOMES"
 
 
 class SiviMock:
@@ -146,6 +139,7 @@ class RemoteSiviMock(SiviMock):
 
     def __init__(self, url: str) -> None:
         self._url = url.rstrip("/")
+        self._call = AdminClient(self._url, MOCK_URL_VARIABLE).call
         health = self._call("GET", "/health")
         self._path: str = health.get("path", "/enterprise/account-analysis")
 
@@ -159,11 +153,11 @@ class RemoteSiviMock(SiviMock):
 
     @property
     def admin_key(self) -> str:
-        return os.environ.get("SIVI_API_KEY") or _bundled_keys()[0]
+        return os.environ.get("SIVI_API_KEY") or bundled_keys()[0]
 
     @property
     def regular_key(self) -> str | None:
-        return os.environ.get("SIVI_REGULAR_API_KEY") or _bundled_keys()[1]
+        return os.environ.get("SIVI_REGULAR_API_KEY") or bundled_keys()[1]
 
     def journal(self) -> list[dict[str, Any]]:
         requests: list[dict[str, Any]] = self._call("GET", "/journal")["requests"]
@@ -184,40 +178,6 @@ class RemoteSiviMock(SiviMock):
 
     def coverage(self) -> dict[str, Any]:
         return self._call("GET", "/coverage")
-
-    def _call(self, method: str, path: str, data: Any = None) -> dict[str, Any]:
-        from mock_server.errors import FixtureError
-
-        request = urllib.request.Request(
-            f"{self._url}/__mock{path}",
-            data=None if data is None else json.dumps(data).encode(),
-            method=method,
-            headers={"content-type": "application/json"},
-        )
-        token = os.environ.get("SIVI_MOCK_ADMIN_TOKEN")
-        if token:
-            request.add_header("authorization", f"Bearer {token}")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                body: dict[str, Any] = json.loads(response.read())["body"]
-                return body
-        except urllib.error.HTTPError as error:
-            refused = json.loads(error.read() or b"{}").get("body", {})
-            if error.code == 422 and "problems" in refused:
-                raise FixtureError(refused["problems"]) from None
-            raise RuntimeError(
-                f"the mock at {self._url} ({MOCK_URL_VARIABLE}) refused {method} {path}: {refused}"
-            ) from None
-        except OSError as error:
-            raise RuntimeError(f"no mock answers at {MOCK_URL_VARIABLE}={self._url}: {error}") from None
-
-
-def _bundled_keys() -> tuple[str, str | None]:
-    from mock_server.spec import load_contract, load_fixtures
-
-    fixtures = load_fixtures(None, load_contract())
-    regular = next((k.key for k in fixtures.keys.values() if not k.is_admin), None)
-    return fixtures.admin_keys[0], regular
 
 
 # The mock's own files, as options and ini settings of the same name: (name, flag, metavar, what it is).
@@ -305,6 +265,14 @@ def _print_coverage(config: pytest.Config, mock: SiviMock) -> None:
     config.stash[_COVERAGE_LINES] = lines
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Once the session's mock is up, each test is named to it before its fixtures are made: what they ask the mock
+    counts for this test too (the first test is named by the `sivi_mock` fixture itself)."""
+    mock = item.config.stash.get(_USED, None)
+    if mock is not None:
+        mock.name_test(item.nodeid)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     mock = session.config.stash.get(_USED, None)
     if mock is not None:  # a remote mock: still running, asked now
@@ -333,12 +301,13 @@ def pytest_runtest_logfinish(nodeid: str, location: Any) -> None:
 
 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> None:
-    """Under `sivi-mutate`, tell how a test failed: `assertion` (its own, raised in its own file) or `error`."""
+    """Under `sivi-mutate`, tell how a test failed: `assertion` (its own) or `error` (of the code it calls)."""
     excinfo = call.excinfo
     if not os.environ.get(OUTCOMES_VARIABLE) or excinfo is None or excinfo.errisinstance(pytest.skip.Exception):
         return
-    own = excinfo.errisinstance((AssertionError, pytest.fail.Exception)) and str(excinfo.traceback[-1].path) == str(
-        item.path
-    )
+    # The test's own assertion: raised in its own file or in a conftest.py (where shared assertion helpers live).
+    raised_in = str(excinfo.traceback[-1].path)
+    in_the_tests = raised_in == str(item.path) or raised_in.endswith("conftest.py")
+    own = in_the_tests and excinfo.errisinstance((AssertionError, pytest.fail.Exception))
     exception = excinfo.exconly().splitlines()[0][:300] if excinfo.exconly() else excinfo.typename
     _tell(item.nodeid, "failed", failure="assertion" if own and call.when == "call" else "error", exception=exception)

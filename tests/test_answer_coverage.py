@@ -105,3 +105,17 @@ def test_naming_a_test_needs_its_id(mock):
     response = mock.put("/__mock/test", json={"name": "x"})
     assert response.status_code == 422
     assert "id" in response.json()["body"]["message"]
+
+
+def test_a_request_naming_its_test_in_a_header_counts_for_that_test(mock):
+    """Tests that run side by side against one mock say who they are with each request (`Sivi-Test`)."""
+    mock.put("/__mock/test", json={"id": "test_a.mjs"})
+    mock.put("/__mock/mutation", json={"mutant": "no months", "test": "test_b.mjs"})
+    mine = mock.analyze({"abstractUserId": DOCUMENTED_USER}, headers={"Sivi-Test": "test_b.mjs"})
+    theirs = mock.analyze({"abstractUserId": DOCUMENTED_USER})
+    assert mine.json()["body"]["monthlyAnalysis"] == [], "the mutant for test_b.mjs reached the request naming it"
+    assert theirs.json()["body"]["monthlyAnalysis"] != []
+    assert mock.get("/__mock/coverage").json()["body"]["tests"] == {
+        "test_b.mjs": {"200 documented user": 1},
+        "test_a.mjs": {"200 documented user": 1},
+    }

@@ -17,6 +17,9 @@ from answer_mutation.run import Planned, in_batches
 from mock_server.mock.mutants import mutant_table
 from mock_server.spec import load_contract
 
+# Under `pytest -n` two workers share these tests, the weak projects on one: each test is a mutation run of several
+# processes, and the third worker stays free for the rest of the suite.
+pytestmark = pytest.mark.xdist_group("answer_mutation")
 CONSUMERS = Path(__file__).parent / "mutation_consumers"
 PAGE = (Path(__file__).parent.parent / "docs" / "answer-mutation.md").read_text(encoding="utf-8")
 SIVI_MUTATE = str(Path(sys.executable).parent / "sivi-mutate")
@@ -34,12 +37,12 @@ def project(tmp_path: Path, weakness: str | None = None) -> Path:
     return tmp_path / "project"
 
 
-def sivi_mutate(where: Path, *arguments: str, command=PYTEST) -> tuple[subprocess.CompletedProcess[str], dict]:
+def sivi_mutate(where: Path, *arguments: str, command=PYTEST, env=ENV) -> tuple[subprocess.CompletedProcess[str], dict]:
     report = where.parent / "mutation.json"
     ran = subprocess.run(
         [SIVI_MUTATE, "--json", str(report), *arguments, "--", *command],
         cwd=where,
-        env=ENV,
+        env=env,
         capture_output=True,
         text=True,
         timeout=100,
@@ -56,9 +59,11 @@ USAGE_TEST = "check_usage.py::test_usage_of_the_documented_user"
 
 def test_a_robust_client_whose_tests_check_what_they_receive_gets_no_finding(tmp_path):
     mutants = "every value changed,fault hang,unknown properties,no months,status 200"  # one of each kind, and a hang
-    ran, report = sivi_mutate(project(tmp_path), "--mutants", mutants)
+    real_key = {**ENV, "SIVI_API_KEY": "sk-live-real-staging-key"}  # what a developer's shell may hold
+    ran, report = sivi_mutate(project(tmp_path), "--mutants", mutants, env=real_key)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert report["findings"] == []
+    assert "sk-live" not in ran.stdout + json.dumps(report), "the run's mock and its report never see the real key"
     runs = {(run["test"], run["mutant"]) for run in report["mutantRuns"]}
     assert (USAGE_TEST, "fault hang") in runs and ("check_errors.py::test_an_outage", "status 200") in runs
     assert "0 findings: no finding" in ran.stdout
@@ -73,6 +78,7 @@ WEAK = [
 ]
 
 
+@pytest.mark.xdist_group("answer_mutation_weak")
 @pytest.mark.parametrize(("weakness", "mutant", "found"), WEAK, ids=[weak[0] for weak in WEAK])
 def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, found):
     ran, report = sivi_mutate(project(tmp_path, weakness), "--mutants", mutant)
@@ -92,13 +98,15 @@ def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, f
 
 def test_tests_that_never_see_a_401_leave_the_documented_401_untested(tmp_path):
     # --max-mutants 0: the clean run alone says what no test received; the bound says what it left out.
-    ran, report = sivi_mutate(project(tmp_path, "never_sees_401"), "--max-mutants", "0")
+    in_ci = {**ENV, "GITHUB_ACTIONS": "true"}
+    ran, report = sivi_mutate(project(tmp_path, "never_sees_401"), "--max-mutants", "0", env=in_ci)
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert named(report["findings"]) == {("untested", "401 missing api key", None)}
     assert report["mutantRuns"] == []
     assert "check_errors.py::test_an_outage: status 200 on 500 server error" in report["leftOut"]
     assert "untested   no test received 401 missing api key" in ran.stdout
     assert f"left out   {len(report['leftOut'])} mutant runs (a bound)" in ran.stdout
+    assert "::error title=sivi-mutate untested::no test received 401 missing api key" in ran.stdout
 
 
 def test_an_accepted_finding_is_shown_with_its_reason_and_does_not_fail_the_run(tmp_path):
@@ -140,14 +148,31 @@ def test_nothing_to_test_exits_2_with_one_line(tmp_path, command, says):
     assert ran.stdout == "" and report == {}
 
 
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        ((), "sivi-mutate: give the test command after --"),
+        (("--accept", "status 500", "--", "pytest"), "sivi-mutate: --accept 'status 500': expected NAME=REASON"),
+        (("--mutants", "status 999", "--", "true"), "sivi-mutate: --mutants: no mutant or kind named status 999"),
+    ],
+    ids=["no command", "accept without reason", "unknown mutant"],
+)
+def test_a_usage_error_is_one_line_and_exit_2(arguments, says):
+    ran = subprocess.run([SIVI_MUTATE, *arguments], capture_output=True, text=True, timeout=60)
+    assert ran.returncode == 2
+    assert ran.stderr.startswith(says) and ran.stderr.count("\n") == 1, ran.stderr
+
+
 def test_each_pytest_process_takes_at_most_one_mutant_of_each_test():
     table = mutant_table(load_contract())
     plan = [
         Planned(test, "200 documented user", table[name]) for test in ("a", "b") for name in ("status 500", "charset")
     ]
     plan.append(Planned("c", "500 server error", table["status 200"]))
+    plan.append(Planned(None, "500 server error", table["status 200"]))
     batches = in_batches(plan)
     assert [[(item.test, item.mutant.name) for item in batch] for batch in batches] == [
         [("a", "status 500"), ("b", "status 500"), ("c", "status 200")],
         [("a", "charset"), ("b", "charset")],
-    ], "N tests cost as many processes as the test with the most mutants, not the sum"
+        [(None, "status 200")],
+    ], "N tests cost as many processes as the test with the most mutants; an answer of no test named, one alone"

@@ -83,3 +83,16 @@ def test_the_contract_ratio_is_wall_time_against_upstream_and_missing_runs_are_n
     missing = contract_target(ClientRun("suite", note="not available yet"), upstream)
     assert missing.passed is None
     assert missing.measured == "not available yet"
+
+
+def test_the_mutation_bench_grows_the_robust_project_by_copies_of_its_usage_test(tmp_path):
+    import ast
+
+    from bench.mutation import project
+
+    where = project(tmp_path / "tests-3", 3)
+    tests = [
+        n.name for n in ast.walk(ast.parse((where / "check_usage.py").read_text())) if isinstance(n, ast.FunctionDef)
+    ]
+    assert tests == ["test_usage_0", "test_usage_1", "test_usage_2"]
+    assert not (where / "check_errors.py").exists(), "only the usage test is copied: the table counts its mutants"

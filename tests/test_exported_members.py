@@ -101,7 +101,7 @@ def test_every_exception_class_of_the_kit_lives_in_an_errors_module_and_is_a_siv
     assert not apart, f"errors of the kit that `except SiviKitError` does not catch: {apart}"
 
 
-@pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli", "spec_diff.cli"])
+@pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli", "spec_diff.cli", "answer_mutation.cli"])
 def test_the_commands_parse_their_flags_without_loading_the_servers_or_the_suite(command: str):
     probe = (
         f"import sys, {command} as cli\n"

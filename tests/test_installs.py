@@ -234,7 +234,7 @@ def test_both_commands_report_the_version_the_changelog_releases():
     latest = re.search(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.MULTILINE)
     assert latest, "CHANGELOG.md has no released version (## [x.y.z] - YYYY-MM-DD)"
     assert PYPROJECT["version"] == latest.group(1), "pyproject.toml's version is not the changelog's latest release"
-    for command in ("sivi-mock", "sivi-contract", "sivi-spec"):
+    for command in ("sivi-mock", "sivi-contract", "sivi-spec", "sivi-mutate"):
         result = run([Path(sys.executable).parent / command, "--version"])
         assert result.stdout == f"{command} {latest.group(1)}\n", result.stdout + result.stderr
 

@@ -36,11 +36,12 @@ def test_the_wheel_carries_the_spec_the_fixtures_both_commands_and_its_types(whe
         entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
     fixture_files = {f"mock_server/_bundled/fixtures/{p.name}" for p in (ROOT / "fixtures").glob("*.yaml")}
     assert {"mock_server/_bundled/openapi.yaml", *fixture_files} <= names
-    markers = {"mock_server/py.typed", "contract_tests/py.typed", "spec_diff/py.typed"}
+    markers = {"mock_server/py.typed", "contract_tests/py.typed", "spec_diff/py.typed", "answer_mutation/py.typed"}
     assert markers <= names, "type checkers need the PEP 561 markers"
     assert "sivi-mock = mock_server.cli:main" in entry_points
     assert "sivi-contract = contract_tests.cli:main" in entry_points
     assert "sivi-spec = spec_diff.cli:main" in entry_points
+    assert "sivi-mutate = answer_mutation.cli:main" in entry_points
 
 
 def test_the_installed_kit_loads_its_bundled_data_from_any_directory(wheel, tmp_path):

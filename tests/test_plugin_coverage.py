@@ -3,6 +3,8 @@ documented answers no test received, and, with `SIVI_MOCK_URL` set, uses that mo
 
 from __future__ import annotations
 
+import json
+
 import httpx
 
 pytest_plugins = ["pytester"]
@@ -10,6 +12,8 @@ pytest_plugins = ["pytester"]
 QUIET = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest")
 
 CONSUMER_TEST = """
+import json
+
 import httpx
 import pytest
 from mock_server.spec.fixtures import FixtureError
@@ -73,3 +77,43 @@ def test_with_sivi_mock_url_and_no_mock_there_the_session_says_so(pytester, monk
     result = pytester.runpytest_subprocess(*QUIET, "-k", "usage")
     result.assert_outcomes(errors=1)
     result.stdout.fnmatch_lines(["*no mock answers at SIVI_MOCK_URL=http://127.0.0.1:*"])
+
+
+def test_under_sivi_mutate_each_failure_is_told_as_the_tests_own_assertion_or_an_error(pytester, monkeypatch):
+    told = pytester.path / "outcomes.jsonl"
+    monkeypatch.setenv("SIVI_MUTATE_OUTCOMES", str(told))
+    pytester.makepyfile(client="def average(total, months):\n    return total / months\n")
+    pytester.makeconftest("def assert_positive(value):\n    assert value > 0, value\n")
+    pytester.makepyfile(
+        test_usage="""
+from client import average
+from conftest import assert_positive
+
+def test_its_own_assertion():
+    assert average(10, 2) == 4
+
+def test_a_helper_of_the_tests():
+    assert_positive(average(0, 2))
+
+def test_a_crash_of_the_client():
+    assert average(10, 0) == 5
+
+def test_passes():
+    assert average(10, 2) == 5
+"""
+    )
+    pytester.runpytest_subprocess(*QUIET).assert_outcomes(failed=3, passed=1)
+    events = [json.loads(line) for line in told.read_text().splitlines()]
+    failures = {e["test"].split("::")[1]: (e["failure"], e["exception"]) for e in events if e["event"] == "failed"}
+    assert failures == {
+        "test_its_own_assertion": ("assertion", "AssertionError: assert 5.0 == 4"),
+        "test_a_helper_of_the_tests": ("assertion", "AssertionError: 0.0"),
+        "test_a_crash_of_the_client": ("error", "ZeroDivisionError: division by zero"),
+    }
+    ended = [e["test"].split("::")[1] for e in events if e["event"] == "end"]
+    assert ended == [
+        "test_its_own_assertion",
+        "test_a_helper_of_the_tests",
+        "test_a_crash_of_the_client",
+        "test_passes",
+    ]

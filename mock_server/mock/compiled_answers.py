@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from mock_server.errors import InvalidInput
 from mock_server.mock.auth import KeyCheck
+from mock_server.mock.coverage import TEST_HEADER
 from mock_server.mock.prefer import preferred
 from mock_server.mock.replies import Reply, wire_bytes
 from mock_server.mock.request_body import parse_request
@@ -37,8 +38,8 @@ class Compiled(NamedTuple):
 
 
 # Headers after which the answer is not the key's and the body's alone, or which the server itself judges
-# (`Upgrade`; a second `Host`): the ASGI path takes the request.
-HANDED_ON = frozenset({b"prefer", b"origin", b"upgrade"})
+# (`Upgrade`; a second `Host`), or which names its test: the ASGI path takes the request.
+HANDED_ON = frozenset({b"prefer", b"origin", b"upgrade", TEST_HEADER})
 # How many bodies (each of at most `MEMO_BODY_LIMIT` bytes) keep their reading: a load test repeats a few bodies,
 # and reading one (strict JSON, then the request schema) costs more than all the rest of a fast answer.
 MEMO_SIZE = 256
@@ -100,7 +101,7 @@ class CompiledAnswers:
             if compiled is None:
                 return None
             journaled = body
-        state.answered("POST", self._path_text, b"", headers, journaled, compiled.reply)
+        state.answered("POST", self._path_text, b"", headers, journaled, compiled.reply, state.current_test)
         state.served["fast path"] += 1
         return compiled.ready
 

@@ -13,6 +13,9 @@ from mock_server.spec.answer_classes import DELAY, documented_answers, fault_cla
 from mock_server.spec.contract import Contract
 
 NO_TEST = ""  # the key of answers given while no test was named
+# The test a request says it comes from (`Sivi-Test: tests/test_x.py::test_y`): for tests that run side by side
+# against one mock, which `PUT /__mock/test` cannot tell apart.
+TEST_HEADER = b"sivi-test"
 
 
 class Coverage:

@@ -1,4 +1,5 @@
-"""The API operation as a plain ASGI app: auth → body → validate → Prefer/scenario → lookup → journal.
+"""The API operation as a plain ASGI app: auth → body → validate → Prefer/scenario → lookup → the mutant in force,
+if any (`sivi-mutate`) → journal and coverage, each answer named by its class.
 
 Plain ASGI rather than Request/Response objects, because this is the hot path of every test run: headers are
 scanned once, answers come pre-serialized from `state.Loaded`. A fault, or what `--chaos` chose, leaves the hot path
@@ -19,6 +20,7 @@ from starlette.types import Receive, Scope, Send
 from mock_server.errors import BodyTooLarge, InvalidInput
 from mock_server.faults import TRANSPORT_FAULTS, Connection, connection_of
 from mock_server.mock.chaos import Chaos
+from mock_server.mock.coverage import TEST_HEADER
 from mock_server.mock.prefer import preferred
 from mock_server.mock.replies import (
     INTERNAL_ERROR,
@@ -63,20 +65,24 @@ class AccountAnalysisEndpoint:
             logger.exception("sivi-mock failed on %s %s", scope["method"], scope["path"])
             reply = INTERNAL_ERROR
         state = self.state
+        test = state.current_test
+        for name, value in headers:  # a request may name its test itself, whatever test the mock was told of
+            if name == TEST_HEADER:
+                test = value.decode("latin-1")
         if state.mutation is not None:
-            mutated = state.mutation.apply(reply, state.current_test, state.loaded.answers)
+            mutated = state.mutation.apply(reply, test, state.loaded.answers)
             if mutated is not reply:
-                state.mutations_given[state.current_test] += 1
+                state.mutations_given[test] += 1
                 reply = mutated
         if reply.fault is not None or reply.chaos:
-            await self._give(scope, send, body, reply)
+            await self._give(scope, send, body, reply, test)
             return
-        state.answered(scope["method"], scope["path"], scope["query_string"], headers, body, reply)
+        state.answered(scope["method"], scope["path"], scope["query_string"], headers, body, reply, test)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
         await send_reply(send, reply)
 
-    async def _give(self, scope: Scope, send: Send, body: bytes, reply: Reply) -> None:
+    async def _give(self, scope: Scope, send: Send, body: bytes, reply: Reply, test: str | None) -> None:
         """A fault, or what chaos chose: counted, journaled by name, then given."""
         connection: Connection | None = None
         if reply.fault in TRANSPORT_FAULTS:
@@ -85,7 +91,7 @@ class AccountAnalysisEndpoint:
                 reply = unavailable_reply(reply.fault)
         if reply.fault is not None:
             self.state.faults_given[reply.fault] += 1
-        self.state.answered(scope["method"], scope["path"], scope["query_string"], scope["headers"], body, reply)
+        self.state.answered(scope["method"], scope["path"], scope["query_string"], scope["headers"], body, reply, test)
         if reply.delay_ms:
             await asyncio.sleep(reply.delay_ms / 1000)
         if connection is None:

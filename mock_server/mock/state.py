@@ -135,9 +135,11 @@ class MockState:
     def runtime_accounts(self) -> list[Account]:
         return [*self._runtime["user"].values(), *self._runtime["workspace"].values()]
 
-    def answered(self, method: str, path: str, query: bytes, headers: Headers, body: bytes, reply: Reply) -> None:
-        """An answer given to the operation, by the ASGI path or the fast path: journaled, and counted to the test
-        that received it (answer coverage)."""
+    def answered(
+        self, method: str, path: str, query: bytes, headers: Headers, body: bytes, reply: Reply, test: str | None
+    ) -> None:
+        """An answer given to the operation, by the ASGI path or the fast path: journaled, and counted to `test`,
+        the test that received it (answer coverage)."""
         self.journal.record(
             method,
             path,
@@ -149,10 +151,10 @@ class MockState:
             chaos=reply.chaos,
             answer_class=reply.answer_class,
             delay_ms=reply.delay_ms,
-            test=self.current_test,
+            test=test,
             mutant=reply.mutant,
         )
-        self.coverage.add(self.current_test, reply.answer_class, reply.delay_ms > 0)
+        self.coverage.add(test, reply.answer_class, reply.delay_ms > 0)
 
     def reset(self, read: Loaded | list[str] | None = None) -> list[str]:
         """Back to the files: run-time accounts dropped, files re-read (or `read`, what `read_files` read off the
