@@ -106,7 +106,9 @@ def serve(app: ASGIApp, listener: socket.socket, log_level: str, request_deadlin
     from mock_server.serving.background import KitServer, served_options
 
     loop = "uvloop" if _has("uvloop") else "asyncio"
-    config = uvicorn.Config(app, loop=loop, **served_options(log_level, request_deadline))
+    # A log line per request would cost more than answering it: `sivi-mock` logs requests at debug only.
+    access_log = log_level == "debug"
+    config = uvicorn.Config(app, loop=loop, access_log=access_log, **served_options(log_level, request_deadline))
     # What start-up built (the spec, its validators, the fixtures, the imported modules) lives as long as the process:
     # out of the collector's sight, a full collection walks only what requests made, not all of that (the
     # journal's entries live long enough to reach the oldest generation, so full collections do come).

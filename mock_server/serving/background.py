@@ -82,7 +82,6 @@ def served_options(log_level: str, request_deadline: float) -> dict[str, Any]:
     """The `uvicorn.Config` options of the kit's servers, `sivi-mock`'s and `BackgroundServer`'s alike."""
     return {
         "log_level": log_level,
-        "access_log": log_level == "debug",  # a log line per request would cost more than answering it
         "http": with_request_deadline(request_deadline),
         # No X-Forwarded-* rewriting of the client: nothing of the mock reads it, and the middleware runs per request.
         "proxy_headers": False,
