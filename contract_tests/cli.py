@@ -23,7 +23,8 @@ Without --base-url the bundled mock is started in-process and tested with its ow
 Example: SIVI_API_KEY=... sivi-contract --base-url https://connect.sivi.ai/api/staging/v2 --user-id ID
 """
 # The command's own, not the suite's: under plain pytest, pytest's `--junit-xml` is the one.
-JUNIT_XML = Option("--junit-xml", "write a JUnit XML file for CI", env="SIVI_JUNIT_XML", metavar="FILE")
+JUNIT_XML_VARIABLE = "SIVI_JUNIT_XML"
+JUNIT_XML = Option("--junit-xml", "write a JUnit XML file for CI", env=JUNIT_XML_VARIABLE, metavar="FILE")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"sivi-contract: {error}", file=sys.stderr)
         return 2
-    junit = arguments.junit_xml or os.environ.get(str(JUNIT_XML.env)) or None
+    junit = arguments.junit_xml or os.environ.get(JUNIT_XML_VARIABLE) or None
     from contract_tests.runner import run_suite  # the suite loads Schemathesis: not needed for --help
 
     try:

@@ -57,7 +57,8 @@ def flag(
     repeatable: bool = False,
 ) -> dict[str, Option]:
     """The metadata of a `Settings` field that `sivi-mock` also takes as `name` (an `Option` of the command line)."""
-    return {"flag": Option(name, help, parse, metavar, choices, switch, repeatable)}
+    option = Option(name, help, parse=parse, metavar=metavar, choices=choices, switch=switch, repeatable=repeatable)
+    return {"flag": option}
 
 
 @dataclass(frozen=True)
