@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mock_server.command_line import OneLineParser
+from mock_server.command_line import Option, command_parser
 from mock_server.distribution import kit_version
 
 DESCRIPTION = "Does your client handle every answer? Mutate the mock's answers and see which your tests notice."
@@ -25,47 +25,44 @@ Example: sivi-mutate --json mutation.json -- python -m pytest -q
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(
-        prog="sivi-mutate",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
-    parser.add_argument("--json", metavar="FILE", type=Path, help="also write the findings as JSON to FILE")
-    parser.add_argument("--seed", type=int, help="the seed of the sample --max-mutants takes (drawn and shown)")
-    parser.add_argument(
-        "--time-limit",
-        type=_positive,
-        metavar="S",
-        help="seconds a test (pytest) or COMMAND may run with a mutant before it counts as a hang (3 x the clean"
-        " run's slowest test, at least 5; 3 x the whole clean run, at least 10)",
-    )
-    parser.add_argument("--max-mutants", type=int, metavar="N", help="run at most N mutants, a seeded sample")
-    parser.add_argument("--max-time", type=_positive, metavar="S", help="start no mutant run after S seconds")
-    parser.add_argument(
-        "--mutants",
-        metavar="LIST",
-        default="",
-        help="only these mutants or kinds, comma-separated (`status 500,values`); GET /__mock/mutants lists them",
-    )
-    parser.add_argument(
-        "--accept",
-        action="append",
-        default=[],
-        metavar="NAME=REASON",
-        help="a finding on this mutant, answer or test is accepted, for that reason (repeatable)",
-    )
-    parser.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND", help="the consumer's test command")
-    return parser
-
-
 def _positive(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
     return value
+
+
+OPTIONS = (
+    Option("--json", "also write the findings as JSON to FILE", parse=Path, metavar="FILE"),
+    Option("--seed", "the seed of the sample --max-mutants takes (drawn and shown)", parse=int),
+    Option(
+        "--time-limit",
+        "seconds a test (pytest) or COMMAND may run with a mutant before it counts as a hang (3 x the clean"
+        " run's slowest test, at least 5; 3 x the whole clean run, at least 10)",
+        parse=_positive,
+        metavar="S",
+    ),
+    Option("--max-mutants", "run at most N mutants, a seeded sample", parse=int, metavar="N"),
+    Option("--max-time", "start no mutant run after S seconds", parse=_positive, metavar="S"),
+    Option(
+        "--mutants",
+        "only these mutants or kinds, comma-separated (`status 500,values`); GET /__mock/mutants lists them",
+        metavar="LIST",
+        default="",
+    ),
+    Option(
+        "--accept",
+        "a finding on this mutant, answer or test is accepted, for that reason (repeatable)",
+        metavar="NAME=REASON",
+        repeatable=True,
+        default=[],
+    ),
+    Option("command", "the consumer's test command", metavar="-- COMMAND", rest=True),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return command_parser("sivi-mutate", DESCRIPTION, OPTIONS, version=kit_version(), epilog=EPILOG)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

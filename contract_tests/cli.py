@@ -14,7 +14,7 @@ from pathlib import Path
 
 from contract_tests.errors import UsageError
 from contract_tests.settings import OPTIONS, read_settings
-from mock_server.command_line import OneLineParser
+from mock_server.command_line import Option, command_parser
 from mock_server.distribution import DISTRIBUTION, kit_version, missing_for_extra
 
 EPILOG = """\
@@ -22,20 +22,19 @@ exit status: 0 conforms, 1 violations found, 2 usage error or target not testabl
 Without --base-url the bundled mock is started in-process and tested with its own keys and ids.
 Example: SIVI_API_KEY=... sivi-contract --base-url https://connect.sivi.ai/api/staging/v2 --user-id ID
 """
+# The command's own, not the suite's: under plain pytest, pytest's `--junit-xml` is the one.
+JUNIT_XML_VARIABLE = "SIVI_JUNIT_XML"
+JUNIT_XML = Option("--junit-xml", "write a JUnit XML file for CI", env=JUNIT_XML_VARIABLE, metavar="FILE")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(
-        prog="sivi-contract",
-        description="Check an implementation of the Sivi Account Analysis API against openapi.yaml.",
+    return command_parser(
+        "sivi-contract",
+        "Check an implementation of the Sivi Account Analysis API against openapi.yaml.",
+        (*OPTIONS, JUNIT_XML),
+        version=kit_version(),
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
-    for option in OPTIONS:
-        parser.add_argument(option.flag, dest=option.dest, help=f"{option.help} [{option.env}]", **option.argument)
-    parser.add_argument("--junit-xml", metavar="FILE", help="write a JUnit XML file for CI [SIVI_JUNIT_XML]")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as error:
         print(f"sivi-contract: {error}", file=sys.stderr)
         return 2
-    junit = arguments.junit_xml or os.environ.get("SIVI_JUNIT_XML") or None
+    junit = arguments.junit_xml or os.environ.get(JUNIT_XML_VARIABLE) or None
     from contract_tests.runner import run_suite  # the suite loads Schemathesis: not needed for --help
 
     try:

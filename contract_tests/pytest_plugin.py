@@ -30,9 +30,7 @@ def add_suite_options(parser: pytest.Parser) -> None:
     for option in OPTIONS:
         if option.flag in taken:
             continue
-        group.addoption(
-            option.flag, dest=f"sivi_{option.dest}", help=f"{option.help} [{option.env}]", **option.argument
-        )
+        group.addoption(option.flag, dest=f"sivi_{option.dest}", **option.argument)
 
 
 def names_the_suite(args: list[str], started_in: Path) -> bool:

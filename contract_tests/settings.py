@@ -1,21 +1,23 @@
 """What a run is asked to do: options, their environment variables, their checks and their defaults.
 
-One table (`OPTIONS`) feeds both front doors, `sivi-contract` (argparse) and `pytest contract_tests` (pytest
-options), so an option means the same thing, reads the same variable and fails the same way in both.
+One table (`OPTIONS`, each a `mock_server.command_line.Option` with its variable) feeds both front doors,
+`sivi-contract` (argparse) and `pytest contract_tests` (pytest options), so an option means the same thing, reads
+the same variable and fails the same way in both.
 """
 
 from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from contract_tests.errors import UsageError
-from mock_server.errors import AcceptedFileError
+from mock_server.command_line import Option, given_values
+from mock_server.errors import AcceptedFileError, OptionError
 from mock_server.loopback import is_loopback_url
 
 if TYPE_CHECKING:
@@ -67,13 +69,6 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _switch(text: str) -> bool:
-    value = text.lower()
-    if value not in ("1", "true", "yes", "0", "false", "no", ""):
-        raise ValueError("must be 1 or 0")
-    return value in ("1", "true", "yes")
-
-
 def _report_path(text: str) -> Path:
     path = Path(text)
     if path.suffix.lower() not in REPORT_FORMATS:
@@ -81,128 +76,110 @@ def _report_path(text: str) -> Path:
     return path
 
 
-@dataclass(frozen=True)
-class Option:
-    flag: str
-    env: str
-    help: str
-    parse: Callable[[str], Any] = str
-    metavar: str = "TEXT"
-
-    @property
-    def dest(self) -> str:
-        return self.flag.removeprefix("--").replace("-", "_")
-
-    @property
-    def argument(self) -> dict[str, Any]:
-        """How argparse and pytest read it: a value after the flag, or the flag alone for a switch."""
-        if self.parse is _switch:
-            return {"action": "store_const", "const": "1"}
-        return {"metavar": self.metavar}
-
-
 OPTIONS = (
     Option(
         "--base-url",
-        "SIVI_BASE_URL",
         "the API to test, e.g. https://connect.sivi.ai/api/staging/v2 "
         "(default: start the bundled mock in-process and test it)",
+        env="SIVI_BASE_URL",
         metavar="URL",
     ),
     Option(
         "--api-key",
-        "SIVI_API_KEY",
         "an Enterprise admin key of the target (prefer the variable: "
         "a command line is visible to other users of the machine)",
+        env="SIVI_API_KEY",
         metavar="KEY",
     ),
-    Option("--user-id", "SIVI_USER_ID", "an abstractUserId that exists on the target", metavar="ID"),
-    Option("--workspace-id", "SIVI_WORKSPACE_ID", "optional: a workspaceId that exists on the target", metavar="ID"),
+    Option("--user-id", "an abstractUserId that exists on the target", env="SIVI_USER_ID", metavar="ID"),
+    Option(
+        "--workspace-id", "optional: a workspaceId that exists on the target", env="SIVI_WORKSPACE_ID", metavar="ID"
+    ),
     Option(
         "--regular-api-key",
-        "SIVI_REGULAR_API_KEY",
         "optional: a valid non-admin key, which must get 401",
+        env="SIVI_REGULAR_API_KEY",
         metavar="KEY",
     ),
     Option(
         "--max-examples",
-        "SIVI_MAX_EXAMPLES",
         f"generated inputs per kind (default {LOCAL_MAX_EXAMPLES} on loopback, {REMOTE_MAX_EXAMPLES} elsewhere)",
-        _positive_int,
-        "N",
+        env="SIVI_MAX_EXAMPLES",
+        parse=_positive_int,
+        metavar="N",
     ),
     Option(
         "--seed",
-        "SIVI_SEED",
         "seed of the generated inputs; a run prints its seed so it can be repeated",
-        _whole_number,
-        "N",
+        env="SIVI_SEED",
+        parse=_whole_number,
+        metavar="N",
     ),
     Option(
         "--max-response-time",
-        "SIVI_MAX_RESPONSE_TIME",
         "latency budget in seconds: a slower answer is a violation",
-        _positive_float,
-        "SECONDS",
+        env="SIVI_MAX_RESPONSE_TIME",
+        parse=_positive_float,
+        metavar="SECONDS",
     ),
     Option(
         "--rate-limit",
-        "SIVI_RATE_LIMIT",
         f"requests per second, 0 for no limit (default: none on loopback, {REMOTE_RATE_LIMIT:g} elsewhere)",
-        _non_negative_float,
-        "PER_SECOND",
+        env="SIVI_RATE_LIMIT",
+        parse=_non_negative_float,
+        metavar="PER_SECOND",
     ),
     Option(
         "--max-requests",
-        "SIVI_MAX_REQUESTS",
         f"stop with exit 2 after this many requests (default: no bound on loopback, {REMOTE_MAX_REQUESTS} elsewhere)",
-        _positive_int,
-        "N",
+        env="SIVI_MAX_REQUESTS",
+        parse=_positive_int,
+        metavar="N",
     ),
     Option(
         "--request-timeout",
-        "SIVI_REQUEST_TIMEOUT",
         f"seconds to wait for each answer (default {DEFAULT_TIMEOUT:g})",
-        _positive_float,
-        "SECONDS",
+        env="SIVI_REQUEST_TIMEOUT",
+        parse=_positive_float,
+        metavar="SECONDS",
     ),
     Option(
         "--max-wait",
-        "SIVI_MAX_WAIT",
         "seconds a run may spend waiting out throttling (429, or 503 with Retry-After) and gateway blips (502, 503, "
         f"504 outside the API's envelope), in all; past it the run ends with exit 2 (default {DEFAULT_MAX_WAIT:g})",
-        _non_negative_float,
-        "SECONDS",
+        env="SIVI_MAX_WAIT",
+        parse=_non_negative_float,
+        metavar="SECONDS",
     ),
     Option(
         "--deadline",
-        "SIVI_DEADLINE",
         "seconds the whole run may take, set-up, requests, waits and all; past it the run ends with exit 2 and a line "
         f"naming where the time went (default {DEFAULT_DEADLINE:g})",
-        _positive_float,
-        "SECONDS",
+        env="SIVI_DEADLINE",
+        parse=_positive_float,
+        metavar="SECONDS",
     ),
     Option(
         "--accept",
-        "SIVI_ACCEPT",
         "a YAML list of accepted deviations (where and/or check, reason, until): a finding they cover is reported "
         "as accepted and does not fail the run; an expired entry does",
-        Path,
-        "FILE",
+        env="SIVI_ACCEPT",
+        parse=Path,
+        metavar="FILE",
     ),
     Option(
         "--strict",
-        "SIVI_STRICT",
         "enforce every decision of openapi.yaml: a difference from one is a violation, not a warning "
         "(for teams that adopt the spec as written; the variable takes 1 or 0)",
-        _switch,
+        env="SIVI_STRICT",
+        switch=True,
     ),
     Option(
         "--report",
-        "SIVI_REPORT",
         "write a human report; Markdown or HTML by the extension (.md, .html)",
-        _report_path,
-        "FILE",
+        env="SIVI_REPORT",
+        parse=_report_path,
+        metavar="FILE",
     ),
 )
 
@@ -253,27 +230,17 @@ def secrets_of(keyed: Keyed) -> tuple[str, ...]:
 
 
 def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None = None) -> SuiteSettings:
-    """Build `SuiteSettings` from option values (by `Option.dest`; `None` = not given), falling back to `environ`.
+    """Build `SuiteSettings` from option values (by `Option.dest`; `None` = not given), falling back to `environ`
+    (`mock_server.command_line.given_values`).
 
     Raises `UsageError` with one line naming the option (and its variable) that is wrong.
     """
     environ = os.environ if environ is None else environ
-    given: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    for option in OPTIONS:
-        raw = values.get(option.dest)
-        source = option.flag
-        if raw is None and environ.get(option.env, "") != "":
-            raw, source = environ[option.env], option.env
-        if raw is None:
-            continue
-        if isinstance(raw, str):
-            try:
-                raw = option.parse(raw.strip())
-            except ValueError as error:
-                raise UsageError(f"{source}: {raw!r} {error}") from None
-        given[option.dest] = raw
-        sources[option.dest] = source
+    try:
+        read = given_values(OPTIONS, values, environ)
+    except OptionError as error:
+        raise UsageError(str(error)) from None
+    given = {dest: each.value for dest, each in read.items()}
 
     base_url = given.get("base_url")
     if base_url is not None:
@@ -299,7 +266,7 @@ def read_settings(values: Mapping[str, Any], environ: Mapping[str, str] | None =
         strict=given.get("strict", False),
         max_wait=given.get("max_wait", DEFAULT_MAX_WAIT),
         deadline=given.get("deadline", DEFAULT_DEADLINE),
-        accepted=_accepted(given["accept"], sources["accept"]) if "accept" in given else None,
+        accepted=_accepted(read["accept"].value, read["accept"].source) if "accept" in read else None,
     )
 
 

@@ -13,13 +13,13 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mock_server.command_line import OneLineParser
+from mock_server.command_line import command_parser
 from mock_server.distribution import kit_version
 from mock_server.errors import FixtureError, SettingsError, SpecError
 from mock_server.loopback import is_loopback
 from mock_server.proxy.recorder import RECORDING
 from mock_server.secret import mask_key
-from mock_server.settings import Settings, add_flags, from_arguments
+from mock_server.settings import Settings, from_arguments, options
 from mock_server.spec.fixtures import Fixtures
 
 if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
@@ -30,10 +30,7 @@ if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="sivi-mock", description="Mock of the Sivi Account Analysis API.")
-    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
-    add_flags(parser)
-    return parser
+    return command_parser("sivi-mock", "Mock of the Sivi Account Analysis API.", options(), version=kit_version())
 
 
 def parse_args(argv: Sequence[str] | None) -> Settings:

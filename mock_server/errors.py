@@ -9,6 +9,7 @@
     │   └── RepeatedKey          a request body naming a key twice in one object
     ├── TooDeepToCheck           a document nested deeper than the schema checks can follow
     ├── FixtureError             fixtures cannot be used (one problem per file, path inside it and reason)
+    ├── OptionError              a command's option has a text its flag or variable cannot read (named)
     ├── SettingsError            an option of the mock has a value it cannot run with
     │   └── ProxySetupError      the proxy cannot start as configured
     ├── RemoteMockError          the mock `SIVI_MOCK_URL` names does not answer, or refuses the fixture's call
@@ -89,6 +90,11 @@ class FixtureError(SiviKitError):
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
         super().__init__("\n".join(problems))
+
+
+class OptionError(SiviKitError):
+    """An option's text, from its flag or its environment variable, is not a value of the option
+    (`mock_server.command_line.Option.read`); the message names the flag or the variable, then the text."""
 
 
 class SettingsError(SiviKitError):

@@ -1,9 +1,10 @@
 """What the mock is asked to do: every option, its default and its `sivi-mock` flag, in one table.
 
-`Settings` is that table. A field whose metadata is `flag(...)` is also a command-line flag: `add_flags` turns
-the fields into argparse arguments and `from_arguments` turns the parsed arguments back into a `Settings`, so
-adding an option to the mock is one field here (plus its test). A `Settings` checks its own values when it is
-made, from flags or in code: `SettingsError` names the option by its flag.
+`Settings` is that table. A field whose metadata is `flag(...)` is also a command-line flag, an `Option` of
+`mock_server.command_line` (the one way the kit's commands declare options): `options` gives them to the parser
+and `from_arguments` turns the parsed arguments back into a `Settings`, so adding an option to the mock is one
+field here (plus its test). A `Settings` checks its own values when it is made, from flags or in code:
+`SettingsError` names the option by its flag.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from mock_server.command_line import Option
 from mock_server.errors import SettingsError
 from mock_server.faults import FAULTS
 from mock_server.spec.contract import BUNDLED_SPEC
@@ -44,31 +46,19 @@ def comma_list(text: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in text.split(",") if part.strip())
 
 
-@dataclass(frozen=True)
-class Flag:
-    """How a `Settings` field is given on the command line."""
-
-    name: str
-    help: str
-    parse: Callable[[str], object] = str
-    metavar: str | None = None
-    choices: tuple[str, ...] | None = None
-    switch: bool = False  # present or absent, no value
-    repeatable: bool = False  # given again for each value; the field is a tuple
-
-
 def flag(
     name: str,
     help: str,
     *,
-    parse: Callable[[str], object] = str,
+    parse: Callable[[str], object] | None = None,
     metavar: str | None = None,
     choices: tuple[str, ...] | None = None,
     switch: bool = False,
     repeatable: bool = False,
-) -> dict[str, Flag]:
-    """The metadata of a `Settings` field that `sivi-mock` also takes as `name`."""
-    return {"flag": Flag(name, help, parse, metavar, choices, switch, repeatable)}
+) -> dict[str, Option]:
+    """The metadata of a `Settings` field that `sivi-mock` also takes as `name` (an `Option` of the command line)."""
+    option = Option(name, help, parse=parse, metavar=metavar, choices=choices, switch=switch, repeatable=repeatable)
+    return {"flag": option}
 
 
 @dataclass(frozen=True)
@@ -309,33 +299,29 @@ def proxy_url_problem(url: str) -> str | None:
     return None
 
 
-def _flags() -> list[tuple[dataclasses.Field[Any], Flag]]:
+def _flags() -> list[tuple[dataclasses.Field[Any], Option]]:
     return [(each, each.metadata["flag"]) for each in dataclasses.fields(Settings) if "flag" in each.metadata]
 
 
 def flag_name(setting: str) -> str:
     """The `sivi-mock` flag of the `Settings` field named `setting`."""
-    return next(option.name for each, option in _flags() if each.name == setting)
+    return next(option.flag for each, option in _flags() if each.name == setting)
 
 
 def _option_name(setting: str) -> str:
     """How a message names a field: its flag, or `Settings.<field>` for a field no flag sets."""
-    return next((option.name for each, option in _flags() if each.name == setting), f"Settings.{setting}")
+    return next((option.flag for each, option in _flags() if each.name == setting), f"Settings.{setting}")
 
 
-def add_flags(parser: argparse.ArgumentParser) -> None:
-    """One argparse argument per flagged field; a flag not given leaves the field's default."""
+def options() -> tuple[Option, ...]:
+    """The `sivi-mock` options, one per flagged field, into the field's name; a flag not given reads as None (the
+    field's default), and the help shows that default unless it says it already."""
+    made = []
     for setting, option in _flags():
         stated = option.switch or setting.default is None or "default" in option.help
         shown_default = "" if stated else f" (default: {setting.default})"
-        arguments: dict[str, Any] = {"dest": setting.name, "default": None, "help": option.help + shown_default}
-        if option.switch:
-            arguments["action"] = "store_true"
-        else:
-            arguments.update(type=option.parse, metavar=option.metavar, choices=option.choices)
-            if option.repeatable:
-                arguments["action"] = "append"
-        parser.add_argument(option.name, **arguments)
+        made.append(dataclasses.replace(option, name=setting.name, help=option.help + shown_default))
+    return tuple(made)
 
 
 def from_arguments(arguments: argparse.Namespace) -> Settings:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mock_server.command_line import OneLineParser
+from mock_server.command_line import OneLineParser, Option, add_options, command_parser
 from mock_server.distribution import DISTRIBUTION, kit_version, missing_for_extra
 
 FORMATS = ("text", "markdown", "json")
@@ -22,40 +22,33 @@ Example: sivi-spec diff git:origin/main:openapi.yaml openapi.yaml --format markd
 """
 
 
-def add_diff_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    parser.add_argument("old", metavar="OLD", help="the spec a client was built on: a file or git:REV:path")
-    parser.add_argument("new", metavar="NEW", help="the changed spec: a file or git:REV:path")
-    parser.add_argument(
+DESCRIPTION = "Which changes between two versions of openapi.yaml break a client, each with a counterexample."
+DIFF_OPTIONS = (
+    Option("old", "the spec a client was built on: a file or git:REV:path", metavar="OLD"),
+    Option("new", "the changed spec: a file or git:REV:path", metavar="NEW"),
+    Option(
         "--format",
+        "text (one line each), markdown (a pull-request comment), json",
         choices=FORMATS,
         default="text",
-        help="text (one line each), markdown (a pull-request comment), json",
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="count warnings (changes reasonable people judge apart) as breaking"
-    )
-    parser.add_argument(
+    ),
+    Option("--strict", "count warnings (changes reasonable people judge apart) as breaking", switch=True),
+    Option(
         "--fixtures",
+        "the fixtures the mock serves, checked against NEW and reported apart from the verdict (the bundled ones)",
+        parse=Path,
         metavar="DIR",
-        type=Path,
-        help="the fixtures the mock serves, checked against NEW and reported apart from the verdict (the bundled ones)",
-    )
-    return parser
+    ),
+)
 
 
 def diff_parser() -> argparse.ArgumentParser:
     """`sivi-spec diff` on its own: the docs' flag table is made from it."""
-    return add_diff_arguments(OneLineParser(prog="sivi-spec diff", description=DESCRIPTION, epilog=EPILOG))
-
-
-DESCRIPTION = "Which changes between two versions of openapi.yaml break a client, each with a counterexample."
+    return command_parser("sivi-spec diff", DESCRIPTION, DIFF_OPTIONS, epilog=EPILOG)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = OneLineParser(
-        prog="sivi-spec", description=DESCRIPTION, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {kit_version()}")
+    parser = command_parser("sivi-spec", DESCRIPTION, (), version=kit_version(), epilog=EPILOG)
     commands = parser.add_subparsers(dest="command", metavar="diff", parser_class=OneLineParser)
     diff = commands.add_parser(
         "diff",
@@ -64,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    add_diff_arguments(diff)
+    add_options(diff, DIFF_OPTIONS)
     return parser
 
 

@@ -1,31 +1,21 @@
+"""The robust project's checks of the error answers (`robust/robust_error_checks.py`), but a broken connection is
+tried without a timeout, and never with a hang: it would wait for ever."""
+
 import pytest
-from usage_client import InvalidRequest, Unauthorized, Unavailable, UnknownUser, UsageClient
+from robust_error_checks import (
+    test_a_regular_key_is_refused,
+    test_an_empty_id_is_refused,
+    test_an_outage,
+    test_an_unknown_user,
+)
+from usage_client import Unavailable, UsageClient
 
 from mock_server.faults import TRANSPORT_FAULTS
 
-
-def test_an_unknown_user(sivi_mock):
-    with pytest.raises(UnknownUser):
-        UsageClient(sivi_mock.url, sivi_mock.admin_key).usage("nobody")
+__all__ = ["test_a_regular_key_is_refused", "test_an_empty_id_is_refused", "test_an_outage", "test_an_unknown_user"]
 
 
-def test_a_regular_key_is_refused(sivi_mock):
-    with pytest.raises(Unauthorized):
-        UsageClient(sivi_mock.url, sivi_mock.regular_key).usage("nobody")
-
-
-def test_an_empty_id_is_refused(sivi_mock):
-    with pytest.raises(InvalidRequest):
-        UsageClient(sivi_mock.url, sivi_mock.admin_key).usage("")
-
-
-def test_an_outage(sivi_mock):
-    sivi_mock.add_user("down", status=500)
-    with pytest.raises(Unavailable):
-        UsageClient(sivi_mock.url, sivi_mock.admin_key).usage("down")
-
-
-@pytest.mark.parametrize("fault", [f for f in TRANSPORT_FAULTS if f != "hang"])  # it would wait for ever
+@pytest.mark.parametrize("fault", [f for f in TRANSPORT_FAULTS if f != "hang"])
 def test_a_broken_connection(sivi_mock, fault):
     sivi_mock.add_user("broken", fault=fault)
     with pytest.raises(Unavailable):
