@@ -23,37 +23,22 @@ from __future__ import annotations
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from mock_server.spec.envelope import error_envelope
+from mock_server.spec.envelope import raw_error_answer
 from mock_server.types import Headers
 
 HEAD_LIMIT = 16 * 1024
 
 
 def head_too_large_answer() -> bytes:
-    body = error_envelope(431, f"the request's target and headers are longer than {HEAD_LIMIT} bytes in all")
-    head = (
-        "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\nconnection: close\r\n"
-        f"content-length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return raw_error_answer(431, f"the request's target and headers are longer than {HEAD_LIMIT} bytes in all")
 
 
 def not_http_answer() -> bytes:
-    body = error_envelope(400, "the request is not valid HTTP/1.1; the connection is closed")
-    head = (
-        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n"
-        f"content-length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return raw_error_answer(400, "the request is not valid HTTP/1.1; the connection is closed")
 
 
 def hosts_answer(hosts: int) -> bytes:
-    body = error_envelope(400, f"the request has {hosts} Host headers; HTTP/1.1 allows one; the connection is closed")
-    head = (
-        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n"
-        f"content-length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return raw_error_answer(400, f"the request has {hosts} Host headers; HTTP/1.1 allows one; the connection is closed")
 
 
 _ANSWER = head_too_large_answer()
