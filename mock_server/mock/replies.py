@@ -51,17 +51,25 @@ def error_reply(status: int, message: str, answer_class: str | None = None) -> R
     return Reply(status, error_envelope(status, message), answer_class=answer_class or str(status))
 
 
+def mock_error(
+    status: int,
+    cause: str,
+    message: str,
+    *,
+    headers: tuple[Header, ...] = (),
+    answer_class: str = "",
+    **fields: Any,
+) -> Reply:
+    """The mock's own error, never an answer of the API: the envelope with `mockError: cause` (and `fields`), marked
+    `Sivi-Mock-Error: cause` so that no client or check takes it for the API's; `headers` after those."""
+    body = envelope(status, {"message": message, "mockError": cause, **fields})
+    marked = (*JSON_HEADERS, (MOCK_ERROR_HEADER, cause.encode()), *headers)
+    return Reply(status, body, headers=marked, answer_class=answer_class)
+
+
 def mock_error_reply(directive: str, reason: str) -> Reply:
-    body = envelope(
-        MOCK_ERROR_STATUS,
-        {
-            "message": f"sivi-mock cannot honour Prefer {directive}: {reason}",
-            "mockError": "prefer",
-            "directive": directive,
-        },
-    )
-    headers = (*JSON_HEADERS, (MOCK_ERROR_HEADER, b"prefer"))
-    return Reply(MOCK_ERROR_STATUS, body, headers=headers, answer_class=MOCK_ERROR)
+    message = f"sivi-mock cannot honour Prefer {directive}: {reason}"
+    return mock_error(MOCK_ERROR_STATUS, "prefer", message, answer_class=MOCK_ERROR, directive=directive)
 
 
 # A gateway's own page, as nginx words it: HTML, not the API's envelope.

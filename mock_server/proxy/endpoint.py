@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from mock_server.errors import AcceptedFileError, BodyTooLarge, NotJson, ProxySetupError, UpstreamError
 from mock_server.judgement import AcceptedDeviations, Conformance, Exchange, Verdict, load_accepted
 from mock_server.mock.auth import KeyCheck
-from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, TOO_LARGE, Reply, send_reply
+from mock_server.mock.replies import TOO_LARGE, Reply, mock_error, send_reply
 from mock_server.mock.request_body import read_body
 from mock_server.mock.state import MockState
 from mock_server.proxy.client import Upstream, UpstreamAnswer
@@ -25,7 +25,6 @@ from mock_server.proxy.relayed_headers import forwarded, returned
 from mock_server.proxy.upstream_key import echo_of, read_upstream_key, refused_key_message
 from mock_server.proxy.verdicts import RememberingJudge
 from mock_server.secret import KeyMask
-from mock_server.spec.envelope import envelope
 from mock_server.spec.fixtures import account_named
 from mock_server.strict_json import read_answer_json, read_request_json
 from mock_server.types import Headers, TextHeaders
@@ -265,8 +264,7 @@ class ProxyEndpoint:
 
 def proxy_error(status: int, cause: str, message: str, **extra: Any) -> Reply:
     """The proxy's own failure, in the API's envelope, marked so that no one takes it for an upstream answer."""
-    body = envelope(status, {"message": message, "mockError": cause, **extra})
-    return Reply(status, body, headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, cause.encode()), FROM_MOCK))
+    return mock_error(status, cause, message, headers=(FROM_MOCK,), **extra)
 
 
 def _from_mock(send: Send) -> Send:
