@@ -64,14 +64,7 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         if not request.url.path.startswith(ADMIN_PREFIX):
-            state.journal.record(
-                request.method,
-                request.url.path,
-                request.scope["query_string"],
-                request.scope["headers"],
-                b"",
-                error.status_code,
-            )
+            state.journal_request(request.scope, error.status_code)
         message = error.detail
         if error.status_code == 404:
             message = f"Not found: this mock serves {state.contract.method.upper()} {state.contract.path}"
@@ -143,7 +136,7 @@ def _this_server_only(endpoint: ASGIApp, state: MockState) -> ASGIApp:
         if is_this_server(host, listening_on):
             await endpoint(scope, receive, send)
             return
-        state.journal.record(scope["method"], scope["path"], scope["query_string"], scope["headers"], b"", 403)
+        state.journal_request(scope, 403)
         await send_reply(send, refusal)
 
     return guarded

@@ -20,11 +20,11 @@ from mock_server.mock.journal import Journal
 from mock_server.proxy.recorder import RECORDING, Recorder
 from mock_server.secret import mask_key
 from mock_server.serving.background import BackgroundServer
-from mock_server.serving.request_head import HEAD_LIMIT
 from mock_server.settings import Settings
 from mock_server.spec.contract import load_contract
 from mock_server.spec.fixtures import load_fixtures
 from mock_server.spec.yaml_file import read_yaml
+from mock_server.types import HEAD_LIMIT
 from tests.helpers import sivi_mock_at_start
 from tests.hostile_upstreams import analysis
 from tests.toy_servers import KNOWN_USER

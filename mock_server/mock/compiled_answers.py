@@ -25,7 +25,7 @@ from mock_server.mock.request_body import parse_request
 from mock_server.mock.state import AnswerSequence, MockState, Prepared
 from mock_server.settings import Settings, flag_name
 from mock_server.spec.fixtures import AccountKind, account_named
-from mock_server.types import Headers
+from mock_server.types import Headers, header_name
 
 Ready = tuple[int, bytes]  # the status, and the headers after the server's own and the body, as written
 
@@ -65,7 +65,7 @@ class CompiledAnswers:
         self.body_limit = settings.body_limit
         self.enabled = why_not_compiled(settings) is None
         self._path_text = path
-        self._key_header = key_header.lower().encode("latin-1")
+        self._key_header = header_name(key_header)
         self._generation = -1
         self._refusals: dict[KeyCheck, Compiled] = {}
         self._accounts: dict[tuple[AccountKind, str], Compiled | None] = {}

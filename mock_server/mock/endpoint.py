@@ -41,7 +41,7 @@ logger = logging.getLogger("sivi_mock")
 class AccountAnalysisEndpoint:
     def __init__(self, state: MockState) -> None:
         self.state = state
-        self._key_header = state.contract.api_key_header.lower().encode("latin-1")
+        self._key_header = state.contract.api_key_name
         self._allow = state.contract.method.upper()
         not_allowed = error_reply(
             405, f"Method not allowed: {state.contract.path} only accepts {self._allow}", "405 method not allowed"

@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
 from mock_server.secret import mask_key
-from mock_server.types import Headers
+from mock_server.types import HEAD_LIMIT, Headers, head_size, header_name
 
 BODY_LIMIT = 64 * 1024
-# What an entry keeps of the request's headers and query: `sivi-mock`'s server refuses longer heads (431), but an
-# app served otherwise (another ASGI server) must not make one entry cost more than this.
-HEAD_LIMIT = 16 * 1024
+# What an entry keeps of the request's query; of its headers, `HEAD_LIMIT`: `sivi-mock`'s server refuses longer
+# heads (431), but an app served otherwise (another ASGI server) must not make one entry cost more than this.
 QUERY_LIMIT = 4 * 1024
 
 
@@ -60,7 +59,7 @@ class Journal:
     def __init__(self, maxlen: int, api_key_header: str) -> None:
         self._entries: deque[Recorded] = deque(maxlen=maxlen)
         self._ids = itertools.count(1)
-        self._key_header = api_key_header.lower().encode("latin-1")
+        self._key_header = header_name(api_key_header)
 
     @property
     def maxlen(self) -> int:
@@ -90,12 +89,8 @@ class Journal:
         `fault`: the fault given instead of an answer, `chaos`: whether `--chaos` chose what was given;
         `answer_class`: what answer it was, `test`: the test that received it, `mutant`: what changed it."""
         # Only the first BODY_LIMIT bytes of the body and HEAD_LIMIT of the head are kept, so a full journal has a
-        # fixed upper size. The usual head fits whole and is kept as it came, without a copy. This runs for every
-        # request: a plain loop over a few headers costs less than summing them through `map` and `chain`.
-        size = 0
-        for name, value in headers:
-            size += len(name) + len(value)
-        cut = size > HEAD_LIMIT or len(query) > QUERY_LIMIT or len(path) > HEAD_LIMIT
+        # fixed upper size. The usual head fits whole and is kept as it came, without a copy.
+        cut = head_size(headers)[0] > HEAD_LIMIT or len(query) > QUERY_LIMIT or len(path) > HEAD_LIMIT
         if cut:
             headers, query, path = bounded_head(headers), query[:QUERY_LIMIT], path[:HEAD_LIMIT]
         self._entries.append(

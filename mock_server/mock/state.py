@@ -7,11 +7,13 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 
+from starlette.types import Scope
+
 from mock_server.errors import FixtureError, SpecError
 from mock_server.mock.auth import KeyRing
 from mock_server.mock.chaos import Chaos
 from mock_server.mock.coverage import Coverage
-from mock_server.mock.journal import Journal
+from mock_server.mock.journal import Journal, UpstreamNote
 from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutant_table
 from mock_server.mock.replies import Answers, Reply
 from mock_server.settings import Settings
@@ -155,6 +157,16 @@ class MockState:
             mutant=reply.mutant,
         )
         self.coverage.add(test, reply.answer_class, reply.delay_ms > 0)
+
+    def journal_request(
+        self, scope: Scope, status: int, body: bytes = b"", upstream: UpstreamNote | None = None
+    ) -> None:
+        """A request the operation's endpoint did not answer from the fixtures, journaled as it came: refused
+        before (another path's 404, another host's 403, a body too large) or relayed upstream (`upstream`: what the
+        upstream answered). It is no answer class of the mock's, so coverage does not count it."""
+        self.journal.record(
+            scope["method"], scope["path"], scope["query_string"], scope["headers"], body, status, upstream=upstream
+        )
 
     def reset(self, read: Loaded | list[str] | None = None) -> list[str]:
         """Back to the files: run-time accounts dropped, files re-read (or `read`, what `read_files` read off the

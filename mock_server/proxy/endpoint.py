@@ -109,8 +109,8 @@ class ProxyEndpoint:
         self.recorder = recorder
         self.judge = RememberingJudge(state.contract, upstream_key=upstream_key, accepted=accepted)
         self._method = state.contract.method.upper()
-        self._key_header = state.contract.api_key_header.lower()
-        self._key_name = self._key_header.encode("latin-1")
+        self._key_name = state.contract.api_key_name
+        self._key_header = self._key_name.decode("latin-1")  # the same name, in the client's text header lists
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers: Headers = scope["headers"]
@@ -134,7 +134,7 @@ class ProxyEndpoint:
         try:
             body = await read_body(watched, self.state.settings.body_limit, declared)
         except BodyTooLarge:
-            self.state.journal.record(scope["method"], scope["path"], scope["query_string"], headers, b"", 413)
+            self.state.journal_request(scope, 413)
             await send_reply(send, Reply(413, TOO_LARGE.body, headers=(*TOO_LARGE.headers, FROM_MOCK)))
             return
         if aborted:
@@ -179,7 +179,7 @@ class ProxyEndpoint:
         else:
             headers_back = (*returned(answer.headers), (CONTRACT_HEADER, verdict.conformance.encode()), FROM_UPSTREAM)
             reply = Reply(answer.status, answer.body, headers=headers_back)
-        self._journal(scope, body, reply.status, relayed)
+        self.state.journal_request(scope, reply.status, body, relayed)
         # Only what conforms: fixtures are held to every reading of the spec, decided ones included. Never an
         # answer with the key that went upstream in it (a caller's own key, echoed: a recording is a file).
         if self.recorder is not None and answer.status == 200 and verdict.conformance is Conformance.CONFORMS:
@@ -193,7 +193,7 @@ class ProxyEndpoint:
         logger.warning("upstream failed: %s", error.cause)
         message = f"sivi-mock: no usable answer from upstream: {error.cause}"
         reply = proxy_error(error.status, "upstream", message, fault=error.kind)
-        self._journal(scope, body, reply.status, relayed)
+        self.state.journal_request(scope, reply.status, body, relayed)
         return reply
 
     def _verdict(self, outgoing: TextHeaders, body: bytes, answer: UpstreamAnswer, sent_key: str | None) -> Verdict:
@@ -212,7 +212,7 @@ class ProxyEndpoint:
         logger.warning("%s", message)
         relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, error=message, fault="upstream-key")
         reply = proxy_error(502, "upstream-key", f"sivi-mock: {message}")
-        self._journal(scope, body, reply.status, relayed)
+        self.state.journal_request(scope, reply.status, body, relayed)
         return reply
 
     def _exchange(self, outgoing: TextHeaders, body: bytes, answer: UpstreamAnswer) -> Exchange:
@@ -236,12 +236,6 @@ class ProxyEndpoint:
         reply = proxy_error(502, "contract", message, checks=checks)
         violates = Conformance.VIOLATES.encode()
         return Reply(reply.status, reply.body, headers=(*reply.headers, (CONTRACT_HEADER, violates)))
-
-    def _journal(self, scope: Scope, body: bytes, status: int, relayed: Relayed) -> None:
-        journal = self.state.journal
-        journal.record(
-            scope["method"], scope["path"], scope["query_string"], scope["headers"], body, status, upstream=relayed
-        )
 
     def _ids(self, body: bytes) -> tuple[str | None, str | None]:
         """The (user id, workspace id) a request's body names; None for each it does not."""

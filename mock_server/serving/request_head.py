@@ -24,9 +24,7 @@ from __future__ import annotations
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mock_server.spec.envelope import raw_error_answer
-from mock_server.types import Headers
-
-HEAD_LIMIT = 16 * 1024
+from mock_server.types import HEAD_LIMIT, head_size
 
 
 def head_too_large_answer() -> bytes:
@@ -43,19 +41,6 @@ def hosts_answer(hosts: int) -> bytes:
 
 _ANSWER = head_too_large_answer()
 _NOT_HTTP = not_http_answer()
-
-
-def head_size(headers: Headers) -> tuple[int, int]:
-    """The bytes of `headers` as sent (`name: value` and a line end each), and how many are `host` (names as uvicorn
-    gives them, lower case)."""
-    # One plain loop for both: for the few headers of a usual request it costs less than two passes, or summing
-    # through `map` and `chain`.
-    size = hosts = 0
-    for name, value in headers:
-        size += len(name) + len(value) + 4
-        if name == b"host":
-            hosts += 1
-    return size, hosts
 
 
 class BoundedHeadProtocol(HttpToolsProtocol):
