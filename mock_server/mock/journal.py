@@ -31,7 +31,7 @@ class UpstreamNote(Protocol):
     def as_json(self) -> dict[str, Any]: ...
 
 
-class Recorded(NamedTuple):
+class JournalEntry(NamedTuple):
     """One request as the journal keeps it: raw facts, formatted only when the journal is read."""
 
     id: int
@@ -54,10 +54,10 @@ class Recorded(NamedTuple):
 
 
 class Journal:
-    """A bounded record of requests. Recording stores raw facts; `entries()` formats them when asked."""
+    """A bounded list of requests. `add` keeps raw facts; `entries()` formats them when asked."""
 
     def __init__(self, maxlen: int, api_key_header: str) -> None:
-        self._entries: deque[Recorded] = deque(maxlen=maxlen)
+        self._entries: deque[JournalEntry] = deque(maxlen=maxlen)
         self._ids = itertools.count(1)
         self._key_header = header_name(api_key_header)
 
@@ -68,7 +68,7 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def record(
+    def add(
         self,
         method: str,
         path: str,
@@ -94,7 +94,7 @@ class Journal:
         if cut:
             headers, query, path = bounded_head(headers), query[:QUERY_LIMIT], path[:HEAD_LIMIT]
         self._entries.append(
-            Recorded(
+            JournalEntry(
                 next(self._ids),
                 time.time(),
                 method,
@@ -127,7 +127,7 @@ class Journal:
         )
         return [self._format(entry) for entry in kept]
 
-    def _format(self, entry: Recorded) -> dict[str, Any]:
+    def _format(self, entry: JournalEntry) -> dict[str, Any]:
         headers: dict[str, str] = {}
         for name, value in entry.headers:
             text = value.decode("latin-1")

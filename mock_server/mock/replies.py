@@ -1,4 +1,4 @@
-"""The mock's answers as bytes ready to send (`Reply`), and the ones that do not depend on the request (`Answers`,
+"""The mock's answers as bytes ready to send (`Reply`), and the ones that do not depend on the request (`Replies`,
 serialized once per contract). Pure functions, no I/O."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from mock_server.mock.auth import KeyCheck
 from mock_server.spec.answer_classes import documented_answers, example_class, fault_class
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope, error_envelope
-from mock_server.spec.fixtures import Account, Answer
+from mock_server.spec.fixtures import Account, AccountAnswer
 from mock_server.types import Header
 
 if TYPE_CHECKING:
@@ -97,7 +97,7 @@ def fault_reply(fault: str, answer: Reply) -> Reply:
     return dataclasses.replace(answer, fault=fault, answer_class=fault_class(fault))
 
 
-class Answers:
+class Replies:
     """The answers that do not depend on the request, serialized once per contract."""
 
     def __init__(self, contract: Contract) -> None:
@@ -134,7 +134,7 @@ class Answers:
         named = next((name for body, name in self._analysis_classes if body == analysis), ACCOUNT_DATA)
         return Reply(200, envelope(200, analysis), delay_ms, answer_class=named)
 
-    def refusal(self, check: KeyCheck) -> Reply | None:
+    def for_key(self, check: KeyCheck) -> Reply | None:
         """The answer to a request whose key is not an admin's (its body is never read); None for an admin's."""
         if check is KeyCheck.ADMIN:
             return None
@@ -149,7 +149,7 @@ class Answers:
             return tuple(self.for_answer(answer) for answer in account.answers)
         return self.for_answer(account.answers[0])
 
-    def for_answer(self, answer: Answer) -> Reply:
+    def for_answer(self, answer: AccountAnswer) -> Reply:
         if answer.status == 200:
             analysis = answer.analysis if answer.analysis is not None else self.example_analysis
             reply = self.success(analysis, answer.delay_ms)
