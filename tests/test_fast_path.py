@@ -50,9 +50,13 @@ class Mock:
         self.server, self.port = server, server.port
         self.admin = httpx.Client(base_url=server.url)
 
-    def last_entry(self) -> dict[str, object]:
-        entry = self.admin.get("/__mock/journal?limit=1").json()["body"]["requests"][-1]
-        return {name: value for name, value in entry.items() if name not in ("id", "time")}
+    def last_entry(self) -> dict[str, object] | None:
+        """The journal's last entry, less its id and time; None while the journal is empty (a request the server
+        refused before the app, such as one with two `Host` headers, is never journaled)."""
+        entries = self.admin.get("/__mock/journal?limit=1").json()["body"]["requests"]
+        if not entries:
+            return None
+        return {name: value for name, value in entries[-1].items() if name not in ("id", "time")}
 
     def change(self, what: Change) -> int:
         section, account_id, account = what
@@ -168,15 +172,24 @@ def test_the_fast_path_and_the_asgi_path_give_the_same_answer_and_journal_entry(
     fast, asgi = two_mocks
     # One keep-alive connection each, every request sent twice: a request repeated on a connection is answered
     # from its bytes alone, and that must not change its answer either.
-    with fast.connect() as to_fast, asgi.connect() as to_asgi:
+    # An answer that closes its connection (a request with two `Host` headers) is followed by new connections.
+    connections = [fast.connect(), asgi.connect()]
+    try:
         for step in steps:
             if isinstance(step, tuple):
                 assert fast.change(step) == asgi.change(step), f"the admin API answered {step} differently"
                 continue
             for _ in range(2):
-                answers = exchange(to_fast, step), exchange(to_asgi, step)
+                answers = exchange(connections[0], step), exchange(connections[1], step)
                 assert answers[0] == answers[1], f"the two paths answered differently:\n{step!r}"
                 assert fast.last_entry() == asgi.last_entry(), f"the two paths journaled differently:\n{step!r}"
+                if b"connection: close" in answers[0][0]:
+                    for connection in connections:
+                        connection.close()
+                    connections = [fast.connect(), asgi.connect()]
+    finally:
+        for connection in connections:
+            connection.close()
 
 
 def test_health_counts_the_requests_each_path_took_and_the_forced_mock_takes_none_fast(two_mocks):
