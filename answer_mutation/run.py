@@ -191,10 +191,10 @@ def planned(
     state: MockState, received: dict[str, dict[str, int]], options: Options, pytest_command: bool
 ) -> list[Planned]:
     plan = []
-    table, answers = state.loaded.mutants, state.loaded.answers
+    table, replies = state.loaded.mutants, state.loaded.replies
     for test in sorted(received):
         for answer in sorted(received[test]):
-            for mutant in mutants_for(answer, table, answers):
+            for mutant in mutants_for(answer, table, replies):
                 if options.only and mutant.name not in options.only and mutant.kind not in options.only:
                     continue
                 # Answers no test was named for (another language, or no fixture): the whole command, every request.

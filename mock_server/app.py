@@ -17,16 +17,15 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from mock_server.loopback import is_this_server
-from mock_server.mock.admin import ADMIN_PREFIX, admin_routes
+from mock_server.mock.admin import ADMIN_PREFIX, admin_routes, json_response
 from mock_server.mock.compiled_answers import CompiledAnswers
 from mock_server.mock.docs import docs_routes
 from mock_server.mock.endpoint import operation_endpoint
 from mock_server.mock.reload import watch_files
-from mock_server.mock.replies import INTERNAL_ERROR, JSON_HEADERS, MOCK_ERROR_HEADER, Reply, send_reply
+from mock_server.mock.replies import INTERNAL_ERROR, MOCK_ERROR_HEADER, mock_error, send_reply
 from mock_server.mock.state import MockState
 from mock_server.settings import Settings
 from mock_server.spec.contract import Contract
-from mock_server.spec.envelope import envelope
 
 logger = logging.getLogger("sivi_mock")
 
@@ -65,23 +64,11 @@ def create_app(settings: Settings | None = None, contract: Contract | None = Non
     async def http_error(request: Request, error: Exception) -> Response:
         assert isinstance(error, HTTPException)
         if not request.url.path.startswith(ADMIN_PREFIX):
-            state.journal.record(
-                request.method,
-                request.url.path,
-                request.scope["query_string"],
-                request.scope["headers"],
-                b"",
-                error.status_code,
-            )
+            state.journal_request(request.scope, error.status_code)
         message = error.detail
         if error.status_code == 404:
             message = f"Not found: this mock serves {state.contract.method.upper()} {state.contract.path}"
-        return Response(
-            envelope(error.status_code, {"message": message}),
-            error.status_code,
-            headers=error.headers,
-            media_type="application/json",
-        )
+        return json_response(error.status_code, {"message": message}, error.headers)
 
     async def server_error(request: Request, error: Exception) -> Response:
         logger.exception("sivi-mock failed on %s %s", request.method, request.url.path)
@@ -141,18 +128,15 @@ def _this_server_only(endpoint: ASGIApp, state: MockState) -> ASGIApp:
     to the browser, so CORS does not stop it; the `Host` it sends still names the page's site.
     """
     listening_on = state.settings.host
-    refusal = Reply(
-        403,
-        envelope(403, {"message": "sivi-mock: this proxy answers only for its own host name", "mockError": "host"}),
-        headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, b"host"), (b"sivi-source", b"mock")),
-    )
+    message = "sivi-mock: this proxy answers only for its own host name"
+    refusal = mock_error(403, "host", message, headers=((b"sivi-source", b"mock"),))
 
     async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
         host = next((value for name, value in scope["headers"] if name == b"host"), b"").decode("latin-1")
         if is_this_server(host, listening_on):
             await endpoint(scope, receive, send)
             return
-        state.journal.record(scope["method"], scope["path"], scope["query_string"], scope["headers"], b"", 403)
+        state.journal_request(scope, 403)
         await send_reply(send, refusal)
 
     return guarded

@@ -141,9 +141,9 @@ def test_the_chaos_run_the_resilience_page_shows_is_what_that_seed_gives():
     assert block, "docs/resilience.md shows no chaos run (a ```json block of /__mock/health)"
     shown = json.loads(block.group(1))
     state = create_app(Settings(chaos=0.1, chaos_seed=42)).state.mock
-    answer = state.loaded.answers.not_found
+    answer = state.loaded.replies.not_found
     for _ in range(shown["chaos"]["requests"]):
-        state.chaos.draw(answer, state.loaded.answers)
+        state.chaos.draw(answer, state.loaded.replies)
     assert shown["chaos"] == state.chaos.as_json()
     assert shown["faults"] == {name: count for name, count in state.chaos.given.items() if name != "500"}
     assert banner(state, generated=False).splitlines()[-1] in page

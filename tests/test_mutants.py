@@ -9,12 +9,12 @@ import httpx
 import pytest
 
 from mock_server.mock.mutants import mutant_table
-from mock_server.mock.replies import Answers
+from mock_server.mock.replies import Replies
 from mock_server.spec import load_contract
 from tests.helpers import DOCUMENTED_USER, CheckedClient
 
 CONTRACT = load_contract()
-ANSWERS = Answers(CONTRACT)
+ANSWERS = Replies(CONTRACT)
 MUTANTS = mutant_table(CONTRACT)
 
 

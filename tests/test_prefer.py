@@ -1,8 +1,8 @@
 """`Prefer` read and applied without HTTP (tests/test_mock_prefer.py says the same through a running mock).
 
     directives = parse_prefer(["code=500, delay=20"], contract, max_delay_ms=1000)
-    reply = apply_prefer(prepared, directives, answers, seed=b"the request")
-    reply = preferred(header_values, prepared, answers, max_delay_ms, seed)  # both; a mistake is the mock's 412
+    reply = apply_prefer(prepared, directives, replies, seed=b"the request")
+    reply = preferred(header_values, prepared, replies, max_delay_ms, seed)  # both; a mistake is the mock's 412
 
 `prepared` is what the lookup chose (the account's answer), `None` for an id the fixtures do not have.
 """
@@ -16,17 +16,17 @@ import pytest
 
 from mock_server.errors import PreferError
 from mock_server.mock.prefer import NONE, Directives, apply_prefer, parse_prefer, preferred
-from mock_server.mock.replies import MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Answers, Reply
+from mock_server.mock.replies import MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Replies, Reply
 from mock_server.spec.contract import load_contract
-from mock_server.spec.fixtures import Answer
+from mock_server.spec.fixtures import AccountAnswer
 
 CONTRACT = load_contract()
-ANSWERS = Answers(CONTRACT)
+ANSWERS = Replies(CONTRACT)
 MAX_DELAY_MS = 1000
 SEED = b'{"abstractUserId": "someone"}'
 DOCUMENTED = CONTRACT.examples["documentedUser"]
-KNOWN = ANSWERS.for_answer(Answer(analysis=DOCUMENTED.value["body"]))
-SLOW = ANSWERS.for_answer(Answer(analysis=DOCUMENTED.value["body"], delay_ms=700))
+KNOWN = ANSWERS.for_answer(AccountAnswer(analysis=DOCUMENTED.value["body"]))
+SLOW = ANSWERS.for_answer(AccountAnswer(analysis=DOCUMENTED.value["body"], delay_ms=700))
 
 
 def parsed(*values: str) -> Directives:

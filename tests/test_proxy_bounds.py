@@ -20,11 +20,11 @@ from mock_server.mock.journal import Journal
 from mock_server.proxy.recorder import RECORDING, Recorder
 from mock_server.secret import mask_key
 from mock_server.serving.background import BackgroundServer
-from mock_server.serving.request_head import HEAD_LIMIT
 from mock_server.settings import Settings
 from mock_server.spec.contract import load_contract
 from mock_server.spec.fixtures import load_fixtures
 from mock_server.spec.yaml_file import read_yaml
+from mock_server.types import HEAD_LIMIT
 from tests.helpers import sivi_mock_at_start
 from tests.hostile_upstreams import analysis
 from tests.toy_servers import KNOWN_USER
@@ -79,7 +79,7 @@ def test_a_journal_entry_keeps_a_bounded_amount_whatever_it_is_handed():
     journal = Journal(60, "sivi-api-key")
     headers = [(b"sivi-api-key", b"k" * 40), *[(b"x-padding-%d" % i, b"a" * (200 * 1024)) for i in range(10)]]
     for _ in range(60):
-        journal.record("POST", PATH, b"q=" + b"b" * (1024 * 1024), headers, b"{}", 401)
+        journal.add("POST", PATH, b"q=" + b"b" * (1024 * 1024), headers, b"{}", 401)
     entries = journal.entries()
     sizes = [
         sum(len(name) + len(value) for name, value in entry["headers"].items()) + len(entry["query"])
@@ -89,7 +89,7 @@ def test_a_journal_entry_keeps_a_bounded_amount_whatever_it_is_handed():
     assert all(entry["headTruncated"] for entry in entries)
     assert entries[0]["headers"]["sivi-api-key"] == mask_key("k" * 40), "the key stopped being masked"
     small = Journal(1, "sivi-api-key")
-    small.record("POST", PATH, b"", [(b"x-small", b"1")], b"{}", 200)
+    small.add("POST", PATH, b"", [(b"x-small", b"1")], b"{}", 200)
     assert "headTruncated" not in small.entries()[0]
 
 

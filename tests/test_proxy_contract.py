@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import httpx
 import pytest
 
+from tests.hostile_upstreams import ScriptedUpstream, conforming, known_user
 from tests.toy_servers import (
     AnswersHtml,
     CorrectWithOtherRefusals,
@@ -112,3 +114,18 @@ def test_an_answer_that_only_differs_from_a_decided_reading_is_marked_differs_an
         ("valid_input_is_answered", "unknown-properties")
     ]
     assert not [r for r in caplog.records if "violates the contract" in r.getMessage()]
+
+
+def test_a_repeated_request_header_goes_upstream_and_is_judged_with_every_value():
+    sent = [("sivi-api-key", MOCK_KEY), ("content-type", "text/plain"), ("content-type", "application/json")]
+    with ScriptedUpstream(lambda request: conforming()) as up, proxy(up.url, real_key=True) as px:
+        got = httpx.post(px.url + PATH, content=json.dumps(known_user()).encode(), headers=sent, timeout=10)
+        entries = journal(px.url)
+        relayed = [line for line in up.requests[0].head.split(b"\r\n") if line.lower().startswith(b"content-type")]
+
+    assert relayed == [b"content-type: text/plain", b"content-type: application/json"], relayed
+    findings = entries[-1]["upstream"]["findings"]
+    assert got.headers["sivi-contract"] == "differs", "a body sent as two content types is a decided point"
+    assert any("text/plain, application/json" in finding["message"] for finding in findings), (
+        f"the judgement did not see both content types: {findings}"
+    )

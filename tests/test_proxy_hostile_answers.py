@@ -99,6 +99,17 @@ def test_the_upstreams_own_sivi_headers_are_dropped_never_relayed_beside_the_pro
     assert got.headers.get_list("sivi-source") == ["upstream"]
 
 
+def test_a_repeated_header_of_the_answer_is_relayed_and_judged_with_every_value():
+    answer = conforming("content-type: text/html", "x-thing: one", "x-thing: two")
+    got, entries = through_proxy(answer)
+    assert got.headers.get_list("x-thing") == ["one", "two"], got.headers
+    assert got.headers.get_list("content-type") == ["application/json", "text/html"], got.headers
+    findings = {finding["check"]: finding["message"] for finding in entries[0]["upstream"]["findings"]}
+    assert "application/json, text/html" in findings.get("json_content_type", ""), (
+        f"the judgement did not see both content types: {findings}"
+    )
+
+
 INTERIM = (
     b"HTTP/1.1 100 Continue\r\n\r\n"
     b"HTTP/1.1 103 Early Hints\r\nlink: </evil.css>\r\ncontent-length: 5\r\n\r\n"

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from mock_server.judgement.checks import usage_suggestions as usage_suggestions
     from mock_server.judgement.exchange import NOT_JSON as NOT_JSON
     from mock_server.judgement.exchange import Exchange as Exchange
+    from mock_server.judgement.exchange import RequestReading as RequestReading
+    from mock_server.judgement.exchange import joined_headers as joined_headers
     from mock_server.judgement.expectation import INVALID_INPUT as INVALID_INPUT
     from mock_server.judgement.expectation import NOT_FOUND as NOT_FOUND
     from mock_server.judgement.expectation import OK as OK

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from mock_server.errors import NotJson
+from mock_server.errors import NotJson, RepeatedKey
 from mock_server.secret import mask_key
-from mock_server.strict_json import read_answer_json
+from mock_server.strict_json import read_answer_json, read_request_json
 
 
 class _NotJson(enum.Enum):
@@ -30,6 +31,34 @@ _TRANSPORT_HEADERS = {
 }
 
 
+@dataclass(frozen=True)
+class RequestReading:
+    """A request body, read once, both ways the judgement reads it."""
+
+    data: Any  # as the API reads it (`mock_server.strict_json`), or `NOT_JSON`
+    last_wins: Any  # a body that names a key twice, as a parser that keeps the last value reads it; else `NOT_JSON`
+
+    @classmethod
+    def of(cls, body: bytes | None) -> RequestReading:
+        if body is None:
+            return cls(NOT_JSON, NOT_JSON)
+        try:
+            return cls(read_request_json(body), NOT_JSON)
+        except RepeatedKey as repeated:
+            return cls(NOT_JSON, repeated.data)
+        except NotJson:
+            return cls(NOT_JSON, NOT_JSON)
+
+
+def joined_headers(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """A header list as one value a name, a repeated header's values joined by `, ` (RFC 9110, section 5.3): as
+    `requests` hands the contract suite an answer's headers, so that the proxy and the suite read the same."""
+    joined: dict[str, str] = {}
+    for name, value in headers:
+        joined[name] = f"{joined[name]}, {value}" if name in joined else value
+    return joined
+
+
 @dataclass
 class Exchange:
     """One request as sent and what came back: a response, or `error` saying why there is none."""
@@ -44,17 +73,30 @@ class Exchange:
     content: bytes = b""
     elapsed: float = 0.0
     error: str | None = None
+    # The request body read, by whoever read it first (the proxy, to find the ids it names); else when first asked.
+    request_reading: RequestReading | None = field(default=None, repr=False, compare=False)
+    _answer_read: tuple[bytes, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def content_type(self) -> str:
         return self.response_headers.get("content-type", "")
 
+    def request(self) -> RequestReading:
+        """The request body as the judgement reads it, read once."""
+        if self.request_reading is None:
+            self.request_reading = RequestReading.of(self.body)
+        return self.request_reading
+
     def json(self) -> Any:
-        """The response body as a browser's `JSON.parse` reads it, or `NOT_JSON`."""
-        try:
-            return read_answer_json(self.content)
-        except NotJson:
-            return NOT_JSON
+        """The response body as a browser's `JSON.parse` reads it, or `NOT_JSON`; read once (again only should
+        `content` be given another body)."""
+        if self._answer_read is None or self._answer_read[0] is not self.content:
+            try:
+                data = read_answer_json(self.content)
+            except NotJson:
+                data = NOT_JSON
+            self._answer_read = (self.content, data)
+        return self._answer_read[1]
 
     def curl(self) -> str:
         """A runnable `curl` command for this request, with the API key masked."""

@@ -11,11 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from mock_server.errors import NotJson, RepeatedKey, SpecError
-from mock_server.judgement.exchange import NOT_JSON, Exchange
+from mock_server.errors import SpecError
+from mock_server.judgement.exchange import NOT_JSON, Exchange, RequestReading
 from mock_server.spec.contract import Contract
 from mock_server.spec.decisions import REPORTED
-from mock_server.strict_json import JSON_MEDIA_TYPE, media_type, read_request_json
+from mock_server.strict_json import JSON_MEDIA_TYPE, media_type
 
 # Statuses with a meaning the judgement relies on; `RequestShape.from_contract` checks the spec documents them.
 OK, NOT_FOUND, UNAUTHENTICATED, INVALID_INPUT = 200, 400, 401, 422
@@ -75,25 +75,9 @@ def header(headers: dict[str, str], name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == name.lower()), None)
 
 
-def repeated_key_reading(body: bytes | None) -> Any:
-    """A body that names a key twice, as a parser that keeps the last value reads it; `NOT_JSON` for any other."""
-    try:
-        read_request_json(body or b"")
-    except RepeatedKey as repeated:
-        return repeated.data
-    except NotJson:
-        pass
-    return NOT_JSON
-
-
 def request_json(body: bytes | None) -> Any:
     """The request body as the API reads it (`mock_server.strict_json`), or `NOT_JSON`."""
-    if body is None:
-        return NOT_JSON
-    try:
-        return read_request_json(body)
-    except NotJson:
-        return NOT_JSON
+    return RequestReading.of(body).data
 
 
 @dataclass(frozen=True)
@@ -130,11 +114,12 @@ APPLIED = CONTENT_TYPE, CHECK_ORDER, NON_ADMIN_KEY, UNKNOWN_PROPERTIES, USER_ID_
 def expectation(exchange: Exchange, contract: Contract, shape: RequestShape, target: TargetFacts) -> Expectation:
     """The status a request of the documented method must get, from what was actually sent: 401, 422, 200/400."""
     sent_type = header(exchange.headers, "content-type") or ""
-    data = request_json(exchange.body)
+    reading = exchange.request()
+    data = reading.data
     located = contract.request.located_errors(data) if data is not NOT_JSON else [("", "the body is not JSON")]
     errors = [line for _, line in located]
     lifted = contract.decisions.lifted_by(contract.request.schema, data) if errors and data is not NOT_JSON else None
-    last_wins = repeated_key_reading(exchange.body)
+    last_wins = reading.last_wins
     if last_wins is not NOT_JSON:
         # JSON's grammar allows a key twice: a server whose parser keeps the last value may look the body up.
         located = [("", "the body names a key twice in one object")]

@@ -10,7 +10,7 @@ import asyncio
 import hmac
 import json
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -33,7 +33,9 @@ KINDS: dict[str, AccountKind] = {"users": "user", "workspaces": "workspace"}
 Handler = Callable[[Request], Awaitable[Response]]
 
 
-def answer(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+def json_response(status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None) -> Response:
+    """A Starlette `Response` with `body` in the API's envelope: every answer of the admin API and of Starlette's
+    errors (404, 405)."""
     return Response(envelope(status, body), status, headers=headers, media_type="application/json")
 
 
@@ -44,15 +46,15 @@ def guarded(state: MockState, handler: Handler) -> Handler:
     async def guard(request: Request) -> Response:
         host_header = request.headers.get("host", "")
         if not (wildcard or is_this_server(host_header, settings.host)):
-            return answer(403, {"message": f"the admin API does not answer for Host {host_header!r}"})
+            return json_response(403, {"message": f"the admin API does not answer for Host {host_header!r}"})
         origin = request.headers.get("origin")
         same_origin = origin in (f"http://{host_header}", f"https://{host_header}")
         if (origin is not None and not same_origin) or request.headers.get("sec-fetch-site") == "cross-site":
-            return answer(403, {"message": "the admin API refuses cross-origin requests"})
+            return json_response(403, {"message": "the admin API refuses cross-origin requests"})
         if settings.admin_token is not None:
             sent = request.headers.get("authorization", "").removeprefix("Bearer ").encode()
             if not hmac.compare_digest(sent, settings.admin_token.encode()):
-                return answer(
+                return json_response(
                     401,
                     {"message": "the admin API needs Authorization: Bearer <admin token>"},
                     {"www-authenticate": "Bearer"},
@@ -68,7 +70,7 @@ def one_process_only(state: MockState, handler: Handler) -> Handler:
 
     async def changes(request: Request) -> Response:
         if workers > 1:
-            return answer(
+            return json_response(
                 409,
                 {
                     "message": f"sivi-mock runs {workers} worker processes (--workers {workers}), each with its own "
@@ -86,7 +88,7 @@ def one_process_only(state: MockState, handler: Handler) -> Handler:
 def admin_routes(state: MockState) -> list[BaseRoute]:
     async def health(request: Request) -> Response:
         fixtures = state.fixtures
-        return answer(
+        return json_response(
             200,
             {
                 "message": "ok",
@@ -112,18 +114,18 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         if request.method == "DELETE":
             cleared = len(state.journal)
             state.journal.clear()
-            return answer(200, {"message": f"cleared {cleared} requests", "cleared": cleared})
+            return json_response(200, {"message": f"cleared {cleared} requests", "cleared": cleared})
         contract = request.query_params.get("contract")
         if contract is not None and contract not in tuple(Conformance):
             words = ", ".join(Conformance)
-            return answer(422, {"message": f"contract must be one of {words}, not {contract!r}"})
+            return json_response(422, {"message": f"contract must be one of {words}, not {contract!r}"})
         entries = state.journal.entries(contract)
         limit = request.query_params.get("limit", "")
         if limit:
             if not limit.isdigit():
-                return answer(422, {"message": f"limit must be a whole number, not {limit!r}"})
+                return json_response(422, {"message": f"limit must be a whole number, not {limit!r}"})
             entries = entries[-int(limit) :] if int(limit) else []
-        return answer(200, {"message": f"{len(entries)} requests", "requests": entries})
+        return json_response(200, {"message": f"{len(entries)} requests", "requests": entries})
 
     async def accounts(request: Request) -> Response:
         section = request.url.path.removeprefix(ADMIN_PREFIX + "/")
@@ -141,33 +143,27 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
             }
             for a in {**from_files, **runtime}.values()
         ]
-        return answer(200, {"message": f"{len(listed)} {section}", section: listed})
+        return json_response(200, {"message": f"{len(listed)} {section}", section: listed})
 
     async def put_account(request: Request) -> Response:
         section = request.url.path.removeprefix(ADMIN_PREFIX + "/").split("/", 1)[0]
         account_id = request.path_params["id"]
-        raw = await _read_limited(request)
-        if raw is None:
-            return answer(413, {"message": f"the body is larger than {BODY_LIMIT} bytes"})
-        try:
-            data = json.loads(raw)
-        except (UnicodeDecodeError, ValueError, RecursionError):
-            return answer(
-                422,
-                {
-                    "message": "the body must be a JSON object in the fixture format",
-                    "problems": ["(top level): not valid JSON"],
-                },
-            )
+        not_json = {
+            "message": "the body must be a JSON object in the fixture format",
+            "problems": ["(top level): not valid JSON"],
+        }
+        data = await _json_body(request, not_json)
+        if isinstance(data, Response):
+            return data
         try:
             account = parse_account(KINDS[section], account_id, data, state.contract, f"{section}.{account_id}")
         except FixtureError as error:
-            return answer(
+            return json_response(
                 422, {"message": f"refused: the {KINDS[section]} does not match the spec", "problems": error.problems}
             )
         replaced = state.account(account.kind, account.id)
         state.put_account(account)
-        return answer(
+        return json_response(
             200 if replaced else 201,
             {
                 "message": "replaced" if replaced else "added",
@@ -182,45 +178,45 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         # The files are read off the event loop (a slow disk, a large file), as `--reload` reads them.
         problems = state.reset(await asyncio.to_thread(state.read_files))
         if problems:
-            return answer(
+            return json_response(
                 409,
                 {"message": "reset, but the files are invalid: still serving the previous ones", "problems": problems},
             )
-        return answer(200, {"message": "reset to the files; sequences and chaos start again"})
+        return json_response(200, {"message": "reset to the files; sequences and chaos start again"})
 
     async def coverage(request: Request) -> Response:
         if request.method == "DELETE":
             state.coverage.clear()
-            return answer(200, {"message": "coverage cleared"})
-        return answer(200, state.coverage.as_json(state.contract))
+            return json_response(200, {"message": "coverage cleared"})
+        return json_response(200, state.coverage.as_json(state.contract))
 
     async def current_test(request: Request) -> Response:
         """`PUT {"id": "tests/test_x.py::test_y"}`: the answers from now on were received by that test."""
         if request.method == "DELETE":
             state.current_test = None
-            return answer(200, {"message": "no test named", "id": None})
+            return json_response(200, {"message": "no test named", "id": None})
         data = await _json_object(request)
         if isinstance(data, Response):
             return data
         test = data.get("id")
         if not isinstance(test, str) or not test:
-            return answer(422, {"message": 'the body must be {"id": "<the test\'s id>"}'})
+            return json_response(422, {"message": 'the body must be {"id": "<the test\'s id>"}'})
         state.current_test = test
-        return answer(200, {"message": f"answers now go to {test}", "id": test})
+        return json_response(200, {"message": f"answers now go to {test}", "id": test})
 
     async def mutants(request: Request) -> Response:
         table = [mutant.as_json() for mutant in state.loaded.mutants.values()]
-        return answer(200, {"message": f"{len(table)} mutants", "kinds": MUTANT_KINDS, "mutants": table})
+        return json_response(200, {"message": f"{len(table)} mutants", "kinds": MUTANT_KINDS, "mutants": table})
 
     async def mutation(request: Request) -> Response:
         """`PUT {"mutant": "status 500", "test": id or null, "answer": class or null}`: that mutant in force."""
         if request.method == "GET":
             active = state.mutation.as_json() if state.mutation is not None else None
             message = "in force" if active else "no mutant in force"
-            return answer(200, {"message": message, "mutation": active, "given": state.mutations_given.total()})
+            return json_response(200, {"message": message, "mutation": active, "given": state.mutations_given.total()})
         if request.method == "DELETE":
             state.mutation = None
-            return answer(200, {"message": "no mutant in force", "mutation": None})
+            return json_response(200, {"message": "no mutant in force", "mutation": None})
         data = await _json_object(request)
         if isinstance(data, Response):
             return data
@@ -228,12 +224,12 @@ def admin_routes(state: MockState) -> list[BaseRoute]:
         mutant = state.loaded.mutants.get(name) if isinstance(name, str) else None
         if mutant is None:
             known = ", ".join(state.loaded.mutants)
-            return answer(422, {"message": f"no such mutant {name!r} (the mock has {known})"})
+            return json_response(422, {"message": f"no such mutant {name!r} (the mock has {known})"})
         if not all(value is None or (isinstance(value, str) and value) for value in (test, answer_class)):
-            return answer(422, {"message": "test and answer must be non-empty strings, or null for every one"})
+            return json_response(422, {"message": "test and answer must be non-empty strings, or null for every one"})
         state.mutation = Mutation(mutant, test, answer_class)
         state.mutations_given.clear()
-        return answer(200, {"message": f"{mutant.name} in force", "mutation": state.mutation.as_json()})
+        return json_response(200, {"message": f"{mutant.name} in force", "mutation": state.mutation.as_json()})
 
     def route(path: str, handler: Handler, methods: list[str]) -> Route:
         return Route(ADMIN_PREFIX + path, guarded(state, handler), methods=methods)
@@ -261,14 +257,20 @@ async def _read_limited(request: Request) -> bytes | None:
     return b"".join(chunks)
 
 
-async def _json_object(request: Request) -> dict[str, Any] | Response:
+async def _json_body(request: Request, not_json: dict[str, Any]) -> Any:
+    """The request's body parsed as JSON; else the answer to give: 413 beyond `BODY_LIMIT`, 422 with `not_json`."""
     raw = await _read_limited(request)
     if raw is None:
-        return answer(413, {"message": f"the body is larger than {BODY_LIMIT} bytes"})
+        return json_response(413, {"message": f"the body is larger than {BODY_LIMIT} bytes"})
     try:
-        data = json.loads(raw)
+        return json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError):
-        data = None
-    if not isinstance(data, dict):
-        return answer(422, {"message": "the body must be a JSON object"})
-    return data
+        return json_response(422, not_json)
+
+
+async def _json_object(request: Request) -> dict[str, Any] | Response:
+    not_object = {"message": "the body must be a JSON object"}
+    data = await _json_body(request, not_object)
+    if isinstance(data, Response | dict):
+        return data
+    return json_response(422, not_object)

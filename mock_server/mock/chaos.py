@@ -16,16 +16,16 @@ from collections import Counter
 from typing import Any
 
 from mock_server.errors import SettingsError
-from mock_server.mock.replies import Answers, Reply, fault_reply
+from mock_server.mock.replies import Replies, Reply, fault_reply
 from mock_server.settings import SERVER_ERROR_CHOICE, Settings, flag_name
 
 
 class Chaos:
-    def __init__(self, settings: Settings, answers: Answers) -> None:
+    def __init__(self, settings: Settings, replies: Replies) -> None:
         self.rate = settings.chaos
         self.seed = settings.chaos_seed if settings.chaos_seed is not None else secrets.randbelow(2**32)
         self.choices = settings.chaos_faults
-        if SERVER_ERROR_CHOICE in self.choices and answers.server_error is None:
+        if SERVER_ERROR_CHOICE in self.choices and replies.server_error is None:
             raise SettingsError(f"{flag_name('chaos_faults')}: the spec documents no 500 for the mock to give")
         self.restart()
 
@@ -35,7 +35,7 @@ class Chaos:
         self.drawn = 0
         self.given: Counter[str] = Counter()
 
-    def draw(self, reply: Reply, answers: Answers) -> Reply:
+    def draw(self, reply: Reply, replies: Replies) -> Reply:
         """`reply`, or what chaos gives instead of it (marked `chaos`), after the same delay."""
         self.drawn += 1
         if self._random.random() >= self.rate:
@@ -43,8 +43,8 @@ class Chaos:
         choice = self.choices[self._random.randrange(len(self.choices))]
         self.given[choice] += 1
         if choice == SERVER_ERROR_CHOICE:
-            assert answers.server_error is not None  # checked at start
-            return dataclasses.replace(answers.server_error, delay_ms=reply.delay_ms, chaos=True)
+            assert replies.server_error is not None  # checked at start
+            return dataclasses.replace(replies.server_error, delay_ms=reply.delay_ms, chaos=True)
         return dataclasses.replace(fault_reply(choice, reply), chaos=True)
 
     def as_json(self) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 (`mock_server.serving.fast_path`), which writes them without entering ASGI.
 
 Nothing here decides an answer. The table is what the ASGI path's own rules give, run early: the key refusals
-are `Answers.refusal`, each account's answer is `preferred` (the endpoint's one choice) of the account's prepared
+are `Replies.for_key`, each account's answer is `preferred` (the endpoint's one choice) of the account's prepared
 reply with no `Prefer`, and a body is read by the endpoint's `parse_request`. It is compiled again whenever the
 state has moved on (`MockState.generation`: an admin-API account, a reload, a reset), at the next request.
 
@@ -22,10 +22,10 @@ from mock_server.mock.coverage import TEST_HEADER
 from mock_server.mock.prefer import preferred
 from mock_server.mock.replies import Reply, wire_bytes
 from mock_server.mock.request_body import parse_request
-from mock_server.mock.state import AnswerSequence, MockState, Prepared
+from mock_server.mock.state import MockState, Prepared, ReplySequence
 from mock_server.settings import Settings, flag_name
 from mock_server.spec.fixtures import AccountKind, account_named
-from mock_server.types import Headers
+from mock_server.types import Headers, header_name
 
 Ready = tuple[int, bytes]  # the status, and the headers after the server's own and the body, as written
 
@@ -65,7 +65,7 @@ class CompiledAnswers:
         self.body_limit = settings.body_limit
         self.enabled = why_not_compiled(settings) is None
         self._path_text = path
-        self._key_header = key_header.lower().encode("latin-1")
+        self._key_header = header_name(key_header)
         self._generation = -1
         self._refusals: dict[KeyCheck, Compiled] = {}
         self._accounts: dict[tuple[AccountKind, str], Compiled | None] = {}
@@ -127,24 +127,24 @@ class CompiledAnswers:
         try:
             data: dict[str, Any] = parse_request(content_types, body, loaded.contract)
         except InvalidInput as error:
-            return Invalid(ready_answer(loaded.answers.invalid_input(str(error))))
+            return Invalid(ready_answer(loaded.replies.invalid_input(str(error))))
         user_field, workspace_field = loaded.contract.id_fields[:2]
         return account_named(data.get(user_field), data.get(workspace_field))
 
     def _compile(self) -> None:
         state = self.state
-        answers = state.loaded.answers
+        replies = state.loaded.replies
         max_delay = state.settings.max_delay_ms
         generation = state.generation
         self._read.clear()  # the contract may have changed with the files
-        refusals = {check: answers.refusal(check) for check in KeyCheck}
+        refusals = {check: replies.for_key(check) for check in KeyCheck}
         self._refusals = {check: ready_answer(reply) for check, reply in refusals.items() if reply is not None}
-        self._not_found = ready_answer(preferred([], None, answers, max_delay, seed=b""))
+        self._not_found = ready_answer(preferred([], None, replies, max_delay, seed=b""))
         accounts: dict[tuple[AccountKind, str], Compiled | None] = {}
         for kind, account_id in state.named_accounts():
             named = (account_id, None) if kind == "user" else (None, account_id)
             plain = plain_reply(state.reply_for(*named))
-            chosen = None if plain is None else preferred([], plain, answers, max_delay, seed=b"")
+            chosen = None if plain is None else preferred([], plain, replies, max_delay, seed=b"")
             accounts[kind, account_id] = None if chosen is None else ready_answer(chosen)
         self._accounts = accounts
         self._generation = generation  # last: a compilation that failed half-way is tried again
@@ -166,7 +166,7 @@ def why_not_compiled(settings: Settings) -> str | None:
 
 def plain_reply(prepared: Prepared | None) -> Reply | None:
     """An account's reply when it is the same for every plain request: no sequence, delay, fault or chaos."""
-    if prepared is None or isinstance(prepared, AnswerSequence):
+    if prepared is None or isinstance(prepared, ReplySequence):
         return None
     if prepared.fault is not None or prepared.delay_ms or prepared.chaos:
         return None

@@ -41,7 +41,7 @@ logger = logging.getLogger("sivi_mock")
 class AccountAnalysisEndpoint:
     def __init__(self, state: MockState) -> None:
         self.state = state
-        self._key_header = state.contract.api_key_header.lower().encode("latin-1")
+        self._key_header = state.contract.api_key_name
         self._allow = state.contract.method.upper()
         not_allowed = error_reply(
             405, f"Method not allowed: {state.contract.path} only accepts {self._allow}", "405 method not allowed"
@@ -70,7 +70,7 @@ class AccountAnalysisEndpoint:
             if name == TEST_HEADER:
                 test = value.decode("latin-1")
         if state.mutation is not None:
-            mutated = state.mutation.apply(reply, test, state.loaded.answers)
+            mutated = state.mutation.apply(reply, test, state.loaded.replies)
             if mutated is not reply:
                 state.mutations_given[test] += 1
                 reply = mutated
@@ -115,7 +115,7 @@ class AccountAnalysisEndpoint:
             elif name == b"content-length" and value.isdigit():
                 declared = int(value)
 
-        refusal = loaded.answers.refusal(loaded.keys.check(keys))
+        refusal = loaded.replies.for_key(loaded.keys.check(keys))
         if refusal is not None:
             return refusal, b""
 
@@ -123,7 +123,7 @@ class AccountAnalysisEndpoint:
         try:
             data = parse_request(content_types, body, loaded.contract)
         except InvalidInput as error:
-            return loaded.answers.invalid_input(str(error)), body
+            return loaded.replies.invalid_input(str(error)), body
 
         return self._reply(loaded, data, prefer, body), body
 
@@ -132,7 +132,7 @@ class AccountAnalysisEndpoint:
         user_field, workspace_field = loaded.contract.id_fields[:2]
         prepared = self.state.next_reply(data.get(user_field), data.get(workspace_field))
         # The one choice of an answer: the fast path's table is compiled from it too (`mock.compiled_answers`).
-        return preferred(prefer, prepared, loaded.answers, self.state.settings.max_delay_ms, seed=body)
+        return preferred(prefer, prepared, loaded.replies, self.state.settings.max_delay_ms, seed=body)
 
     def _checked(self, reply: Reply) -> Reply:
         validator = self.state.contract.responses.get(reply.status)
@@ -154,7 +154,7 @@ class ChaoticEndpoint(AccountAnalysisEndpoint):
         self.chaos = chaos
 
     def _reply(self, loaded: Loaded, data: Any, prefer: list[str], body: bytes) -> Reply:
-        return self.chaos.draw(super()._reply(loaded, data, prefer, body), loaded.answers)
+        return self.chaos.draw(super()._reply(loaded, data, prefer, body), loaded.replies)
 
 
 def operation_endpoint(state: MockState) -> AccountAnalysisEndpoint:

@@ -9,12 +9,11 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol
 
 from mock_server.secret import mask_key
-from mock_server.types import Headers
+from mock_server.types import HEAD_LIMIT, Headers, head_size, header_name
 
 BODY_LIMIT = 64 * 1024
-# What an entry keeps of the request's headers and query: `sivi-mock`'s server refuses longer heads (431), but an
-# app served otherwise (another ASGI server) must not make one entry cost more than this.
-HEAD_LIMIT = 16 * 1024
+# What an entry keeps of the request's query; of its headers, `HEAD_LIMIT`: `sivi-mock`'s server refuses longer
+# heads (431), but an app served otherwise (another ASGI server) must not make one entry cost more than this.
 QUERY_LIMIT = 4 * 1024
 
 
@@ -32,7 +31,7 @@ class UpstreamNote(Protocol):
     def as_json(self) -> dict[str, Any]: ...
 
 
-class Recorded(NamedTuple):
+class JournalEntry(NamedTuple):
     """One request as the journal keeps it: raw facts, formatted only when the journal is read."""
 
     id: int
@@ -55,12 +54,12 @@ class Recorded(NamedTuple):
 
 
 class Journal:
-    """A bounded record of requests. Recording stores raw facts; `entries()` formats them when asked."""
+    """A bounded list of requests. `add` keeps raw facts; `entries()` formats them when asked."""
 
     def __init__(self, maxlen: int, api_key_header: str) -> None:
-        self._entries: deque[Recorded] = deque(maxlen=maxlen)
+        self._entries: deque[JournalEntry] = deque(maxlen=maxlen)
         self._ids = itertools.count(1)
-        self._key_header = api_key_header.lower().encode("latin-1")
+        self._key_header = header_name(api_key_header)
 
     @property
     def maxlen(self) -> int:
@@ -69,7 +68,7 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def record(
+    def add(
         self,
         method: str,
         path: str,
@@ -90,16 +89,12 @@ class Journal:
         `fault`: the fault given instead of an answer, `chaos`: whether `--chaos` chose what was given;
         `answer_class`: what answer it was, `test`: the test that received it, `mutant`: what changed it."""
         # Only the first BODY_LIMIT bytes of the body and HEAD_LIMIT of the head are kept, so a full journal has a
-        # fixed upper size. The usual head fits whole and is kept as it came, without a copy. This runs for every
-        # request: a plain loop over a few headers costs less than summing them through `map` and `chain`.
-        size = 0
-        for name, value in headers:
-            size += len(name) + len(value)
-        cut = size > HEAD_LIMIT or len(query) > QUERY_LIMIT or len(path) > HEAD_LIMIT
+        # fixed upper size. The usual head fits whole and is kept as it came, without a copy.
+        cut = head_size(headers)[0] > HEAD_LIMIT or len(query) > QUERY_LIMIT or len(path) > HEAD_LIMIT
         if cut:
             headers, query, path = bounded_head(headers), query[:QUERY_LIMIT], path[:HEAD_LIMIT]
         self._entries.append(
-            Recorded(
+            JournalEntry(
                 next(self._ids),
                 time.time(),
                 method,
@@ -132,7 +127,7 @@ class Journal:
         )
         return [self._format(entry) for entry in kept]
 
-    def _format(self, entry: Recorded) -> dict[str, Any]:
+    def _format(self, entry: JournalEntry) -> dict[str, Any]:
         headers: dict[str, str] = {}
         for name, value in entry.headers:
             text = value.decode("latin-1")

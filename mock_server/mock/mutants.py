@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from mock_server.faults import FAULTS
-from mock_server.mock.replies import Answers, Reply, fault_reply
+from mock_server.mock.replies import Replies, Reply, fault_reply
 from mock_server.spec.answer_classes import fault_class, fault_of, status_of
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope
@@ -42,7 +42,7 @@ class Mutant:
     kind: Kind
     what: str  # the difference, as the report shows it
     applies: Callable[[Reply], bool]
-    change: Callable[[Reply, Answers], Reply]
+    change: Callable[[Reply, Replies], Reply]
 
     def as_json(self) -> dict[str, str]:
         return {"name": self.name, "kind": self.kind, "what": self.what}
@@ -56,10 +56,10 @@ def is_error_or_fault(reply: Reply) -> bool:
     return reply.fault is not None or (status_of(reply.answer_class) or 200) != 200
 
 
-def _with_analysis(change: Callable[[Any], Any]) -> Callable[[Reply, Answers], Reply]:
+def _with_analysis(change: Callable[[Any], Any]) -> Callable[[Reply, Replies], Reply]:
     """A mutant that changes the analysis of a 200 (a copy; the reply's bytes stay as they were)."""
 
-    def mutate(reply: Reply, answers: Answers) -> Reply:
+    def mutate(reply: Reply, replies: Replies) -> Reply:
         analysis = json.loads(reply.body)["body"]
         return dataclasses.replace(reply, body=envelope(200, change(analysis)))
 
@@ -67,7 +67,7 @@ def _with_analysis(change: Callable[[Any], Any]) -> Callable[[Reply, Answers], R
 
 
 def _with_document(change: Callable[[Any], Any], dump: Callable[[Any], str] | None = None) -> Callable[..., Reply]:
-    def mutate(reply: Reply, answers: Answers) -> Reply:
+    def mutate(reply: Reply, replies: Replies) -> Reply:
         changed = change(json.loads(reply.body))
         text = dump(changed) if dump is not None else json.dumps(changed, separators=(",", ":"))
         return dataclasses.replace(reply, body=text.encode())
@@ -132,20 +132,20 @@ def _reordered(value: Any) -> Any:
     return value
 
 
-def _documented(status: int) -> Callable[[Reply, Answers], Reply]:
-    return lambda reply, answers: dataclasses.replace(answers.documented(status), delay_ms=reply.delay_ms)
+def _documented(status: int) -> Callable[[Reply, Replies], Reply]:
+    return lambda reply, replies: dataclasses.replace(replies.documented(status), delay_ms=reply.delay_ms)
 
 
-def _fault(fault: str) -> Callable[[Reply, Answers], Reply]:
-    return lambda reply, answers: fault_reply(fault, reply)
+def _fault(fault: str) -> Callable[[Reply, Replies], Reply]:
+    return lambda reply, replies: fault_reply(fault, reply)
 
 
-def _charset(reply: Reply, answers: Answers) -> Reply:
+def _charset(reply: Reply, replies: Replies) -> Reply:
     others = tuple(header for header in reply.headers if header[0] != b"content-type")
     return dataclasses.replace(reply, headers=((b"content-type", b"application/json; charset=utf-8"), *others))
 
 
-def _late(reply: Reply, answers: Answers) -> Reply:
+def _late(reply: Reply, replies: Replies) -> Reply:
     return dataclasses.replace(reply, delay_ms=reply.delay_ms + 1000)
 
 
@@ -227,14 +227,14 @@ class Mutation:
     test: str | None = None
     answer_class: str | None = None
 
-    def apply(self, reply: Reply, current_test: str | None, answers: Answers) -> Reply:
+    def apply(self, reply: Reply, current_test: str | None, replies: Replies) -> Reply:
         if self.test is not None and self.test != current_test:
             return reply
         if self.answer_class is not None and reply.answer_class != self.answer_class:
             return reply
         if not self.mutant.applies(reply):
             return reply
-        changed = self.mutant.change(reply, answers)
+        changed = self.mutant.change(reply, replies)
         return dataclasses.replace(changed, answer_class=reply.answer_class, mutant=self.mutant.name)
 
     def as_json(self) -> dict[str, Any]:
@@ -248,27 +248,27 @@ class Mutations:
 
     by_test: dict[str | None, Mutation]
 
-    def apply(self, reply: Reply, current_test: str | None, answers: Answers) -> Reply:
+    def apply(self, reply: Reply, current_test: str | None, replies: Replies) -> Reply:
         mutation = self.by_test.get(current_test) or self.by_test.get(None)
-        return reply if mutation is None else mutation.apply(reply, current_test, answers)
+        return reply if mutation is None else mutation.apply(reply, current_test, replies)
 
     def as_json(self) -> dict[str, Any]:
         return {"mutations": [mutation.as_json() for mutation in self.by_test.values()]}
 
 
-def received_like(answer_class: str, answers: Answers) -> Reply | None:
+def received_like(answer_class: str, replies: Replies) -> Reply | None:
     """An answer of class `answer_class` as the mock gives it, for asking which mutants apply to that class; None
     for a class that is no answer of the API (the mock's own errors, `delay`)."""
     fault = fault_of(answer_class)
     if fault is not None:
-        return fault_reply(fault, answers.documented(200)) if fault in FAULTS else None
+        return fault_reply(fault, replies.documented(200)) if fault in FAULTS else None
     status = status_of(answer_class)
-    if status is None or status not in answers.contract.statuses:
+    if status is None or status not in replies.contract.statuses:
         return None
-    return dataclasses.replace(answers.documented(status), answer_class=answer_class)
+    return dataclasses.replace(replies.documented(status), answer_class=answer_class)
 
 
-def mutants_for(answer_class: str, table: dict[str, Mutant], answers: Answers) -> list[Mutant]:
+def mutants_for(answer_class: str, table: dict[str, Mutant], replies: Replies) -> list[Mutant]:
     """The mutants that change an answer of class `answer_class`, in the table's order."""
-    like = received_like(answer_class, answers)
+    like = received_like(answer_class, replies)
     return [] if like is None else [mutant for mutant in table.values() if mutant.applies(like)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from mock_server.errors import PreferError
 from mock_server.faults import FAULTS, replaced_by
-from mock_server.mock.replies import GENERATED, Answers, Reply, fault_reply, mock_error_reply
+from mock_server.mock.replies import GENERATED, Replies, Reply, fault_reply, mock_error_reply
 from mock_server.spec.answer_classes import example_class
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope
@@ -28,16 +28,16 @@ class Directives:
 NONE = Directives()
 
 
-def preferred(values: list[str], prepared: Reply | None, answers: Answers, max_delay_ms: int, seed: bytes) -> Reply:
+def preferred(values: list[str], prepared: Reply | None, replies: Replies, max_delay_ms: int, seed: bytes) -> Reply:
     """The answer the `Prefer` headers `values` ask for, given the lookup's answer `prepared` (None: unknown id).
 
     A directive the mock cannot honour gets the mock's own error (412, `Sivi-Mock-Error: prefer`), naming it.
     """
     try:
-        directives = parse_prefer(values, answers.contract, max_delay_ms)
+        directives = parse_prefer(values, replies.contract, max_delay_ms)
         if directives is NONE:
-            return prepared or answers.not_found
-        return apply_prefer(prepared, directives, answers, seed)
+            return prepared or replies.not_found
+        return apply_prefer(prepared, directives, replies, seed)
     except PreferError as error:
         return mock_error_reply(error.directive, error.reason)
 
@@ -103,9 +103,9 @@ def _fault(raw: str, sent: str, found: dict[str, tuple[str, str]]) -> str:
     return raw
 
 
-def apply_prefer(prepared: Reply | None, directives: Directives, answers: Answers, seed: bytes) -> Reply:
+def apply_prefer(prepared: Reply | None, directives: Directives, replies: Replies, seed: bytes) -> Reply:
     """The answer once `Prefer` has spoken. `prepared` is the lookup's answer (None: unknown user)."""
-    contract = answers.contract
+    contract = replies.contract
     status = directives.code
     if directives.example is not None:
         example = contract.examples[directives.example]
@@ -123,11 +123,11 @@ def apply_prefer(prepared: Reply | None, directives: Directives, answers: Answer
         body = envelope(status, generate_body(contract, status, seed))
         reply = Reply(status, body, answer_class=f"{status} {GENERATED}")
     elif status is None:
-        reply = prepared or answers.not_found
+        reply = prepared or replies.not_found
     elif prepared is not None and prepared.status == status:
         reply = dataclasses.replace(prepared, fault=None)  # the account's data, without the account's fault
     else:
-        reply = answers.documented(status)
+        reply = replies.documented(status)
 
     delay = directives.delay_ms if directives.delay_ms is not None else (prepared.delay_ms if prepared else 0)
     if delay != reply.delay_ms:

@@ -1,4 +1,4 @@
-"""The mock's answers as bytes ready to send (`Reply`), and the ones that do not depend on the request (`Answers`,
+"""The mock's answers as bytes ready to send (`Reply`), and the ones that do not depend on the request (`Replies`,
 serialized once per contract). Pure functions, no I/O."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from mock_server.mock.auth import KeyCheck
 from mock_server.spec.answer_classes import documented_answers, example_class, fault_class
 from mock_server.spec.contract import Contract
 from mock_server.spec.envelope import envelope, error_envelope
-from mock_server.spec.fixtures import Account, Answer
+from mock_server.spec.fixtures import Account, AccountAnswer
 from mock_server.types import Header
 
 if TYPE_CHECKING:
@@ -51,17 +51,25 @@ def error_reply(status: int, message: str, answer_class: str | None = None) -> R
     return Reply(status, error_envelope(status, message), answer_class=answer_class or str(status))
 
 
+def mock_error(
+    status: int,
+    cause: str,
+    message: str,
+    *,
+    headers: tuple[Header, ...] = (),
+    answer_class: str = "",
+    **fields: Any,
+) -> Reply:
+    """The mock's own error, never an answer of the API: the envelope with `mockError: cause` (and `fields`), marked
+    `Sivi-Mock-Error: cause` so that no client or check takes it for the API's; `headers` after those."""
+    body = envelope(status, {"message": message, "mockError": cause, **fields})
+    marked = (*JSON_HEADERS, (MOCK_ERROR_HEADER, cause.encode()), *headers)
+    return Reply(status, body, headers=marked, answer_class=answer_class)
+
+
 def mock_error_reply(directive: str, reason: str) -> Reply:
-    body = envelope(
-        MOCK_ERROR_STATUS,
-        {
-            "message": f"sivi-mock cannot honour Prefer {directive}: {reason}",
-            "mockError": "prefer",
-            "directive": directive,
-        },
-    )
-    headers = (*JSON_HEADERS, (MOCK_ERROR_HEADER, b"prefer"))
-    return Reply(MOCK_ERROR_STATUS, body, headers=headers, answer_class=MOCK_ERROR)
+    message = f"sivi-mock cannot honour Prefer {directive}: {reason}"
+    return mock_error(MOCK_ERROR_STATUS, "prefer", message, answer_class=MOCK_ERROR, directive=directive)
 
 
 # A gateway's own page, as nginx words it: HTML, not the API's envelope.
@@ -89,7 +97,7 @@ def fault_reply(fault: str, answer: Reply) -> Reply:
     return dataclasses.replace(answer, fault=fault, answer_class=fault_class(fault))
 
 
-class Answers:
+class Replies:
     """The answers that do not depend on the request, serialized once per contract."""
 
     def __init__(self, contract: Contract) -> None:
@@ -126,7 +134,7 @@ class Answers:
         named = next((name for body, name in self._analysis_classes if body == analysis), ACCOUNT_DATA)
         return Reply(200, envelope(200, analysis), delay_ms, answer_class=named)
 
-    def refusal(self, check: KeyCheck) -> Reply | None:
+    def for_key(self, check: KeyCheck) -> Reply | None:
         """The answer to a request whose key is not an admin's (its body is never read); None for an admin's."""
         if check is KeyCheck.ADMIN:
             return None
@@ -141,7 +149,7 @@ class Answers:
             return tuple(self.for_answer(answer) for answer in account.answers)
         return self.for_answer(account.answers[0])
 
-    def for_answer(self, answer: Answer) -> Reply:
+    def for_answer(self, answer: AccountAnswer) -> Reply:
         if answer.status == 200:
             analysis = answer.analysis if answer.analysis is not None else self.example_analysis
             reply = self.success(analysis, answer.delay_ms)

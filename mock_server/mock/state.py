@@ -7,13 +7,15 @@ import logging
 from collections import Counter
 from collections.abc import Iterator
 
+from starlette.types import Scope
+
 from mock_server.errors import FixtureError, SpecError
 from mock_server.mock.auth import KeyRing
 from mock_server.mock.chaos import Chaos
 from mock_server.mock.coverage import Coverage
-from mock_server.mock.journal import Journal
+from mock_server.mock.journal import Journal, UpstreamNote
 from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutant_table
-from mock_server.mock.replies import Answers, Reply
+from mock_server.mock.replies import Replies, Reply
 from mock_server.settings import Settings
 from mock_server.spec.contract import Contract, load_contract
 from mock_server.spec.fixtures import Account, AccountKind, Fixtures, account_named, load_fixtures
@@ -22,8 +24,8 @@ from mock_server.types import Headers
 logger = logging.getLogger("sivi_mock")
 
 
-class AnswerSequence:
-    """An account's answers, given in turn; the last one repeats. `restart` goes back to the first."""
+class ReplySequence:
+    """An account's replies, given in turn; the last one repeats. `restart` goes back to the first."""
 
     def __init__(self, replies: tuple[Reply, ...]) -> None:
         self.replies = replies
@@ -40,11 +42,11 @@ class AnswerSequence:
         self.position = 0
 
 
-Prepared = Reply | AnswerSequence
+Prepared = Reply | ReplySequence
 
 
 def prepared(answer: Reply | tuple[Reply, ...]) -> Prepared:
-    return AnswerSequence(answer) if isinstance(answer, tuple) else answer
+    return ReplySequence(answer) if isinstance(answer, tuple) else answer
 
 
 class Loaded:
@@ -54,17 +56,17 @@ class Loaded:
         self.contract = contract
         self.fixtures = fixtures
         self.keys = KeyRing(fixtures.keys)
-        self.answers = Answers(contract)
+        self.replies = Replies(contract)
         self.mutants: dict[str, Mutant] = mutant_table(contract)
-        self.replies: dict[str, dict[str, Prepared]] = {
-            "user": {i: prepared(self.answers.for_account(a)) for i, a in fixtures.users.items()},
-            "workspace": {i: prepared(self.answers.for_account(a)) for i, a in fixtures.workspaces.items()},
+        self.account_replies: dict[str, dict[str, Prepared]] = {
+            "user": {i: prepared(self.replies.for_account(a)) for i, a in fixtures.users.items()},
+            "workspace": {i: prepared(self.replies.for_account(a)) for i, a in fixtures.workspaces.items()},
         }
 
     def restart_sequences(self) -> None:
-        for replies in self.replies.values():
+        for replies in self.account_replies.values():
             for reply in replies.values():
-                if isinstance(reply, AnswerSequence):
+                if isinstance(reply, ReplySequence):
                     reply.restart()
 
 
@@ -81,7 +83,7 @@ class MockState:
         # Moves on with every change of what the mock answers (accounts, files, reset): answers compiled ahead
         # (`mock.compiled_answers`) are compiled again when it has moved.
         self.generation = 0
-        self.chaos = Chaos(settings, self._loaded.answers) if settings.chaos else None
+        self.chaos = Chaos(settings, self._loaded.replies) if settings.chaos else None
         # What a test run steers, kept across `reset` (which the pytest fixture calls after every test): the test
         # running now, the answers each test received, and the mutant in force (`sivi-mutate`).
         self.current_test: str | None = None
@@ -113,23 +115,23 @@ class MockState:
             return None
         kind, account_id = named
         reply = self._runtime_replies[kind].get(account_id)
-        return reply if reply is not None else self._loaded.replies[kind].get(account_id)
+        return reply if reply is not None else self._loaded.account_replies[kind].get(account_id)
 
     def next_reply(self, abstract_user_id: str | None, workspace_id: str | None) -> Reply | None:
         """The answer to give now for the account a request names (the hot path's lookup): a sequence moves on."""
         reply = self.reply_for(abstract_user_id, workspace_id)
-        return reply.next() if isinstance(reply, AnswerSequence) else reply
+        return reply.next() if isinstance(reply, ReplySequence) else reply
 
     def put_account(self, account: Account) -> None:
         self.generation += 1
         self._runtime[account.kind][account.id] = account
-        self._runtime_replies[account.kind][account.id] = prepared(self._loaded.answers.for_account(account))
+        self._runtime_replies[account.kind][account.id] = prepared(self._loaded.replies.for_account(account))
 
     def named_accounts(self) -> Iterator[tuple[AccountKind, str]]:
         """Every account the mock knows by kind and id, run-time and from the files, each once."""
         kinds: tuple[AccountKind, ...] = ("user", "workspace")
         for kind in kinds:
-            known = {**self._loaded.replies[kind], **self._runtime_replies[kind]}
+            known = {**self._loaded.account_replies[kind], **self._runtime_replies[kind]}
             yield from ((kind, account_id) for account_id in known)
 
     def runtime_accounts(self) -> list[Account]:
@@ -140,7 +142,7 @@ class MockState:
     ) -> None:
         """An answer given to the operation, by the ASGI path or the fast path: journaled, and counted to `test`,
         the test that received it (answer coverage)."""
-        self.journal.record(
+        self.journal.add(
             method,
             path,
             query,
@@ -155,6 +157,16 @@ class MockState:
             mutant=reply.mutant,
         )
         self.coverage.add(test, reply.answer_class, reply.delay_ms > 0)
+
+    def journal_request(
+        self, scope: Scope, status: int, body: bytes = b"", upstream: UpstreamNote | None = None
+    ) -> None:
+        """A request the operation's endpoint did not answer from the fixtures, journaled as it came: refused
+        before (another path's 404, another host's 403, a body too large) or relayed upstream (`upstream`: what the
+        upstream answered). It is no answer class of the mock's, so coverage does not count it."""
+        self.journal.add(
+            scope["method"], scope["path"], scope["query_string"], scope["headers"], body, status, upstream=upstream
+        )
 
     def reset(self, read: Loaded | list[str] | None = None) -> list[str]:
         """Back to the files: run-time accounts dropped, files re-read (or `read`, what `read_files` read off the

@@ -11,8 +11,7 @@ from __future__ import annotations
 from starlette.types import Send
 
 from mock_server.faults import FAULT_RULES, Connection, Given
-from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR, MOCK_ERROR_HEADER, MOCK_ERROR_STATUS, Reply, send_reply
-from mock_server.spec.envelope import envelope
+from mock_server.mock.replies import MOCK_ERROR, MOCK_ERROR_STATUS, Reply, mock_error, send_reply
 
 # Bytes no HTTP client can read as an answer: no status line, binary, then the connection closes.
 GARBAGE = b"\x00\xff\xfe\xfd sivi-mock fault garbage: these bytes are not HTTP \x80\x81\x82\r\n\r\n"
@@ -24,9 +23,7 @@ def unavailable_reply(fault: str) -> Reply:
         " sivi.connection ASGI extension). Serve it with sivi-mock, BackgroundServer or the kit's protocol,"
         " mock_server.serving.protocol.with_request_deadline"
     )
-    body = envelope(MOCK_ERROR_STATUS, {"message": message, "mockError": "fault", "fault": fault})
-    headers = (*JSON_HEADERS, (MOCK_ERROR_HEADER, b"fault"))
-    return Reply(MOCK_ERROR_STATUS, body, headers=headers, answer_class=MOCK_ERROR)
+    return mock_error(MOCK_ERROR_STATUS, "fault", message, answer_class=MOCK_ERROR, fault=fault)
 
 
 async def give(connection: Connection, send: Send, reply: Reply, hang_limit: float) -> None:

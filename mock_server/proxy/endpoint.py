@@ -13,10 +13,18 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mock_server.errors import AcceptedFileError, BodyTooLarge, NotJson, ProxySetupError, UpstreamError
-from mock_server.judgement import AcceptedDeviations, Conformance, Exchange, Verdict, load_accepted
+from mock_server.errors import AcceptedFileError, BodyTooLarge, ProxySetupError, UpstreamError
+from mock_server.judgement import (
+    AcceptedDeviations,
+    Conformance,
+    Exchange,
+    RequestReading,
+    Verdict,
+    joined_headers,
+    load_accepted,
+)
 from mock_server.mock.auth import KeyCheck
-from mock_server.mock.replies import JSON_HEADERS, MOCK_ERROR_HEADER, TOO_LARGE, Reply, send_reply
+from mock_server.mock.replies import TOO_LARGE, Reply, mock_error, send_reply
 from mock_server.mock.request_body import read_body
 from mock_server.mock.state import MockState
 from mock_server.proxy.client import Upstream, UpstreamAnswer
@@ -25,9 +33,7 @@ from mock_server.proxy.relayed_headers import forwarded, returned
 from mock_server.proxy.upstream_key import echo_of, read_upstream_key, refused_key_message
 from mock_server.proxy.verdicts import RememberingJudge
 from mock_server.secret import KeyMask
-from mock_server.spec.envelope import envelope
 from mock_server.spec.fixtures import account_named
-from mock_server.strict_json import read_answer_json, read_request_json
 from mock_server.types import Headers, TextHeaders
 
 Kind = UpstreamError.Kind
@@ -110,8 +116,8 @@ class ProxyEndpoint:
         self.recorder = recorder
         self.judge = RememberingJudge(state.contract, upstream_key=upstream_key, accepted=accepted)
         self._method = state.contract.method.upper()
-        self._key_header = state.contract.api_key_header.lower()
-        self._key_name = self._key_header.encode("latin-1")
+        self._key_name = state.contract.api_key_name
+        self._key_header = self._key_name.decode("latin-1")  # the same name, in the client's text header lists
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers: Headers = scope["headers"]
@@ -135,7 +141,7 @@ class ProxyEndpoint:
         try:
             body = await read_body(watched, self.state.settings.body_limit, declared)
         except BodyTooLarge:
-            self.state.journal.record(scope["method"], scope["path"], scope["query_string"], headers, b"", 413)
+            self.state.journal_request(scope, 413)
             await send_reply(send, Reply(413, TOO_LARGE.body, headers=(*TOO_LARGE.headers, FROM_MOCK)))
             return
         if aborted:
@@ -143,19 +149,24 @@ class ProxyEndpoint:
             # refused its body. Only a whole request is relayed (and there is no one to answer).
             logger.info("a request ended before its whole body arrived: not relayed")
             return
-        if self.state.settings.fixtures_first and self.state.reply_for(*self._ids(body)) is not None:
-            await self.local(scope, _replay(body, receive), _from_mock(send))
-            return
-        await send_reply(send, await self._relay(scope, headers, body))
+        # The body is read once, here or by the judgement, and the recorder takes that reading (`Exchange.request`).
+        reading = None
+        if self.state.settings.fixtures_first:
+            reading = RequestReading.of(body)
+            if self.state.reply_for(*self._ids(reading)) is not None:
+                await self.local(scope, _replay(body, receive), _from_mock(send))
+                return
+        await send_reply(send, await self._relay(scope, headers, body, reading))
 
-    async def _relay(self, scope: Scope, headers: Headers, body: bytes) -> Reply:
+    async def _relay(self, scope: Scope, headers: Headers, body: bytes, reading: RequestReading | None) -> Reply:
         outgoing = forwarded(headers, self._key_header, self.upstream_key)
         sent_key = next((value for name, value in outgoing if name == self._key_header), None)
         try:
             answer = await self.upstream.send(self._method, outgoing, body, scope["query_string"].decode("latin-1"))
             if self.upstream_key is not None and answer.status == 401:
                 return self._key_refused(scope, body, answer)
-            verdict = self._verdict(outgoing, body, answer, sent_key)
+            exchange = self._exchange(outgoing, body, answer, reading)
+            verdict = self._verdict(exchange, sent_key)
         except UpstreamError as error:
             return self._failed(scope, body, error, Relayed(self.upstream.url, error=error.cause, fault=error.kind))
 
@@ -180,12 +191,12 @@ class ProxyEndpoint:
         else:
             headers_back = (*returned(answer.headers), (CONTRACT_HEADER, verdict.conformance.encode()), FROM_UPSTREAM)
             reply = Reply(answer.status, answer.body, headers=headers_back)
-        self._journal(scope, body, reply.status, relayed)
+        self.state.journal_request(scope, reply.status, body, relayed)
         # Only what conforms: fixtures are held to every reading of the spec, decided ones included. Never an
         # answer with the key that went upstream in it (a caller's own key, echoed: a recording is a file).
         if self.recorder is not None and answer.status == 200 and verdict.conformance is Conformance.CONFORMS:
             if echoed is None:
-                self._record(body, answer)
+                self._record(exchange)
             else:
                 logger.warning("not recorded: the answer carries the key that was sent (in %s)", echoed)
         return reply
@@ -194,13 +205,13 @@ class ProxyEndpoint:
         logger.warning("upstream failed: %s", error.cause)
         message = f"sivi-mock: no usable answer from upstream: {error.cause}"
         reply = proxy_error(error.status, "upstream", message, fault=error.kind)
-        self._journal(scope, body, reply.status, relayed)
+        self.state.journal_request(scope, reply.status, body, relayed)
         return reply
 
-    def _verdict(self, outgoing: TextHeaders, body: bytes, answer: UpstreamAnswer, sent_key: str | None) -> Verdict:
+    def _verdict(self, exchange: Exchange, sent_key: str | None) -> Verdict:
         """The judgement of the answer; an answer that breaks the judgement itself is no usable answer."""
         try:
-            return self.judge.verdict(self._exchange(outgoing, body, answer))
+            return self.judge.verdict(exchange)
         except Exception as error:  # the answer's fault, not the caller's: the message is masked, it may quote it
             cause = masked(f"its answer could not be judged ({type(error).__name__}: {error})", sent_key)
             raise UpstreamError(Kind.UNJUDGEABLE, cause[:500]) from None
@@ -213,20 +224,26 @@ class ProxyEndpoint:
         logger.warning("%s", message)
         relayed = Relayed(self.upstream.url, answer.status, answer.elapsed, error=message, fault="upstream-key")
         reply = proxy_error(502, "upstream-key", f"sivi-mock: {message}")
-        self._journal(scope, body, reply.status, relayed)
+        self.state.journal_request(scope, reply.status, body, relayed)
         return reply
 
-    def _exchange(self, outgoing: TextHeaders, body: bytes, answer: UpstreamAnswer) -> Exchange:
+    def _exchange(
+        self, outgoing: TextHeaders, body: bytes, answer: UpstreamAnswer, reading: RequestReading | None
+    ) -> Exchange:
+        """The one value the judgement and the recorder both read: the request as it went upstream and the answer,
+        each body read once; a repeated header's values all kept (joined, as the contract suite's client joins
+        them)."""
         return Exchange(
             method=self._method,
             url=self.upstream.url,
-            headers=dict(outgoing),
+            headers=joined_headers(outgoing),
             body=body,
             key_header=self._key_header,
             status=answer.status,
-            response_headers=dict(answer.headers),
+            response_headers=joined_headers(answer.headers),
             content=answer.body,
             elapsed=answer.elapsed,
+            request_reading=reading,
         )
 
     def _violation_reply(self, verdict: Verdict, sent_key: str | None) -> Reply:
@@ -238,35 +255,25 @@ class ProxyEndpoint:
         violates = Conformance.VIOLATES.encode()
         return Reply(reply.status, reply.body, headers=(*reply.headers, (CONTRACT_HEADER, violates)))
 
-    def _journal(self, scope: Scope, body: bytes, status: int, relayed: Relayed) -> None:
-        journal = self.state.journal
-        journal.record(
-            scope["method"], scope["path"], scope["query_string"], scope["headers"], body, status, upstream=relayed
-        )
-
-    def _ids(self, body: bytes) -> tuple[str | None, str | None]:
+    def _ids(self, reading: RequestReading) -> tuple[str | None, str | None]:
         """The (user id, workspace id) a request's body names; None for each it does not."""
-        try:
-            data = read_request_json(body)
-        except NotJson:
-            return None, None
+        data = reading.data
         if not isinstance(data, dict):
             return None, None
         found = [data.get(field) for field in self.state.contract.id_fields[:2]]
         user, workspace = (value if isinstance(value, str) else None for value in found)
         return user, workspace
 
-    def _record(self, body: bytes, answer: UpstreamAnswer) -> None:
+    def _record(self, exchange: Exchange) -> None:
         assert self.recorder is not None
-        named = account_named(*self._ids(body))
+        named = account_named(*self._ids(exchange.request()))
         if named is not None:
-            self.recorder.record(*named, read_answer_json(answer.body)["body"])  # written by the recorder's thread
+            self.recorder.record(*named, exchange.json()["body"])  # written by the recorder's thread
 
 
 def proxy_error(status: int, cause: str, message: str, **extra: Any) -> Reply:
     """The proxy's own failure, in the API's envelope, marked so that no one takes it for an upstream answer."""
-    body = envelope(status, {"message": message, "mockError": cause, **extra})
-    return Reply(status, body, headers=(*JSON_HEADERS, (MOCK_ERROR_HEADER, cause.encode()), FROM_MOCK))
+    return mock_error(status, cause, message, headers=(FROM_MOCK,), **extra)
 
 
 def _from_mock(send: Send) -> Send:

@@ -28,16 +28,11 @@ from mock_server.serving.fast_path import FastPathProtocol, KnownRequests
 from mock_server.serving.pipelining import PipelineBound
 from mock_server.serving.request_head import BoundedHeadProtocol
 from mock_server.serving.upgrade import UpgradeIgnored
-from mock_server.spec.envelope import error_envelope
+from mock_server.spec.envelope import raw_error_answer
 
 
 def timeout_answer(seconds: float) -> bytes:
-    body = error_envelope(408, f"the request was not complete within {seconds:g} s; the connection is closed")
-    head = (
-        "HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\nconnection: close\r\n"
-        f"content-length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return raw_error_answer(408, f"the request was not complete within {seconds:g} s; the connection is closed")
 
 
 def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:

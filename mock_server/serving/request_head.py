@@ -23,54 +23,24 @@ from __future__ import annotations
 
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from mock_server.spec.envelope import error_envelope
-from mock_server.types import Headers
-
-HEAD_LIMIT = 16 * 1024
+from mock_server.spec.envelope import raw_error_answer
+from mock_server.types import HEAD_LIMIT, head_size
 
 
 def head_too_large_answer() -> bytes:
-    body = error_envelope(431, f"the request's target and headers are longer than {HEAD_LIMIT} bytes in all")
-    head = (
-        "HTTP/1.1 431 Request Header Fields Too Large\r\ncontent-type: application/json\r\nconnection: close\r\n"
-        f"content-length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return raw_error_answer(431, f"the request's target and headers are longer than {HEAD_LIMIT} bytes in all")
 
 
 def not_http_answer() -> bytes:
-    body = error_envelope(400, "the request is not valid HTTP/1.1; the connection is closed")
-    head = (
-        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n"
-        f"content-length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return raw_error_answer(400, "the request is not valid HTTP/1.1; the connection is closed")
 
 
 def hosts_answer(hosts: int) -> bytes:
-    body = error_envelope(400, f"the request has {hosts} Host headers; HTTP/1.1 allows one; the connection is closed")
-    head = (
-        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n"
-        f"content-length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    return raw_error_answer(400, f"the request has {hosts} Host headers; HTTP/1.1 allows one; the connection is closed")
 
 
 _ANSWER = head_too_large_answer()
 _NOT_HTTP = not_http_answer()
-
-
-def head_size(headers: Headers) -> tuple[int, int]:
-    """The bytes of `headers` as sent (`name: value` and a line end each), and how many are `host` (names as uvicorn
-    gives them, lower case)."""
-    # One plain loop for both: for the few headers of a usual request it costs less than two passes, or summing
-    # through `map` and `chain`.
-    size = hosts = 0
-    for name, value in headers:
-        size += len(name) + len(value) + 4
-        if name == b"host":
-            hosts += 1
-    return size, hosts
 
 
 class BoundedHeadProtocol(HttpToolsProtocol):

@@ -16,16 +16,12 @@ from __future__ import annotations
 import httptools
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from mock_server.spec.envelope import error_envelope
+from mock_server.spec.envelope import raw_error_answer
 
 
 def connect_answer() -> bytes:
-    body = error_envelope(400, "this API has no CONNECT and no other protocol to upgrade to; the connection is closed")
-    head = (
-        "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\n"
-        f"content-length: {len(body)}\r\n\r\n"
-    )
-    return head.encode() + body
+    message = "this API has no CONNECT and no other protocol to upgrade to; the connection is closed"
+    return raw_error_answer(400, message)
 
 
 _CONNECT = connect_answer()

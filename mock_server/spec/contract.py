@@ -16,6 +16,7 @@ import jsonschema_rs
 from mock_server.errors import DecisionError, FileError, SpecError, TooDeepToCheck
 from mock_server.spec.decisions import Decisions
 from mock_server.spec.yaml_file import read_yaml
+from mock_server.types import header_name
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -111,6 +112,7 @@ class Contract:
         self.document = document
         self.path, self.method, operation = _the_operation(source, document)
         self.api_key_header = _api_key_header(source, document, operation)
+        self.api_key_name = header_name(self.api_key_header)  # as a server hands it over (`mock_server.types`)
         self._components = document.get("components", {})
         try:
             self.decisions = Decisions(document)

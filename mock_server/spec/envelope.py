@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from http import HTTPStatus
 from typing import Any
 
 
@@ -13,6 +14,17 @@ def envelope(status: int, body: Any) -> bytes:
 
 def error_envelope(status: int, message: str) -> bytes:
     return envelope(status, {"message": message})
+
+
+def raw_error_answer(status: int, message: str) -> bytes:
+    """A whole HTTP/1.1 answer, head and envelope, that closes the connection: what the server itself writes to a
+    request it refuses before any app sees it (too large a head, not HTTP, too slow)."""
+    body = error_envelope(status, message)
+    head = (
+        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\ncontent-type: application/json\r\nconnection: close\r\n"
+        f"content-length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
 
 
 def is_envelope(data: Any) -> bool:

@@ -91,7 +91,7 @@ class ApiKey:
 
 
 @dataclass(frozen=True)
-class Answer:
+class AccountAnswer:
     """One answer of an account, in the fixture format."""
 
     status: int = 200
@@ -108,7 +108,7 @@ class Account:
 
     id: str
     kind: AccountKind
-    answers: tuple[Answer, ...] = (Answer(),)
+    answers: tuple[AccountAnswer, ...] = (AccountAnswer(),)
     description: str = ""
 
     @property
@@ -198,7 +198,7 @@ def parse_account(kind: AccountKind, account_id: Any, data: Any, contract: Contr
     return Account(id=account_id, kind=kind, answers=tuple(answers), description=data.get("description", ""))
 
 
-def _parse_answer(data: dict[str, Any], contract: Contract, where: str, problems: list[str]) -> Answer:
+def _parse_answer(data: dict[str, Any], contract: Contract, where: str, problems: list[str]) -> AccountAnswer:
     """One answer (an account's, or a step of its sequence); its problems are added to `problems`."""
     status = data.get("status", 200)
     fault = data.get("fault")
@@ -221,7 +221,7 @@ def _parse_answer(data: dict[str, Any], contract: Contract, where: str, problems
             problems.append(f"{where}.analysis: an account answering {status} has no analysis")
         if "message" in data:
             problems += contract.component("ErrorBody").errors({"message": data["message"]}, where)
-    return Answer(
+    return AccountAnswer(
         status=status,
         analysis=data.get("analysis"),
         message=data.get("message"),
