@@ -35,8 +35,8 @@ from mock_server.judgement import (
     documented_kinds,
     header,
     meets,
-    refusal,
-    refused,
+    other_methods_refused,
+    refusal_decision,
     request_json,
     slower_than,
     under_decision,
@@ -173,11 +173,11 @@ class Api:
             expected = under_decision(self.contract, expected, decision, core)
         elif generic is not None and generic.decision is not None:
             expected = replace(expected, why=generic.why, decision=generic.decision, core=generic.core)
-        failures = self.conformance(exchange, refusal(exchange, expected)) + meets(exchange, expected)
+        failures = self.conformance(exchange, refusal_decision(exchange, expected)) + meets(exchange, expected)
         self._settle(promise, exchange, failures, stop=stop)
 
     def expect_refused(self, exchange: Exchange, *, promise: str) -> None:
-        failures = refused(exchange) + slower_than(exchange, self.settings.max_response_time)
+        failures = other_methods_refused(exchange) + slower_than(exchange, self.settings.max_response_time)
         self._settle(promise, exchange, failures, stop=True)
 
     def judge_case(self, case: schemathesis.Case[Any], exchange: SentExchange, *, promise: str) -> None:
@@ -191,11 +191,12 @@ class Api:
             self.observed.note(f"schemathesis:{note.check}", note.message)
         expected = self.judge.expectation(exchange)
         if expected is None and exchange.status == 501:
-            # RFC 9110's answer to a method a server does not recognise: a refusal, which `refused` judges.
+            # RFC 9110's answer to a method a server does not recognise: a refusal, `other_methods_refused`'s.
             found = [failure for failure in found if failure.check != "not_a_server_error"]
         ours = checked(self.judge.failures, exchange) + slower_than(exchange, self.settings.max_response_time)
+        refused_under = refusal_decision(exchange, expected) if expected else None
         resting_on = {
-            **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refusal(exchange, expected) else None),
+            **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refused_under else None),
             SCHEMA_CHECK: next((f.decision for f in ours if f.check == "response_schema"), None),
         }
         status_failure = next((f for f in ours if expected and f.check == expected.check), None)

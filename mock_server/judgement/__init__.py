@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from mock_server.judgement.accepted import load_accepted as load_accepted
     from mock_server.judgement.checks import documented_kinds as documented_kinds
     from mock_server.judgement.checks import meets as meets
-    from mock_server.judgement.checks import refusal as refusal
-    from mock_server.judgement.checks import refused as refused
+    from mock_server.judgement.checks import other_methods_refused as other_methods_refused
+    from mock_server.judgement.checks import refusal_decision as refusal_decision
     from mock_server.judgement.checks import response_conforms as response_conforms
     from mock_server.judgement.checks import slower_than as slower_than
     from mock_server.judgement.checks import status_is as status_is

@@ -6,7 +6,7 @@ exchange.
 
 from __future__ import annotations
 
-from mock_server.judgement.checks import meets, refusal, refused, response_conforms
+from mock_server.judgement.checks import meets, other_methods_refused, refusal_decision, response_conforms
 from mock_server.judgement.exchange import Exchange
 from mock_server.judgement.expectation import UNAUTHENTICATED, Expectation, RequestShape, TargetFacts, expectation
 from mock_server.judgement.verdict import Failure, Verdict
@@ -30,16 +30,16 @@ class Judge:
 
     def conformance(self, exchange: Exchange, refused_under: str | None = None) -> list[Failure]:
         """The answer itself: a documented status, JSON, its schema, the envelope (see `response_conforms`)."""
-        return response_conforms(exchange, self.contract, refusal=refused_under)
+        return response_conforms(exchange, self.contract, refused_under=refused_under)
 
     def failures(self, exchange: Exchange) -> list[Failure]:
         """Every check of one answer: the answer itself, and the status its request called for."""
         expected = self.expectation(exchange)
         if expected is None:
-            return refused(exchange)
+            return other_methods_refused(exchange)
         if exchange.status == UNAUTHENTICATED and self.target.admin_key is None:
             return self.conformance(exchange)  # a caller's own key may be no admin key: its 401 is not judged
-        return self.conformance(exchange, refusal(exchange, expected)) + meets(exchange, expected)
+        return self.conformance(exchange, refusal_decision(exchange, expected)) + meets(exchange, expected)
 
     def verdict(self, exchange: Exchange) -> Verdict:
         return Verdict.of(self.failures(exchange))
