@@ -2,9 +2,12 @@
 
     from mock_server.judgement import Exchange, Judge, TargetFacts
 
-    judge = Judge(contract, TargetFacts.of(admin_key, known_ids=[user_id]))
-    judge.verdict(exchange).conformance  # Conformance.CONFORMS, DIFFERS or VIOLATES
-    load_accepted(path).judged(verdict)  # ... or ACCEPTED, where a team's --accept file covers every violation
+    judge = Judge(contract, TargetFacts.of(admin_key, known_ids=[user_id]), accepted=load_accepted(path))
+    judge.verdict(exchange).conformance  # Conformance.CONFORMS, DIFFERS or VIOLATES; or ACCEPTED, where the
+                                         # team's --accept file covers every violation
+
+`Judge.verdict` is `Judge.judged(Judge.failures(...))`: the one way the contract suite and the proxy judge an
+answer (the suite adds Schemathesis' failures between the two steps).
 
 The names are imported when first used: the mock's admin API names the verdicts without loading the checks.
 """
