@@ -18,9 +18,9 @@ from contract_tests import generation
 from contract_tests.api import Api
 from contract_tests.errors import StopRun, TargetError, UsageError
 from contract_tests.pytest_plugin import add_suite_options
-from contract_tests.report import summary_lines
 from contract_tests.run import RUN, SuiteRun
 from contract_tests.settings import OPTIONS, read_settings
+from contract_tests.summary import summary_lines
 from mock_server.user_cache import hypothesis_home
 
 # The order a reader meets the promises in: the cheap, exact ones first, so that a run stopped by its request

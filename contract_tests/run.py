@@ -20,8 +20,9 @@ import pytest
 
 from contract_tests.errors import TargetError
 from contract_tests.findings import Observations, Redactor
-from contract_tests.report import RunRecord, not_tested_record, spec_name, write_report
+from contract_tests.report import write_report
 from contract_tests.settings import SuiteSettings
+from contract_tests.summary import RunRecord, not_tested_record, spec_name
 from mock_server.judgement import Failure
 
 if TYPE_CHECKING:  # the suite's HTTP stack (requests, Schemathesis) loads once the run starts
