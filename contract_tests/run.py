@@ -2,8 +2,9 @@
 
 `sivi-contract` creates it and hands it to pytest as a plugin; under plain pytest the suite's conftest creates it
 from the options. Either way the hooks read it from `config.stash[RUN]`, and it alone decides what a run's end
-means: the exit code (`exit_code`, the one mapping, as httpx's `_main.py` has one), the "not tested" path
-(`not_tested`), the record the summary and the reports read, and the `Redactor` every text passes through.
+means: the exit status (`exit_code`, read by `ExitCode.of` as `sivi-contract`'s 0, 1 or 2: one mapping, as httpx's
+`_main.py` has one), the "not tested" path (`not_tested`), the record the summary and the reports read, and the
+`Redactor` every text passes through.
 """
 
 from __future__ import annotations
@@ -30,11 +31,17 @@ if TYPE_CHECKING:  # the suite's HTTP stack (requests, Schemathesis) loads once 
 
 
 class ExitCode(IntEnum):
-    """What `sivi-contract` (and the suite under plain pytest) exits with."""
+    """What `sivi-contract` exits with."""
 
     CONFORMS = 0
     VIOLATIONS = 1
     NOT_TESTED = 2  # a usage or set-up problem, or a run stopped before its end: always one readable line
+
+    @classmethod
+    def of(cls, status: int) -> ExitCode:
+        """`sivi-contract`'s code for a run's exit status (`SuiteRun.exit_code`): pytest's own beyond 0 and 1
+        (interrupted, an internal or usage error, nothing collected) is a run that did not test."""
+        return cls(status) if status in (cls.CONFORMS, cls.VIOLATIONS) else cls.NOT_TESTED
 
 
 RUN = pytest.StashKey["SuiteRun"]()
@@ -88,15 +95,15 @@ class SuiteRun:
             write_not_tested_junit(self.junit_xml, message)
         return message
 
-    def exit_code(self, pytest_status: int = pytest.ExitCode.OK) -> ExitCode:
-        """The one mapping from what pytest says and what the run observed to 0, 1 or 2."""
+    def exit_code(self, pytest_status: int = pytest.ExitCode.OK) -> int:
+        """The run's exit status, the one mapping: 2 when it stopped before its end, 1 when pytest's tests passed but
+        the run found something of its own (`finish`), else pytest's (under plain pytest its codes stay its own:
+        a usage error is 4; `sivi-contract` reads them through `ExitCode.of`)."""
         if self.observed.stop_reason:
             return ExitCode.NOT_TESTED
-        if pytest_status == pytest.ExitCode.TESTS_FAILED:
+        if pytest_status == pytest.ExitCode.OK and self.observed.run_failures:
             return ExitCode.VIOLATIONS
-        if pytest_status == pytest.ExitCode.OK:
-            return ExitCode.VIOLATIONS if self.observed.run_failures else ExitCode.CONFORMS
-        return ExitCode.NOT_TESTED
+        return pytest_status
 
     def stopped_because(self, pytest_status: int) -> str:
         """Why a run exited 2 (`exit_code`), in one line."""

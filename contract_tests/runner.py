@@ -80,10 +80,10 @@ def run_suite(
     except TargetError as error:
         message = run.not_tested(error)
         print(f"sivi-contract: {message}", file=out)
-        return Outcome(run.exit_code(), run, message)
+        return Outcome(ExitCode.of(run.exit_code()), run, message)
     if junit_xml is not None and junit_xml.exists():
         junit_xml.write_text(run.redact(junit_xml.read_text(encoding="utf-8")), encoding="utf-8")
-    code = run.exit_code(status)
+    code = ExitCode.of(run.exit_code(status))
     if code != ExitCode.NOT_TESTED:
         return Outcome(code, run)
     reason = run.stopped_because(status)
