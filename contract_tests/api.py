@@ -23,10 +23,12 @@ from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, sch
 from contract_tests.malformed_heads import CHECK as MALFORMED_HEAD
 from contract_tests.settings import SuiteSettings, secrets_of
 from contract_tests.target import Target, check_setup, open_target
+from mock_server.errors import TooDeepToCheck
 from mock_server.judgement import (
     NOT_JSON,
     OK,
     Exchange,
+    Expectation,
     Failure,
     Judge,
     Verdict,
@@ -166,12 +168,12 @@ class Api:
         it (a request that names both ids, say); otherwise the judgement of the request names it.
         """
         statuses = frozenset({status} if isinstance(status, int) else status)
-        verdict = self.judge.verdict(exchange, self.judge.stated(exchange, check, statuses, decision), met=self._met)
-        self._settle(promise, exchange, verdict, stop=stop)
+        failures = self._failures(exchange, self.judge.stated(exchange, check, statuses, decision))
+        self._settle(promise, exchange, self.judge.judged(failures, met=self._met), stop=stop)
 
     def expect_refused(self, exchange: Exchange, *, promise: str) -> None:
         """The answer refuses a method the spec does not document (`other_methods_refused`)."""
-        self._settle(promise, exchange, self.judge.verdict(exchange, met=self._met), stop=True)
+        self._settle(promise, exchange, self.judge.judged(self._failures(exchange), met=self._met), stop=True)
 
     def judge_case(self, case: schemathesis.Case[Any], exchange: SentExchange, *, promise: str) -> None:
         """Record (not raise) what is wrong with the answer to a generated case, so generation goes on.
@@ -186,7 +188,7 @@ class Api:
         if expected is None and exchange.status == 501:
             # RFC 9110's answer to a method a server does not recognise: a refusal, `other_methods_refused`'s.
             found = [failure for failure in found if failure.check != "not_a_server_error"]
-        ours = self.judge.failures(exchange)
+        ours = self._failures(exchange)
         refused_under = refusal_decision(exchange, expected) if expected else None
         resting_on = {
             **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refused_under else None),
@@ -206,6 +208,13 @@ class Api:
                 mirrors[name] = mirror.check
         verdict = self.judge.judged(ours + theirs, mirrors=mirrors, met=self._met)
         self._settle(promise, exchange, verdict, stop=False)
+
+    def _failures(self, exchange: Exchange, stated: Expectation | None = None) -> list[Failure]:
+        """`Judge.failures`, or a finding when the answer is nested too deeply for the checks to follow."""
+        try:
+            return self.judge.failures(exchange, stated)
+        except TooDeepToCheck as error:
+            return [Failure("json_body", f"the answer is JSON, but {error}")]
 
     def _settle(self, promise: str, exchange: Exchange, verdict: Verdict, *, stop: bool) -> None:
         """What a team accepted is reported as accepted; differences from a decision are warnings (unless the run

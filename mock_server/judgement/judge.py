@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from datetime import date
 
-from mock_server.errors import TooDeepToCheck
 from mock_server.judgement.accepted import AcceptedDeviations, Entry
 from mock_server.judgement.checks import meets, other_methods_refused, refusal_decision, response_conforms, slower_than
 from mock_server.judgement.exchange import Exchange
@@ -76,14 +75,12 @@ class Judge:
 
     def conformance(self, exchange: Exchange, refused_under: str | None = None) -> list[Failure]:
         """The answer itself: a documented status, JSON, its schema, the envelope (see `response_conforms`)."""
-        try:
-            return response_conforms(exchange, self.contract, refused_under=refused_under)
-        except TooDeepToCheck as error:
-            return [Failure("json_body", f"the answer is JSON, but {error}")]
+        return response_conforms(exchange, self.contract, refused_under=refused_under)
 
     def failures(self, exchange: Exchange, expected: Expectation | None = None) -> list[Failure]:
         """Every check of one answer: the answer itself, the status its request calls for (or `expected`, what a
-        test states: `stated`), and the time it took."""
+        test states: `stated`), and the time it took. Raises `TooDeepToCheck` for an answer nested deeper than the
+        checks can follow: the proxy answers it 502, the suite reports it."""
         return self._checked(exchange, expected) + slower_than(exchange, self.max_response_time)
 
     def _checked(self, exchange: Exchange, expected: Expectation | None) -> list[Failure]:
@@ -106,8 +103,6 @@ class Judge:
             return verdict
         return self.accepted.judged(verdict, self.today, mirrors=mirrors, met=met)
 
-    def verdict(
-        self, exchange: Exchange, expected: Expectation | None = None, *, met: set[Entry] | None = None
-    ) -> Verdict:
-        """`judged(failures(exchange, expected))`: the one judgement of an answer."""
-        return self.judged(self.failures(exchange, expected), met=met)
+    def verdict(self, exchange: Exchange, expected: Expectation | None = None) -> Verdict:
+        """`judged(failures(exchange, expected))`."""
+        return self.judged(self.failures(exchange, expected))
