@@ -9,9 +9,8 @@ from __future__ import annotations
 import enum
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from typing import Any, Final, Literal
 
 import requests
@@ -32,14 +31,11 @@ from mock_server.judgement import (
     Expectation,
     Failure,
     Judge,
+    Verdict,
     documented_kinds,
     header,
-    meets,
-    refusal,
-    refused,
+    refusal_decision,
     request_json,
-    slower_than,
-    under_decision,
     usage_notes,
 )
 from mock_server.judgement.accepted import utc_today
@@ -75,14 +71,21 @@ class Api:
         self.client = client
         self.observed = observed
         self.settings = settings
-        self.judge = Judge(contract, target.facts)
+        self.today = utc_today()  # one day for the whole run: whether an accepted deviation has expired
+        self.judge = Judge(
+            contract,
+            target.facts,
+            accepted=settings.accepted,
+            max_response_time=settings.max_response_time,
+            today=self.today,
+        )
         self.shape = self.judge.shape
         self.method = contract.method.upper()
         self._random = random.Random(settings.seed)
         self._alike: dict[tuple[str, tuple[str, ...], int | None], int] = {}
         # What the vendor's own documented example does is information, not a warning (month totals above a year).
         self._documented_kinds = documented_kinds(contract)
-        self.today = utc_today()  # one day for the whole run: whether an accepted deviation has expired
+        self._met = observed.entries_used  # the accepted deviations' entries that matched a failure
         self._known_user_answer = known_user_answer  # the set-up's request for the known user, judged once
 
     @property
@@ -164,21 +167,13 @@ class Api:
         `decision` names the decision of openapi.yaml that `status` rests on, where the request alone does not say
         it (a request that names both ids, say); otherwise the judgement of the request names it.
         """
-        expected = Expectation(check, frozenset({status} if isinstance(status, int) else status), "")
-        generic = self.judge.expectation(exchange)
-        if generic is not None:
-            expected = replace(expected, where=generic.where)  # what in the request calls for the status
-        if generic is not None and decision is not None:
-            core = generic.statuses | generic.core
-            expected = under_decision(self.contract, expected, decision, core)
-        elif generic is not None and generic.decision is not None:
-            expected = replace(expected, why=generic.why, decision=generic.decision, core=generic.core)
-        failures = self.conformance(exchange, refusal(exchange, expected)) + meets(exchange, expected)
-        self._settle(promise, exchange, failures, stop=stop)
+        statuses = frozenset({status} if isinstance(status, int) else status)
+        failures = self._failures(exchange, self.judge.stated(exchange, check, statuses, decision))
+        self._settle(promise, exchange, self.judge.judged(failures, met=self._met), stop=stop)
 
     def expect_refused(self, exchange: Exchange, *, promise: str) -> None:
-        failures = refused(exchange) + slower_than(exchange, self.settings.max_response_time)
-        self._settle(promise, exchange, failures, stop=True)
+        """The answer refuses a method the spec does not document (`other_methods_refused`)."""
+        self._settle(promise, exchange, self.judge.judged(self._failures(exchange), met=self._met), stop=True)
 
     def judge_case(self, case: schemathesis.Case[Any], exchange: SentExchange, *, promise: str) -> None:
         """Record (not raise) what is wrong with the answer to a generated case, so generation goes on.
@@ -191,11 +186,12 @@ class Api:
             self.observed.note(f"schemathesis:{note.check}", note.message)
         expected = self.judge.expectation(exchange)
         if expected is None and exchange.status == 501:
-            # RFC 9110's answer to a method a server does not recognise: a refusal, which `refused` judges.
+            # RFC 9110's answer to a method a server does not recognise: a refusal, `other_methods_refused`'s.
             found = [failure for failure in found if failure.check != "not_a_server_error"]
-        ours = checked(self.judge.failures, exchange) + slower_than(exchange, self.settings.max_response_time)
+        ours = self._failures(exchange)
+        refused_under = refusal_decision(exchange, expected) if expected else None
         resting_on = {
-            **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refusal(exchange, expected) else None),
+            **dict.fromkeys(STATUS_CHECKS, expected.decision if expected and refused_under else None),
             SCHEMA_CHECK: next((f.decision for f in ours if f.check == "response_schema"), None),
         }
         status_failure = next((f for f in ours if expected and f.check == expected.check), None)
@@ -210,48 +206,31 @@ class Api:
             theirs.append(Failure(name, failure.message, resting_on.get(failure.check), mirror.where if mirror else ()))
             if mirror is not None:
                 mirrors[name] = mirror.check
-        self._settle(promise, exchange, ours + theirs, stop=False, mirrors=mirrors)
+        verdict = self.judge.judged(ours + theirs, mirrors=mirrors, met=self._met)
+        self._settle(promise, exchange, verdict, stop=False)
 
-    def conformance(self, exchange: Exchange, refused_under: str | None = None) -> list[Failure]:
-        found = checked(lambda sent: self.judge.conformance(sent, refused_under), exchange)
-        return found + slower_than(exchange, self.settings.max_response_time)
+    def _failures(self, exchange: Exchange, stated: Expectation | None = None) -> list[Failure]:
+        """`Judge.failures`, or a finding when the answer is nested too deeply for the checks to follow."""
+        try:
+            return self.judge.failures(exchange, stated)
+        except TooDeepToCheck as error:
+            return [Failure("json_body", f"the answer is JSON, but {error}")]
 
-    def _settle(
-        self,
-        promise: str,
-        exchange: Exchange,
-        failures: list[Failure],
-        *,
-        stop: bool,
-        mirrors: dict[str, str] | None = None,
-    ) -> None:
+    def _settle(self, promise: str, exchange: Exchange, verdict: Verdict, *, stop: bool) -> None:
         """What a team accepted is reported as accepted; differences from a decision are warnings (unless the run
-        is strict); the rest is a violation. `mirrors`: Schemathesis' checks that say what one of ours says."""
-        failures = [self._accept(failure, exchange, (mirrors or {}).get(failure.check)) for failure in failures]
-        failures = [failure for failure in failures if failure.accepted is None]
+        is strict); the rest is a violation (`Verdict.failing`)."""
+        for failure in verdict.accepted:
+            self.observed.accept(failure, exchange)
         if not self.settings.strict:
-            for failure in failures:
-                if failure.decision is not None:
-                    self.observed.differ(failure, exchange)
-            failures = [failure for failure in failures if failure.decision is None]
+            for failure in verdict.differences:
+                self.observed.differ(failure, exchange)
+        failures = verdict.failing(self.settings.strict)
         if not failures:
             return
         finding = Finding(promise, exchange, failures)
         if stop:
             raise ContractViolation(self.observed.record(finding))
         self._record_alike(finding)
-
-    def _accept(self, failure: Failure, exchange: Exchange, also: str | None) -> Failure:
-        """`failure` as the run's accepted deviations leave it (`also`: the check of ours it mirrors), counted."""
-        accepted = self.settings.accepted
-        if accepted is None:
-            return failure
-        found = accepted.acceptance(failure, self.today, also)
-        self.observed.entries_used.update(found.live + found.expired)
-        failure = accepted.apply(failure, found)
-        if failure.accepted is not None:
-            self.observed.accept(failure, exchange)
-        return failure
 
     def _record_alike(self, finding: Finding) -> None:
         status = finding.exchange.status if finding.exchange else None
@@ -283,14 +262,6 @@ class Api:
                     self.observed.inform(kind, message)
                 else:
                     self.observed.note("usage_suggestion", message)
-
-
-def checked(judging: Callable[[Exchange], list[Failure]], exchange: Exchange) -> list[Failure]:
-    """`judging(exchange)`, or a finding when the answer is nested too deeply for the checks to follow."""
-    try:
-        return judging(exchange)
-    except TooDeepToCheck as error:
-        return [Failure("json_body", f"the answer is JSON, but {error}")]
 
 
 @contextmanager

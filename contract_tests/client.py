@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,10 +23,9 @@ from contract_tests.errors import HeadersTooSlow, StopRun
 from contract_tests.malformed_heads import MALFORMED_HEADS
 from contract_tests.waits import (
     GATEWAY,
-    LOWEST_RATE,
-    RECOVERY_STEP,
     SAME_ANSWER_TRIES,
     Blip,
+    Pace,
     RunDeadline,
     WaitBudget,
     backoff,
@@ -69,25 +68,29 @@ class Client:
         self.timeout = timeout
         # A whole answer, headers and body, gets three read timeouts: a trickle never trips the read timeout.
         self.answer_limit = 3 * timeout
-        self.rate_limit = rate_limit
-        self.configured_rate = rate_limit
-        # While throttling holds the rate down: the rate it goes back up to (then `configured_rate` again).
-        self._recovering_to: float | None = None
+        self.pace = Pace(rate_limit, clock)
         self.max_requests = max_requests
         self.sent = 0
         self.statuses: Counter[int] = Counter()
         self.waits = WaitBudget(max_wait)
         self.deadline = RunDeadline(deadline)
-        self.lowered_rate: float | None = None  # the lowest rate throttling brought the client down to, if any
         # A request the target answers when it is up (the set-up's): asked when a request gets a gateway page or a
         # 503, to tell an input that breaks the target from a target that is down.
         self.health_check: requests.PreparedRequest | None = None
         self._session = self._new_session()
         MALFORMED_HEADS.install()
-        self._clock, self._sleep = clock, sleep
-        self._next_send = 0.0
-        self._sent_at: deque[float] = deque(maxlen=6)
+        self._sleep = sleep
         self._failures_in_a_row = 0
+
+    @property
+    def rate_limit(self) -> float:
+        """The rate requests go out at now (requests per second, 0: no limit): lowered while throttled."""
+        return self.pace.rate
+
+    @property
+    def lowered_rate(self) -> float | None:
+        """The lowest rate throttling brought the client down to, if it did."""
+        return self.pace.lowered
 
     def request(
         self, method: str, path: str, *, headers: dict[str, str] | None = None, body: bytes | None = None
@@ -109,7 +112,7 @@ class Client:
             blip = blip_of(exchange)
             if blip is None:
                 self._tally(exchange)
-                self._recover_rate()
+                self.pace.recover()
                 return exchange
             tries += 1
             if blip.may_be_the_input and self._target_answers():
@@ -141,7 +144,7 @@ class Client:
         )
         self.sent += 1
         started = time.monotonic()
-        self._sent_at.append(self._clock())
+        self.pace.sending()
         try:
             self._receive(prepared, exchange, deadline=self.deadline.cut(started + self.answer_limit))
         except (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError):
@@ -171,7 +174,7 @@ class Client:
         throttles with `Retry-After: 0` again and again spends the budget as surely as one that asks for minutes.
         """
         answered = f"{exchange.status}" + (f" ({exchange.content_type})" if exchange.content_type else "")
-        slower = self._slower_rate() if blip.kind != GATEWAY and slow_down else None
+        slower = self.pace.slower() if blip.kind != GATEWAY and slow_down else None
         cost = max(pause, 1 / slower) if slower else pause
         if not self.waits.allows(cost):
             waited = f"{self.waits.waited:.1f} s waited of --max-wait {self.waits.max_wait:g}"
@@ -188,45 +191,19 @@ class Client:
         if pause > self.deadline.left:  # sleeping into the run's end would only end it later
             raise StopRun(self.deadline.passed(self.waits, self.sent, f"the target asks to wait {pause:g} s more"))
         if slower:
-            self._recovering_to = self._recovering_to or self.configured_rate or self.rate_limit or self._recent_rate()
-            self.rate_limit = slower
-            self.lowered_rate = min(slower, self.lowered_rate or slower)
+            self.pace.lower_to(slower)
         self.waits.spend(blip, cost)
         self._sleep(pause)
-
-    def _slower_rate(self) -> float | None:
-        """Half the rate requests went out at, down to `LOWEST_RATE`; None when too few went out to tell (the wait
-        itself then paces the next request)."""
-        current = self.rate_limit or self._recent_rate()
-        return max(LOWEST_RATE, current / 2) if current else None
-
-    def _recover_rate(self) -> None:
-        """After an answer of the API, a lowered rate goes up a step, back to the configured one (additive increase:
-        throttling is obeyed while it lasts, and does not slow the rest of the run)."""
-        if self._recovering_to is None:
-            return
-        self.rate_limit += RECOVERY_STEP * self._recovering_to
-        if self.rate_limit >= self._recovering_to:
-            self.rate_limit, self._recovering_to = self.configured_rate, None
-
-    def _recent_rate(self) -> float:
-        """The rate the last few requests went out at: from the median gap between them (a pause between tests
-        does not count), 0 when there is too little to tell."""
-        gaps = sorted(later - earlier for earlier, later in zip(self._sent_at, list(self._sent_at)[1:], strict=False))
-        median = gaps[len(gaps) // 2] if gaps else 0.0
-        return 1 / median if median > 0 else 0.0
 
     def close(self) -> None:
         self._session.close()
 
     def _pace(self) -> None:
-        if self.rate_limit > 0:
-            now = self._clock()
-            if now < self._next_send:
-                if self._next_send - now > self.deadline.left:
-                    raise StopRun(self.deadline.passed(self.waits, self.sent))
-                self._sleep(self._next_send - now)
-            self._next_send = max(now, self._next_send) + 1 / self.rate_limit
+        pause = self.pace.next_turn()
+        if pause > self.deadline.left:
+            raise StopRun(self.deadline.passed(self.waits, self.sent))
+        if pause:
+            self._sleep(pause)
 
     def _new_session(self) -> requests.Session:
         session = requests.Session()

@@ -75,6 +75,10 @@ class Note:
     message: str
 
 
+# What makes answers alike in the summary: the decision (or acceptance) they differ by, the check, the status.
+Alike = tuple[str, str, int | None]
+
+
 class Redactor(KeyMask):
     """Replaces every secret, in every form the kit may write it in (as written, JSON-escaped, HTML-escaped,
     percent-encoded, base64), by its masked form, in any text the run is about to write."""
@@ -86,7 +90,7 @@ class Observations:
 
     findings: list[Finding] = field(default_factory=list)
     notes: Counter[Note] = field(default_factory=Counter)
-    differences: dict[tuple[str, str, int | None], Difference] = field(default_factory=dict)
+    differences: dict[Alike, Difference] = field(default_factory=dict)
     current_test: str = ""
     known_user_requests: int = 0
     known_user_successes: int = 0
@@ -95,7 +99,7 @@ class Observations:
     run_failures: list[Failure] = field(default_factory=list)
     known_user_statuses: Counter[int] = field(default_factory=Counter)
     # Accepted deviations met (alike ones counted), and the entries that matched anything, live or expired.
-    accepted: dict[tuple[str, str, int | None], Difference] = field(default_factory=dict)
+    accepted: dict[Alike, Difference] = field(default_factory=dict)
     entries_used: set[Entry] = field(default_factory=set)
     # What the vendor's own documented example also does: information, shown once per kind (first message, count).
     information: dict[str, tuple[str, int]] = field(default_factory=dict)
@@ -111,18 +115,18 @@ class Observations:
         self.notes[Note(check, message)] += 1
 
     def differ(self, failure: Failure, exchange: Exchange) -> None:
-        alike = (failure.decision or "", failure.check, exchange.status)
-        if alike in self.differences:
-            self.differences[alike].count += 1
-        else:
-            self.differences[alike] = Difference(failure, exchange, self.current_test)
+        self._count_alike(self.differences, failure.decision, failure, exchange)
 
     def accept(self, failure: Failure, exchange: Exchange) -> None:
-        alike = (failure.accepted or "", failure.check, exchange.status)
-        if alike in self.accepted:
-            self.accepted[alike].count += 1
+        self._count_alike(self.accepted, failure.accepted, failure, exchange)
+
+    def _count_alike(self, table: dict[Alike, Difference], why: str | None, failure: Failure, sent: Exchange) -> None:
+        """Alike answers (the same decision or acceptance, check and status) counted; the first kept to be shown."""
+        alike = (why or "", failure.check, sent.status)
+        if alike in table:
+            table[alike].count += 1
         else:
-            self.accepted[alike] = Difference(failure, exchange, self.current_test)
+            table[alike] = Difference(failure, sent, self.current_test)
 
     def inform(self, kind: str, message: str) -> None:
         first, count = self.information.get(kind, (message, 0))

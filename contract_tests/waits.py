@@ -16,7 +16,8 @@ from __future__ import annotations
 import email.utils
 import math
 import time
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -167,3 +168,57 @@ class RunDeadline:
             f"the run's deadline passed (--deadline {self.seconds:g} s): {where}; raise --deadline, or lower "
             "--max-examples or --request-timeout"
         )
+
+
+class Pace:
+    """The client's rate: at most `rate` requests a second (0: no limit of its own), halved when throttled and
+    raised back step by step as answers come (additive increase, multiplicative decrease)."""
+
+    def __init__(self, rate: float, clock: Callable[[], float]) -> None:
+        self.rate = rate
+        self.configured = rate
+        self.lowered: float | None = None  # the lowest rate throttling brought the run down to, if any
+        # While throttling holds the rate down: the rate it goes back up to (then `configured` again).
+        self._recovering_to: float | None = None
+        self._clock = clock
+        self._next_send = 0.0
+        self._sent_at: deque[float] = deque(maxlen=6)
+
+    def next_turn(self) -> float:
+        """The pause before the next request may go (0: at once); the turn after it is booked."""
+        if self.rate <= 0:
+            return 0.0
+        now = self._clock()
+        pause = max(0.0, self._next_send - now)
+        self._next_send = max(now, self._next_send) + 1 / self.rate
+        return pause
+
+    def sending(self) -> None:
+        self._sent_at.append(self._clock())
+
+    def slower(self) -> float | None:
+        """Half the rate requests went out at, down to `LOWEST_RATE`; None when too few went out to tell (the wait
+        itself then paces the next request)."""
+        current = self.rate or self._recent_rate()
+        return max(LOWEST_RATE, current / 2) if current else None
+
+    def lower_to(self, rate: float) -> None:
+        self._recovering_to = self._recovering_to or self.configured or self.rate or self._recent_rate()
+        self.rate = rate
+        self.lowered = min(rate, self.lowered or rate)
+
+    def recover(self) -> None:
+        """After an answer of the API, a lowered rate goes up a step, back to the configured one (additive increase:
+        throttling is obeyed while it lasts, and does not slow the rest of the run)."""
+        if self._recovering_to is None:
+            return
+        self.rate += RECOVERY_STEP * self._recovering_to
+        if self.rate >= self._recovering_to:
+            self.rate, self._recovering_to = self.configured, None
+
+    def _recent_rate(self) -> float:
+        """The rate the last few requests went out at: from the median gap between them (a pause between tests
+        does not count), 0 when there is too little to tell."""
+        gaps = sorted(later - earlier for earlier, later in zip(self._sent_at, list(self._sent_at)[1:], strict=False))
+        median = gaps[len(gaps) // 2] if gaps else 0.0
+        return 1 / median if median > 0 else 0.0

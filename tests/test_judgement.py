@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from mock_server.judgement import Conformance, Exchange, Judge, TargetFacts, Verdict
+from mock_server.judgement import Conformance, Exchange, Failure, Judge, TargetFacts, Verdict
 from mock_server.spec.contract import load_contract
 
 CONTRACT = load_contract()
@@ -228,3 +228,14 @@ def test_a_reported_decision_has_a_row_that_differs_from_it() -> None:
     differing = {decision for case in CASES if case.verdict == DIFFERS for _, decision in case.failures}
     missing = [name for name in reported if name not in differing]
     assert not missing, f"reported decisions no row shows as a warning: {missing}"
+
+
+def test_a_difference_fails_only_a_strict_run_and_an_accepted_failure_none() -> None:
+    violation = Failure("json_body", "the body is not JSON")
+    difference = Failure("invalid_input_is_422", "expected 422, got 400", decision="check-order")
+    accepted = Failure("response_schema", "not a valid 200 answer", accepted="vendor ticket SIVI-1234")
+    verdict = Verdict.of([difference, accepted, violation])
+    assert verdict.conformance == VIOLATES
+    assert verdict.failing() == [violation], "by default a difference from a decision is a warning"
+    assert verdict.failing(strict=True) == [difference, violation], "--strict fails it, in the order found"
+    assert (verdict.differences, verdict.accepted) == ([difference], [accepted])

@@ -2,9 +2,12 @@
 
     from mock_server.judgement import Exchange, Judge, TargetFacts
 
-    judge = Judge(contract, TargetFacts.of(admin_key, known_ids=[user_id]))
-    judge.verdict(exchange).conformance  # Conformance.CONFORMS, DIFFERS or VIOLATES
-    load_accepted(path).judged(verdict)  # ... or ACCEPTED, where a team's --accept file covers every violation
+    judge = Judge(contract, TargetFacts.of(admin_key, known_ids=[user_id]), accepted=load_accepted(path))
+    judge.verdict(exchange).conformance  # Conformance.CONFORMS, DIFFERS or VIOLATES; or ACCEPTED, where the
+                                         # team's --accept file covers every violation
+
+`Judge.verdict` is `Judge.judged(Judge.failures(...))`: the one way the contract suite and the proxy judge an
+answer (the suite adds Schemathesis' failures between the two steps).
 
 The names are imported when first used: the mock's admin API names the verdicts without loading the checks.
 """
@@ -22,8 +25,8 @@ if TYPE_CHECKING:
     from mock_server.judgement.accepted import load_accepted as load_accepted
     from mock_server.judgement.checks import documented_kinds as documented_kinds
     from mock_server.judgement.checks import meets as meets
-    from mock_server.judgement.checks import refusal as refusal
-    from mock_server.judgement.checks import refused as refused
+    from mock_server.judgement.checks import other_methods_refused as other_methods_refused
+    from mock_server.judgement.checks import refusal_decision as refusal_decision
     from mock_server.judgement.checks import response_conforms as response_conforms
     from mock_server.judgement.checks import slower_than as slower_than
     from mock_server.judgement.checks import status_is as status_is

@@ -14,6 +14,7 @@ A failure is accepted when live entries that name its check (or name none) cover
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -93,11 +94,26 @@ class AcceptedDeviations:
             return replace(failure, message=f"{failure.message}\n(accepted before: {expired})")
         return failure
 
-    def judged(self, verdict: Verdict, today: date | None = None) -> Verdict:
-        """The verdict with every failure a live entry accepts marked so (the proxy's `Sivi-Contract: accepted`)."""
+    def judged(
+        self,
+        verdict: Verdict,
+        today: date | None = None,
+        *,
+        mirrors: Mapping[str, str] | None = None,
+        met: set[Entry] | None = None,
+    ) -> Verdict:
+        """The verdict with every failure a live entry accepts marked so (the proxy's `Sivi-Contract: accepted`, the
+        suite's accepted deviations). `mirrors`: for a failure's check, the check it says again, whose entries accept
+        it too; `met`: where the entries that matched a failure, live or expired, are added."""
         if not verdict.failures:
             return verdict
-        return Verdict.of(self.apply(failure, self.acceptance(failure, today)) for failure in verdict.failures)
+        judged = []
+        for failure in verdict.failures:
+            found = self.acceptance(failure, today, (mirrors or {}).get(failure.check))
+            if met is not None:
+                met.update(found.live + found.expired)
+            judged.append(self.apply(failure, found))
+        return Verdict.of(judged)
 
     def expired(self, today: date | None = None) -> list[Entry]:
         today = utc_today() if today is None else today

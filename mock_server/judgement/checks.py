@@ -20,10 +20,10 @@ from mock_server.spec.contract import Contract
 from mock_server.strict_json import JSON_MEDIA_TYPE, is_json
 
 
-def response_conforms(exchange: Exchange, contract: Contract, *, refusal: str | None = None) -> list[Failure]:
+def response_conforms(exchange: Exchange, contract: Contract, *, refused_under: str | None = None) -> list[Failure]:
     """Every answer: a documented status, JSON, valid against that status's schema, envelope status = HTTP status.
 
-    `refusal` names the decision under which the request may be refused with any 4xx: then a 4xx the spec does
+    `refused_under` names the decision under which the request may be refused with any 4xx: then a 4xx the spec does
     not document differs from that decision only, and must still be an error in the envelope.
     """
     if exchange.error is not None:
@@ -33,9 +33,9 @@ def response_conforms(exchange: Exchange, contract: Contract, *, refusal: str | 
     schema = contract.responses.get(status)
     if schema is None:
         message = contract.undocumented(f"HTTP {status}")
-        if refusal is None or not 400 <= status < 500:
+        if refused_under is None or not 400 <= status < 500:
             return [Failure("documented_status", message, where=STATUS)]
-        failures.append(Failure("documented_status", message, refusal, STATUS))
+        failures.append(Failure("documented_status", message, refused_under, STATUS))
         schema = contract.responses[INVALID_INPUT]  # the error envelope, whatever its status
     if not is_json(exchange.content_type):
         shown = exchange.content_type or "no content-type header"
@@ -64,7 +64,7 @@ def status_is(exchange: Exchange, expected: Iterable[int], check: str, why: str 
     return meets(exchange, Expectation(check, frozenset(expected), why))
 
 
-def refused(exchange: Exchange) -> list[Failure]:
+def other_methods_refused(exchange: Exchange) -> list[Failure]:
     """A method the spec does not document is refused: any 4xx (405 is usual; 401, 404 refuse too), or 501.
 
     RFC 9110 answers an unrecognised method (TRACE, QUERY on many servers) with 501. OPTIONS asks what is
@@ -96,7 +96,7 @@ def meets(exchange: Exchange, expected: Expectation) -> list[Failure]:
     return [Failure(expected.check, f"{message}; {documented}", where=where)]
 
 
-def refusal(exchange: Exchange, expected: Expectation) -> str | None:
+def refusal_decision(exchange: Exchange, expected: Expectation) -> str | None:
     """The decision under which this answer's status is an acceptable refusal, if it is one."""
     return expected.decision if expected.decision and exchange.status in expected.core else None
 

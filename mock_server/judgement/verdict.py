@@ -58,6 +58,20 @@ class Verdict:
         """The documented failures no accepted deviation covers."""
         return [failure for failure in self.failures if failure.decision is None and failure.accepted is None]
 
+    @property
+    def differences(self) -> list[Failure]:
+        """The failures from a decision of openapi.yaml only (warnings) that no accepted deviation covers."""
+        return [failure for failure in self.failures if failure.decision is not None and failure.accepted is None]
+
+    @property
+    def accepted(self) -> list[Failure]:
+        """The failures a team's accepted deviations cover."""
+        return [failure for failure in self.failures if failure.accepted is not None]
+
+    def failing(self, strict: bool = False) -> list[Failure]:
+        """What fails a run: the violations, and under `strict` the differences from decisions too, in order."""
+        return [f for f in self.failures if f.accepted is None and (strict or f.decision is None)]
+
     def as_json(self) -> list[dict[str, str | None]]:
         found: list[dict[str, str | None]] = []
         for failure in self.failures:

@@ -8,7 +8,16 @@ holds a server to answering.
 
 from __future__ import annotations
 
-from mock_server.judgement import AcceptedDeviations, Exchange, Judge, TargetFacts, Verdict, header
+from mock_server.judgement import (
+    AcceptedDeviations,
+    Exchange,
+    Expectation,
+    Failure,
+    Judge,
+    TargetFacts,
+    Verdict,
+    header,
+)
 from mock_server.spec.contract import Contract
 
 REMEMBERED = 1024
@@ -23,30 +32,29 @@ class RememberingJudge:
     def __init__(
         self, contract: Contract, *, upstream_key: str | None, accepted: AcceptedDeviations | None = None
     ) -> None:
-        self.judge = Judge(contract, TargetFacts.of(upstream_key))
-        self.accepted = accepted
-        self._remembered: dict[int, Verdict] = {}
+        self.judge = Judge(contract, TargetFacts.of(upstream_key), accepted=accepted)
+        self._remembered: dict[int, list[Failure]] = {}
 
     def verdict(self, exchange: Exchange) -> Verdict:
         """The verdict on one exchange. The checks are a pure function of what was sent and answered, and a client
-        asks the same things again and again: verdicts are remembered by a hash of the exchange, the last
-        `REMEMBERED` of them."""
+        asks the same things again and again: their failures are remembered by a hash of the exchange, the last
+        `REMEMBERED` of them (the accepted deviations are applied to each verdict as it is given)."""
         digest = self._digest(exchange)
-        verdict = self._remembered.get(digest)
-        if verdict is None:
-            verdict = self._judged(exchange)
+        failures = self._remembered.get(digest)
+        if failures is None:
+            failures = self.judge.failures(exchange, self._expected(exchange))
             if len(self._remembered) >= REMEMBERED:
                 del self._remembered[next(iter(self._remembered))]
-            self._remembered[digest] = verdict
-        return self.accepted.judged(verdict) if self.accepted is not None else verdict
+            self._remembered[digest] = failures
+        return self.judge.judged(failures)
 
-    def _judged(self, exchange: Exchange) -> Verdict:
+    def _expected(self, exchange: Exchange) -> Expectation | None:
         status = exchange.status
         if status is not None and status >= 500 and status in self.judge.contract.statuses:
             # A server error the API documents is one of its answers to any request (a deploy blip, a database
             # down): judged as an answer (documented status, the envelope, its schema), never as a wrong status.
-            return Verdict.of(self.judge.conformance(exchange))
-        return self.judge.verdict(exchange)
+            return Expectation("documented_server_error", frozenset({status}), "")
+        return None  # the status the request calls for
 
     def _digest(self, exchange: Exchange) -> int:
         # Python's own hash (SipHash, seeded per process, so no one can craft a collision from outside): the
