@@ -88,15 +88,11 @@ def test_the_mocks_own_422_for_a_repeated_key_conforms_through_the_proxy():
     assert got.headers["sivi-contract"] == "conforms", entry["findings"]
 
 
-@contextmanager
-def make_proxy(*variables: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    """`make proxy` with these variables, on a free port, stopped (make and its sivi-mock, nothing else) after."""
-    port = free_port()
+def started_make(arguments: list[str], environment: dict[str, str]) -> subprocess.Popen[str]:
+    """`make -s ARGUMENTS` started in a session of its own (stopped with its children after), output piped."""
     # -o: the environment is the one this run uses; make must not rebuild it here
-    command = ["make", "-s", "-o", ".venv/.installed", "proxy", f"PROXY_PORT={port}", *variables]
-    environment = {**os.environ, "SIVI_STAGING_KEY": REAL_KEY}
-    running = subprocess.Popen(
-        command,
+    return subprocess.Popen(
+        ["make", "-s", "-o", ".venv/.installed", *arguments],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
@@ -104,6 +100,13 @@ def make_proxy(*variables: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
         text=True,
         start_new_session=True,
     )
+
+
+@contextmanager
+def make_proxy(*variables: str) -> Iterator[tuple[subprocess.Popen[str], int]]:
+    """`make proxy` with these variables, on a free port, stopped (make and its sivi-mock, nothing else) after."""
+    port = free_port()
+    running = started_make(["proxy", f"PROXY_PORT={port}", *variables], {**os.environ, "SIVI_STAGING_KEY": REAL_KEY})
     try:
         yield running, port
     finally:
@@ -191,17 +194,7 @@ def test_the_dry_run_of_the_proxy_in_front_of_make_mock_works_as_documented():
             elif command[:2] in (["make", "mock"], ["make", "proxy"]):
                 port = ports["4010" if command[1] == "mock" else "4011"]
                 variable = "MOCK_PORT" if command[1] == "mock" else "PROXY_PORT"
-                # -o: the environment is the one this run uses; make must not rebuild it here
-                full = ["make", "-s", "-o", ".venv/.installed", *command[1:], f"{variable}={port}"]
-                running = subprocess.Popen(
-                    full,
-                    cwd=ROOT,
-                    env=environment,
-                    stdout=subprocess.PIPE,
-                    stderr=subprocess.STDOUT,
-                    text=True,
-                    start_new_session=True,
-                )
+                running = started_make([*command[1:], f"{variable}={port}"], environment)
                 started.append(running)
                 wait_for_port(int(port), running)
             else:
