@@ -9,8 +9,10 @@ import pytest
 
 pytest_plugins = ["pytester"]
 # The consumer's run loads the kit's plugins by their entry points, as an install does, but not Schemathesis' and
-# Hypothesis' (a consumer without the [contract] extra has neither): they would triple its start-up.
-QUIET = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest")
+# Hypothesis' (a consumer without the [contract] extra has neither) nor the kit's own test tools: they would triple its
+# start-up.
+OTHER_PLUGINS = ("schemathesis", "hypothesispytest", "xdist", "xdist.looponfail", "timeout", "anyio")
+QUIET = ("-p", "no:cacheprovider", *(option for name in OTHER_PLUGINS for option in ("-p", f"no:{name}")))
 
 CONSUMER_TEST = """
 import httpx
