@@ -8,6 +8,11 @@ from pathlib import Path
 import pytest
 
 pytest_plugins = ["pytester"]
+# The consumer's run loads the kit's plugins by their entry points, as an install does, but not Schemathesis' and
+# Hypothesis' (a consumer without the [contract] extra has neither) nor the kit's own test tools: they would triple its
+# start-up.
+OTHER_PLUGINS = ("schemathesis", "hypothesispytest", "xdist", "xdist.looponfail", "timeout", "anyio")
+QUIET = ("-p", "no:cacheprovider", *(option for name in OTHER_PLUGINS for option in ("-p", f"no:{name}")))
 
 CONSUMER_TEST = """
 import httpx
@@ -41,7 +46,7 @@ def test_an_invalid_user_is_refused_with_the_reason(sivi_mock):
 
 def test_a_consumer_project_gets_the_fixture_by_installing_the_kit(pytester):
     pytester.makepyfile(test_consumer=CONSUMER_TEST)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*QUIET)
     result.assert_outcomes(passed=4)
 
 

@@ -8,8 +8,10 @@ import json
 import httpx
 
 pytest_plugins = ["pytester"]
-# The consumer's run loads only this kit's plugin: Schemathesis' and Hypothesis' would triple its start-up.
-QUIET = ("-p", "no:cacheprovider", "-p", "no:schemathesis", "-p", "no:hypothesispytest")
+# The consumer's run loads only this kit's plugins: Schemathesis', Hypothesis' and the kit's own test tools' would
+# triple its start-up.
+OTHER_PLUGINS = ("schemathesis", "hypothesispytest", "xdist", "xdist.looponfail", "timeout", "anyio")
+QUIET = ("-p", "no:cacheprovider", *(option for name in OTHER_PLUGINS for option in ("-p", f"no:{name}")))
 
 CONSUMER_TEST = """
 import json
