@@ -167,20 +167,32 @@ def kit_flags() -> dict[str, str]:
     for program, (_, build_parser) in REFERENCE_PAGES.items():
         for action in build_parser()._actions:
             owners.update(dict.fromkeys(action.option_strings, program))
-    for module in ("bench.run", "bench.stacks", "bench.proxy"):
-        help_text = subprocess.run(
-            [sys.executable, "-m", module, "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
-        ).stdout
-        owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", help_text), module))
+    # Each --help is a whole interpreter start-up: the four run side by side, not one after another.
+    helps = {
+        module: subprocess.Popen(
+            [sys.executable, "-m", module, "--help"],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        for module in ("bench.run", "bench.stacks", "bench.proxy")
+    }
     # The kit's pytest plugin adds its own to pytest's.
-    pytest_help = subprocess.run(
+    pytest_help = subprocess.Popen(
         [sys.executable, "-m", "pytest", "--help", "-p", "no:cacheprovider"],
         cwd=ROOT / "docs",  # no conftest or ini of the kit's own tests
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
-        timeout=60,
-    ).stdout
-    owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--sivi-[a-z0-9-]*", pytest_help), "pytest (the kit's plugin)"))
+    )
+    for module, process in helps.items():
+        help_text = process.communicate(timeout=60)[0]
+        owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", help_text), module))
+    pytest_help_text = pytest_help.communicate(timeout=60)[0]
+    owners.update(
+        dict.fromkeys(re.findall(r"(?<![\w-])--sivi-[a-z0-9-]*", pytest_help_text), "pytest (the kit's plugin)")
+    )
     return owners
 
 

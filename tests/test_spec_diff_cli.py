@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = Path(sys.executable).with_name("sivi-spec")
 SPEC = ROOT / "openapi.yaml"
 BASE: dict[str, Any] = yaml.safe_load(SPEC.read_text())
+# libyaml writes the same YAML as the pure-Python writer, in a fraction of the time.
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def run_process(*arguments: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -47,7 +49,7 @@ def used_credits_optional(directory: Path) -> Path:
     document = copy.deepcopy(BASE)
     document["components"]["schemas"]["CreditBalance"]["required"] = ["availableCredits"]
     path = directory / "new.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    path.write_text(yaml.dump(document, Dumper=DUMPER, sort_keys=False))
     return path
 
 
@@ -94,7 +96,7 @@ def reserved_credits_required(directory: Path) -> Path:
     balance["properties"]["reservedCredits"] = {"$ref": "#/components/schemas/Count"}
     balance["required"] = [*balance["required"], "reservedCredits"]
     path = directory / "new.yaml"
-    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    path.write_text(yaml.dump(document, Dumper=DUMPER, sort_keys=False))
     return path
 
 
@@ -156,7 +158,7 @@ def test_a_reference_to_nothing_is_exit_2_naming_the_spec(tmp_path: Path) -> Non
     document = copy.deepcopy(BASE)
     document["components"]["schemas"]["CreditBalance"]["properties"]["usedCredits"] = {"$ref": "#/nowhere"}
     new = tmp_path / "new.yaml"
-    new.write_text(yaml.safe_dump(document))
+    new.write_text(yaml.dump(document, Dumper=DUMPER))
     result = run("diff", SPEC, new)
     assert (result.returncode, result.stderr) == (2, f"sivi-spec: {new}: #/nowhere: the reference points at nothing\n")
 
@@ -186,7 +188,7 @@ def test_strict_counts_warnings_as_breaking(tmp_path: Path) -> None:
     document = copy.deepcopy(BASE)
     document["paths"]["/enterprise/account-analysis"]["post"]["operationId"] = "analyseAccount"
     new = tmp_path / "new.yaml"
-    new.write_text(yaml.safe_dump(document))
+    new.write_text(yaml.dump(document, Dumper=DUMPER))
     assert run("diff", SPEC, new).returncode == 0
     strict = run("diff", SPEC, new, "--strict")
     assert strict.returncode == 1
