@@ -3,7 +3,6 @@ and passes correct toys that make other legal choices (zero false alarms)."""
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
 import re
@@ -18,6 +17,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from contract_tests.report import write_report
 from contract_tests.runner import Outcome, run_suite
 from contract_tests.settings import read_settings
 from mock_server.secret import mask_key
@@ -46,6 +46,21 @@ def run_against(url: str, **options: Any) -> tuple[Outcome, str]:
     out = io.StringIO()
     outcome = run_suite(read_settings({**TOY_OPTIONS, "base_url": url, **options}, environ={}), out=out)
     return outcome, out.getvalue()
+
+
+def report_also(path: Path, outcome: Outcome) -> None:
+    """The report `--report=path` writes, of a run made already: one run gives both forms (Markdown and HTML)."""
+    assert outcome.run.record is not None, "the run ended before its record was made"
+    write_report(path, outcome.run.record, outcome.run.redact)
+
+
+@pytest.fixture(scope="module")
+def toy_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Outcome, str, Path]:
+    """One default run against the correct toy, with an HTML report: the tests about what it shows share it."""
+    page = tmp_path_factory.mktemp("toy_run") / "report.html"
+    with serving(toys.Toy()) as url:
+        outcome, output = run_against(url, report=str(page))
+    return outcome, output, page
 
 
 @pytest.mark.parametrize("toy", [toys.Toy, toys.CorrectWithOtherChoices, toys.CorrectWithOtherRefusals])
@@ -170,9 +185,8 @@ def test_a_known_user_the_api_never_answers_200_is_the_apis_fault_and_fails_the_
     assert "(its answers: 500 x" in output and "--user-id" not in output, "a failing API was blamed on the set-up"
 
 
-def test_what_the_vendors_own_example_does_is_information_shown_once_never_a_warning_or_a_failure():
-    with serving(toys.Toy()) as url:  # the documented example: a month with 250 media, a year with 25
-        outcome, output = run_against(url)
+def test_what_the_vendors_own_example_does_is_information_shown_once_never_a_warning_or_a_failure(toy_run):
+    outcome, output, _ = toy_run  # the documented example: a month with 250 media, a year with 25
     assert outcome.exit_code == 0
     shown = [line for line in output.splitlines() if "above the yearly total" in line]
     information = "information (the vendor's documented example does the same; never a warning): "
@@ -201,7 +215,7 @@ def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_f
     with serving(toys.UnsupportedMediaType()) as url:
         settings = read_settings({**TOY_OPTIONS, "base_url": url, "report": str(markdown)}, environ={})
         outcome = run_suite(settings, junit_xml=junit, out=io.StringIO())
-        run_suite(dataclasses.replace(settings, report=page), out=io.StringIO())
+    report_also(page, outcome)
     assert outcome.exit_code == 0
     suite = ElementTree.parse(junit).getroot().find("testsuite")
     assert suite is not None and suite.get("failures") == "0" and suite.get("errors") == "0"
@@ -221,7 +235,7 @@ def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_pa
     without = {**TOY_OPTIONS, "regular_api_key": None, "workspace_id": None}
     with serving(toys.Toy()) as url:
         outcome, output = run_against(url, **without, report=str(page))
-        run_suite(read_settings({**without, "base_url": url, "report": str(markdown)}, environ={}), out=io.StringIO())
+    report_also(markdown, outcome)
     assert outcome.exit_code == 0, output
     skipped = (
         "skipped (6 tests): no --regular-api-key (SIVI_REGULAR_API_KEY) given, so a non-admin key was not tried (x4); "
@@ -232,11 +246,10 @@ def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_pa
     assert f"- {skipped}" in markdown.read_text(encoding="utf-8").splitlines()
 
 
-def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_findings(tmp_path):
-    page, markdown = tmp_path / "report.html", tmp_path / "report.md"
-    with serving(toys.Toy()) as url:
-        outcome, output = run_against(url, report=str(page))
-        run_suite(dataclasses.replace(outcome.run.settings, report=markdown), out=io.StringIO())
+def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_findings(toy_run, tmp_path):
+    outcome, output, page = toy_run
+    markdown = tmp_path / "report.md"
+    report_also(markdown, outcome)
     assert outcome.exit_code == 0 and "warnings (" not in output, output
     html_warnings = page.read_text(encoding="utf-8").split("<h2>Warnings</h2>")[1]
     assert "<p>None.</p>" in html_warnings and "<ul>" not in html_warnings, f"HTML Warnings section: {html_warnings}"
