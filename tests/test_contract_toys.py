@@ -9,7 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -54,19 +54,29 @@ def report_also(path: Path, outcome: Outcome) -> None:
     write_report(path, outcome.run.record, outcome.run.redact)
 
 
+DefaultRun = tuple[Outcome, str, Path]
+
+
 @pytest.fixture(scope="module")
-def toy_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Outcome, str, Path]:
-    """One default run against the correct toy, with an HTML report: the tests about what it shows share it."""
-    page = tmp_path_factory.mktemp("toy_run") / "report.html"
-    with serving(toys.Toy()) as url:
-        outcome, output = run_against(url, report=str(page))
-    return outcome, output, page
+def default_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[type[toys.Toy]], DefaultRun]:
+    """A default run against a correct toy, with an HTML report, made once: the tests about what it shows share it
+    (one xdist group, so that they share it under `-n` too)."""
+    made: dict[type[toys.Toy], DefaultRun] = {}
+
+    def run(toy: type[toys.Toy]) -> DefaultRun:
+        if toy not in made:
+            page = tmp_path_factory.mktemp(toy.__name__) / "report.html"
+            with serving(toy()) as url:
+                made[toy] = (*run_against(url, report=str(page)), page)
+        return made[toy]
+
+    return run
 
 
+@pytest.mark.xdist_group("toy_default_runs")
 @pytest.mark.parametrize("toy", [toys.Toy, toys.CorrectWithOtherChoices, toys.CorrectWithOtherRefusals])
-def test_a_correct_implementation_passes_whatever_legal_choices_it_makes(toy):
-    with serving(toy()) as url:
-        outcome, output = run_against(url)
+def test_a_correct_implementation_passes_whatever_legal_choices_it_makes(toy, default_run):
+    outcome, output, _ = default_run(toy)
     assert outcome.exit_code == 0, f"a false alarm on {toy.__name__}:\n{output}"
     assert "CONFORMS: no violation found" in output
 
@@ -185,8 +195,9 @@ def test_a_known_user_the_api_never_answers_200_is_the_apis_fault_and_fails_the_
     assert "(its answers: 500 x" in output and "--user-id" not in output, "a failing API was blamed on the set-up"
 
 
-def test_what_the_vendors_own_example_does_is_information_shown_once_never_a_warning_or_a_failure(toy_run):
-    outcome, output, _ = toy_run  # the documented example: a month with 250 media, a year with 25
+@pytest.mark.xdist_group("toy_default_runs")
+def test_what_the_vendors_own_example_does_is_information_shown_once_never_a_warning_or_a_failure(default_run):
+    outcome, output, _ = default_run(toys.Toy)  # the documented example: a month with 250 media, a year with 25
     assert outcome.exit_code == 0
     shown = [line for line in output.splitlines() if "above the yearly total" in line]
     information = "information (the vendor's documented example does the same; never a warning): "
@@ -246,8 +257,9 @@ def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_pa
     assert f"- {skipped}" in markdown.read_text(encoding="utf-8").splitlines()
 
 
-def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_findings(toy_run, tmp_path):
-    outcome, output, page = toy_run
+@pytest.mark.xdist_group("toy_default_runs")
+def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_findings(default_run, tmp_path):
+    outcome, output, page = default_run(toys.Toy)
     markdown = tmp_path / "report.md"
     report_also(markdown, outcome)
     assert outcome.exit_code == 0 and "warnings (" not in output, output
