@@ -168,7 +168,7 @@ def test_another_reading_of_a_decision_is_a_warning_by_default_and_a_violation_u
 )
 def test_an_answer_that_never_ends_is_a_finding_within_bounded_time(toy, reason):
     with serving(toy()) as url:
-        outcome, output = run_against(url, request_timeout="0.5")
+        outcome, output = run_against(url, request_timeout="0.5", max_examples="1")  # the explicit cases meet it
     assert outcome.exit_code == 1, output
     assert "no_answer" in outcome.failed_checks
     assert f"no response: {reason}" in output
@@ -176,9 +176,9 @@ def test_an_answer_that_never_ends_is_a_finding_within_bounded_time(toy, reason)
 
 def test_a_slow_answer_is_a_violation_only_with_a_latency_budget():
     with serving(toys.SlowKnownUser()) as url:
-        without_budget, _ = run_against(url)
+        without_budget, _ = run_against(url, max_examples="1")  # the explicit cases send the plain request
     with serving(toys.SlowKnownUser()) as url:
-        with_budget, output = run_against(url, max_response_time="0.1")
+        with_budget, output = run_against(url, max_examples="1", max_response_time="0.1")
     assert without_budget.exit_code == 0
     assert with_budget.exit_code == 1 and with_budget.failed_checks == ["max_response_time"], output
 
