@@ -58,10 +58,10 @@ def test_a_target_that_is_no_http_server_ends_the_run_with_exit_2_and_one_line(b
 def test_a_target_that_stops_answering_halfway_ends_the_run_with_exit_2():
     out = io.StringIO()
     with BackgroundServer(toys.StopsAnswering().app(), log_level="critical", timeout_graceful_shutdown=0.1) as server:
-        outcome = run_suite(settings_for(server.url), out=out)
+        outcome = run_suite(settings_for(server.url, request_timeout="0.3"), out=out)
     assert outcome.exit_code == 2
     assert outcome.error == (
-        f"{server.url} stopped answering: 5 requests in a row got no usable answer (no answer within 0.5 s)"
+        f"{server.url} stopped answering: 5 requests in a row got no usable answer (no answer within 0.3 s)"
     )
     assert out.getvalue().rstrip().endswith(f"sivi-contract: {outcome.error}")
     assert outcome.run.api is not None and outcome.run.api.client.sent == 6  # the probe, then five tries: no more
