@@ -112,6 +112,11 @@ class Replies:
         self.not_admin = error_reply(
             401, "Failed to authenticate request: this endpoint needs an Enterprise admin API key", REGULAR_KEY
         )
+        # By the key's check, once: the answer to every request whose key is not an admin's.
+        self._for_key: dict[KeyCheck, Reply | None] = {
+            check: None if check is KeyCheck.ADMIN else self.not_admin for check in KeyCheck
+        }
+        self._for_key.update({KeyCheck.MISSING: self.missing_key, KeyCheck.UNKNOWN: self.unknown_key})
         self.not_found = self.error(400, self.messages[400])
         self.server_error = self.error(500, self.messages[500]) if 500 in self.messages else None
         # What an account answering 200 without an analysis answers (the fixtures refuse one when there is none).
@@ -136,9 +141,7 @@ class Replies:
 
     def for_key(self, check: KeyCheck) -> Reply | None:
         """The answer to a request whose key is not an admin's (its body is never read); None for an admin's."""
-        if check is KeyCheck.ADMIN:
-            return None
-        return {KeyCheck.MISSING: self.missing_key, KeyCheck.UNKNOWN: self.unknown_key}.get(check, self.not_admin)
+        return self._for_key[check]
 
     def invalid_input(self, reason: str) -> Reply:
         return self.error(422, f"{self.messages[422]}: {reason}")
