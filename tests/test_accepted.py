@@ -76,6 +76,7 @@ def run_against(toy: toys.Toy, accepted: Path, **options: str):
         ("- reason: r\n  until: 2027-01-01\n", "line 1: an entry needs where (the place, a JSON Pointer) or check"),
         ("where: /status\n", "line 1: expected a list of entries"),
         ("- where: [\n", "line 2, column 1: not valid YAML"),
+        ("- reason: r\n  reason: s\n", "line 2, column 3: not valid YAML (a key given twice in one mapping"),
     ],
 )
 def test_a_broken_file_is_refused_naming_its_line(tmp_path, text, message):

@@ -125,11 +125,16 @@ def parse_yaml(text: str, file: Path | str) -> Any:
     try:
         return loader.get_single_data()
     except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        raise FileError(file, where, f"not valid YAML ({getattr(error, 'problem', None) or error})") from None
+        raise invalid_yaml(file, error) from None
     finally:
         loader.dispose()
+
+
+def invalid_yaml(file: Path | str, error: yaml.YAMLError) -> FileError:
+    """The one text of a YAML error: the file, the line and column, the reason."""
+    mark = getattr(error, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    return FileError(file, where, f"not valid YAML ({getattr(error, 'problem', None) or error})")
 
 
 def read_yaml_lines(file: Path, what: str = "the file") -> tuple[Any, dict[tuple[str | int, ...], int]]:
@@ -141,18 +146,24 @@ def read_yaml_lines(file: Path, what: str = "the file") -> tuple[Any, dict[tuple
         root = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return parse_yaml(text, file), {}  # parse_yaml names the line of the YAML error
-    bomb = None if root is None else alias_bomb(root)  # before walking it for lines, which would write it out
+    if root is None:
+        return None, {}
+    bomb = alias_bomb(root)  # before walking it for lines, which would write it out
     if bomb is not None:
         raise FileError(file, "", bomb)
     lines: dict[tuple[str | int, ...], int] = {}
     _note_lines(root, (), lines)
+    loader = _Loader(text)  # builds the document from the nodes already composed: the text is not read again
     try:
-        return yaml.load(text, Loader=_Loader), lines
+        return loader.construct_document(root), lines
+    except yaml.YAMLError as error:  # a key given twice in one mapping
+        raise invalid_yaml(file, error) from None
     except ValueError as error:
         # A value YAML recognises but cannot build, such as the date 2026-13-01: the line of the first such scalar.
-        scalars = _scalars(root, ()) if root is not None else []
-        line = next((lines[path] for path, node in scalars if not _buildable(node)), None)
+        line = next((lines[path] for path, node in _scalars(root, ()) if not _buildable(node)), None)
         raise FileError(file, f"line {line}" if line else "", f"not a valid value ({error})") from None
+    finally:
+        loader.dispose()
 
 
 def _note_lines(node: yaml.Node | None, path: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> None:
