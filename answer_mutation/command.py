@@ -77,7 +77,7 @@ class CommandRunner:
             MOCK_URL_VARIABLE: url,
             # The mock's own keys: whatever key the caller's environment holds, none reaches COMMAND.
             "SIVI_API_KEY": state.fixtures.admin_keys[0],
-            "SIVI_REGULAR_API_KEY": next((k.key for k in state.fixtures.keys.values() if not k.is_admin), ""),
+            "SIVI_REGULAR_API_KEY": state.fixtures.regular_key or "",
             OUTCOMES_VARIABLE: str(self.outcomes),
         }
 

@@ -56,5 +56,4 @@ def bundled_keys() -> tuple[str, str | None]:
     from mock_server.spec import load_contract, load_fixtures
 
     fixtures = load_fixtures(None, load_contract())
-    regular = next((k.key for k in fixtures.keys.values() if not k.is_admin), None)
-    return fixtures.admin_keys[0], regular
+    return fixtures.admin_keys[0], fixtures.regular_key
