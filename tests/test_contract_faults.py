@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from contract_tests.client import Client
@@ -115,6 +116,37 @@ def test_the_client_refuses_to_exceed_its_budget():
         with pytest.raises(StopRun, match="budget is spent"):
             client.request("POST", "/enterprise/account-analysis", body=b"{}")
     assert client.sent == 2
+
+
+def with_a_line_without_a_colon(server: BackgroundServer) -> ScriptedUpstream:
+    """A raw front for `server`: each request relayed to it, each answer sent back as it came, but for a line that
+    is no header field (`X-Debug-Line-Without-Colon`) at the end of its head."""
+
+    def relayed(request) -> bytes:
+        request_line, *lines = request.head.decode("latin-1").split("\r\n")
+        method, target, _ = request_line.split(" ", 2)
+        headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines if ":" in line]
+        kept = [(name, value) for name, value in headers if name.lower() not in ("host", "content-length")]
+        got = httpx.request(method, server.url + target, headers=kept, content=request.body, timeout=10)
+        head = [f"HTTP/1.1 {got.status_code} {got.reason_phrase}"]
+        head += [f"{name}: {value}" for name, value in got.headers.items() if name != "content-length"]
+        head += [f"content-length: {len(got.content)}", "X-Debug-Line-Without-Colon"]
+        return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + got.content
+
+    return ScriptedUpstream(relayed)
+
+
+def test_a_correct_implementation_whose_heads_carry_a_line_without_a_colon_passes_with_a_warning():
+    # HTTP's framing is nothing the vendor's docs speak of: a careful team's server could send such a line.
+    out = io.StringIO()
+    with (
+        BackgroundServer(toys.Toy().app(), log_level="critical") as server,
+        with_a_line_without_a_colon(server) as front,
+    ):
+        outcome = run_suite(settings_for(front.url, request_timeout="5"), out=out)
+    output = out.getvalue()
+    assert outcome.exit_code == 0, output
+    assert "a line without a colon ('X-Debug-Line-Without-Colon')" in output, output
 
 
 def test_a_header_line_without_a_colon_is_a_warning_in_the_summary_never_a_traceback():
