@@ -138,6 +138,15 @@ class RemoteSiviMock(SiviMock):
     """A mock running elsewhere (`SIVI_MOCK_URL`), steered through its admin API."""
 
     def __init__(self, url: str) -> None:
+        from mock_server.errors import RemoteMockError
+        from mock_server.loopback import is_loopback_url
+
+        # Tests send `admin_key` (`SIVI_API_KEY`, maybe a real key in CI) to this mock: it must be on this machine.
+        if not is_loopback_url(url):
+            raise RemoteMockError(
+                f"{MOCK_URL_VARIABLE}={url} is not on this machine: tests send SIVI_API_KEY to the mock it names, so "
+                "the sivi_mock fixture takes only a mock on loopback (127.0.0.1, localhost)"
+            )
         self._url = url.rstrip("/")
         self._call = AdminClient(self._url, MOCK_URL_VARIABLE).call
         health = self._call("GET", "/health")

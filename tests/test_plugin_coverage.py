@@ -81,6 +81,16 @@ def test_with_sivi_mock_url_and_no_mock_there_the_session_says_so(pytester, monk
     result.stdout.fnmatch_lines(["*no mock answers at SIVI_MOCK_URL=http://127.0.0.1:*"])
 
 
+def test_a_sivi_mock_url_off_this_machine_is_refused_before_any_key_is_sent_to_it(pytester, monkeypatch):
+    monkeypatch.setenv("SIVI_MOCK_URL", "http://mock.invalid:4010")
+    monkeypatch.setenv("SIVI_API_KEY", "real-staging-key-1234")
+    pytester.makepyfile(test_consumer=CONSUMER_TEST)
+    result = pytester.runpytest_subprocess(*QUIET, "-k", "usage")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*SIVI_MOCK_URL=http://mock.invalid:4010 is not on this machine*"])
+    assert "real-staging-key-1234" not in result.stdout.str() + result.stderr.str()
+
+
 def test_under_sivi_mutate_each_failure_is_told_as_the_tests_own_assertion_or_an_error(pytester, monkeypatch):
     told = pytester.path / "outcomes.jsonl"
     monkeypatch.setenv("SIVI_MUTATE_OUTCOMES", str(told))
