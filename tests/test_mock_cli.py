@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
@@ -42,9 +43,23 @@ def test_the_cli_serves_the_bundled_fixtures_and_says_how_to_call_it(running):
     assert "Traceback" not in output
 
 
-def test_a_broken_fixture_stops_start_up_with_file_path_and_reason(tmp_path):
+def copied_fixtures(tmp_path: Path) -> Path:
+    """A copy of the bundled fixtures, to change."""
     fixtures = tmp_path / "fixtures"
     shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    return fixtures
+
+
+def mock_on_a_copy(tmp_path: Path, running: list[RunningMock], *flags: str) -> tuple[Path, RunningMock, CheckedClient]:
+    """`sivi-mock` serving a copy of the bundled fixtures (stopped after the test), and a client for it."""
+    fixtures = copied_fixtures(tmp_path)
+    mock = RunningMock("--fixtures", str(fixtures), *flags)
+    running.append(mock)
+    return fixtures, mock, CheckedClient(mock.url)
+
+
+def test_a_broken_fixture_stops_start_up_with_file_path_and_reason(tmp_path):
+    fixtures = copied_fixtures(tmp_path)
     users = fixtures / "users.yaml"
     users.write_text(users.read_text().replace("lastAccessed: 1325312222", "lastAccessed: yesterday", 1))
     result = subprocess.run(
@@ -89,8 +104,7 @@ def billion_laughs() -> str:
     ids=["billion-laughs", "an-anchor-inside-itself"],
 )
 def test_a_fixture_whose_aliases_never_end_stops_start_up_naming_the_file(tmp_path, text, reason):
-    fixtures = tmp_path / "fixtures"
-    shutil.copytree(BUNDLED_FIXTURES, fixtures)
+    fixtures = copied_fixtures(tmp_path)
     laughs = fixtures / "laughs.yaml"
     laughs.write_text(text)
     assert len(text.encode()) < 1000
@@ -130,11 +144,7 @@ def test_a_port_in_use_is_one_readable_line():
 
 
 def test_reload_swaps_in_good_fixtures_keeps_the_last_good_ones_and_keeps_runtime_users(tmp_path, running):
-    fixtures = tmp_path / "fixtures"
-    shutil.copytree(BUNDLED_FIXTURES, fixtures)
-    mock = RunningMock("--fixtures", str(fixtures), "--reload")
-    running.append(mock)
-    client = CheckedClient(mock.url)
+    fixtures, mock, client = mock_on_a_copy(tmp_path, running, "--reload")
     client.put("/__mock/users/added-at-run-time", json={"status": 500})
 
     workspaces = fixtures / "workspaces.yaml"
@@ -177,11 +187,7 @@ def write_end_once_read(fifo: os.PathLike[str]) -> int:
 
 def test_while_reload_reads_a_slow_fixture_file_every_request_is_answered(tmp_path, running):
     """A fixture file on a slow disk, played by a named pipe: reading it lasts until the test writes it."""
-    fixtures = tmp_path / "fixtures"
-    shutil.copytree(BUNDLED_FIXTURES, fixtures)
-    mock = RunningMock("--fixtures", str(fixtures), "--reload")
-    running.append(mock)
-    client = CheckedClient(mock.url)
+    fixtures, _, client = mock_on_a_copy(tmp_path, running, "--reload")
     slow = fixtures / "slow.yaml"
     os.mkfifo(slow)
     writer = write_end_once_read(slow)  # the mock is reading the file now, and waits for its bytes
@@ -203,11 +209,7 @@ def test_while_reload_reads_a_slow_fixture_file_every_request_is_answered(tmp_pa
 
 
 def test_while_a_reset_reads_a_slow_fixture_file_every_request_is_answered(tmp_path, running):
-    fixtures = tmp_path / "fixtures"
-    shutil.copytree(BUNDLED_FIXTURES, fixtures)
-    mock = RunningMock("--fixtures", str(fixtures))
-    running.append(mock)
-    client = CheckedClient(mock.url)
+    fixtures, _, client = mock_on_a_copy(tmp_path, running)
     slow = fixtures / "slow.yaml"
     os.mkfifo(slow)
     with ThreadPoolExecutor(1) as resetting:
