@@ -101,7 +101,7 @@ class Client:
     def send(self, prepared: requests.PreparedRequest) -> SentExchange:
         """Send `prepared` until the API answers it (or does not answer at all): throttling and blips are waited.
 
-        A gateway page or a 503 may be the target failing for this input alone: the health check tells. While the
+        A gateway's page may be the target failing for this input alone: the health check tells. While the
         target answers it, the same request goes again after a short pause; after `SAME_ANSWER_TRIES` such tries
         alike, the answer is handed back (a finding, with its curl). While it does not, the target is down for
         everyone (a deploy): the wait is as long as asked.

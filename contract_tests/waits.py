@@ -55,9 +55,10 @@ class Blip:
 
     @property
     def may_be_the_input(self) -> bool:
-        """Whether the answer may be the target failing for this request alone: a gateway's page, or a 503; never a
-        429, which is about the rate."""
-        return self.kind == GATEWAY or self.status == 503
+        """Whether the answer may be the target failing for this request alone: a gateway's page (outside the API's
+        envelope). Never the API's own 429, nor its own 503 with `Retry-After`: the vendor publishes no rate limits,
+        so a quota per input, answered that way, is throttling a careful team may have built, waited as asked."""
+        return self.kind == GATEWAY
 
 
 def backoff(tries: int) -> float:

@@ -245,6 +245,15 @@ def test_the_same_503_with_retry_after_for_one_input_while_others_are_answered_i
     assert outcome.run.api.client.waits.waited < 10, summary_line(output, "waited out")
 
 
+def test_the_apis_own_503_with_retry_after_for_one_input_is_waited_out_as_throttling_not_judged():
+    # The vendor publishes no rate limits: a quota per input, answered in the API's envelope with `Retry-After`, is a
+    # reading a careful team could make. Only a gateway's page for one input, every time, is the API failing for it.
+    toy = toys.ThrottlesOneInputForAWhile()
+    outcome, output = run_against(toy)
+    assert outcome.exit_code == 0, output
+    assert toy.throttled == toy.throttled_answers, "the toy's quota was never met: the test proves nothing"
+
+
 def test_a_target_that_drips_its_answers_ends_the_run_at_its_deadline_with_the_cause_named():
     toy = toys.DripsForGeneratedInputs()
     outcome, output = run_against(toy, request_timeout="0.5", deadline="4")

@@ -648,6 +648,30 @@ def gateway_page(status: int, reason: str, headers: dict[str, str] | None = None
     return HTMLResponse(GATEWAY_PAGE.format(status=status, reason=reason), status_code=status, headers=headers)
 
 
+class ThrottlesOneInputForAWhile(Toy):
+    """A correct implementation behind a quota per input, as the vendor's unpublished rate limits may be: the first
+    four requests whose body is a JSON array get the API's own 503, in its envelope, with `Retry-After: 0.2`; after
+    that the array is answered as any other invalid input (422)."""
+
+    throttled_answers = 4
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.throttled = 0
+
+    async def endpoint(self, request: Request) -> Response:
+        if request.method == "POST" and self.authenticated(request) and self.throttled < self.throttled_answers:
+            try:
+                data = json.loads(await request.body())
+            except ValueError:
+                data = None
+            if isinstance(data, list):
+                self.throttled += 1
+                message = {"message": "Too many requests for this input, try again shortly"}
+                return self.answer(503, message, headers={"Retry-After": "0.2"})
+        return await super().endpoint(request)
+
+
 class Throttles(Toy):
     """A gateway's rate limit: more than 5 requests in 0.05 s (100 a second) get 429 with `Retry-After: 0.2`."""
 
