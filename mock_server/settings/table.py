@@ -1,25 +1,19 @@
-"""What the mock is asked to do: every option, its default and its `sivi-mock` flag, in one table.
+"""`Settings`: the table of every option of the mock, its default and its `sivi-mock` flag, and its checks.
 
-`Settings` is that table. A field whose metadata is `flag(...)` is also a command-line flag, an `Option` of
-`mock_server.command_line` (the one way the kit's commands declare options): `options` gives them to the parser
-and `from_arguments` turns the parsed arguments back into a `Settings`, so adding an option to the mock is one
-field here (plus its test). A `Settings` checks its own values when it is made, from flags or in code:
-`SettingsError` names the option by its flag.
+A field whose metadata is `flag(...)` is also a command-line flag (`mock_server.settings.flags`). A `Settings`
+checks its own values when it is made, from flags or in code: `SettingsError` names the option by its flag.
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
-from mock_server.command_line import Option
 from mock_server.errors import SettingsError
 from mock_server.faults import FAULTS
+from mock_server.settings.flags import comma_list, flag, option_name
+from mock_server.settings.proxy_url import proxy_url_problem
 from mock_server.spec.contract import BUNDLED_SPEC
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
@@ -39,26 +33,6 @@ SERVER_ERROR_CHOICE = "500"
 CHAOS_CHOICES = (SERVER_ERROR_CHOICE, *FAULTS)
 CHAOS_FAULTS = tuple(choice for choice in CHAOS_CHOICES if choice != "hang")
 CHAOS_OPTIONS = ("chaos_seed", "chaos_faults")
-
-
-def comma_list(text: str) -> tuple[str, ...]:
-    """`500,reset, gateway-503` -> `("500", "reset", "gateway-503")`."""
-    return tuple(part.strip() for part in text.split(",") if part.strip())
-
-
-def flag(
-    name: str,
-    help: str,
-    *,
-    parse: Callable[[str], object] | None = None,
-    metavar: str | None = None,
-    choices: tuple[str, ...] | None = None,
-    switch: bool = False,
-    repeatable: bool = False,
-) -> dict[str, Option]:
-    """The metadata of a `Settings` field that `sivi-mock` also takes as `name` (an `Option` of the command line)."""
-    option = Option(name, help, parse=parse, metavar=metavar, choices=choices, switch=switch, repeatable=repeatable)
-    return {"flag": option}
 
 
 @dataclass(frozen=True)
@@ -226,7 +200,7 @@ class Settings:
         for name in ("journal_size", "body_limit", "max_delay_ms"):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
-                return f"{_option_name(name)} must be a whole number, 0 or more, not {value!r}"
+                return f"{flag_name(name)} must be a whole number, 0 or more, not {value!r}"
         for name in ("request_deadline", "proxy_timeout", "hang_limit"):
             value = getattr(self, name)
             if not isinstance(value, int | float) or not 0 < value < float("inf"):
@@ -277,60 +251,6 @@ class Settings:
         return [flag_name(name) for name in PROXY_OPTIONS if getattr(self, name) != defaults[name]]
 
 
-def proxy_url_problem(url: str) -> str | None:
-    """What makes `url` unusable as `--proxy`'s base URL, in one line; None when it can be used.
-
-    The operation's path is appended to it, so a query or a fragment would be lost or misplace it; a user or
-    password would be shown in every error the proxy answers; port 0 is nowhere.
-    """
-    try:
-        parts = urlsplit(url)
-        if "@" in parts.netloc:
-            return "--proxy: the URL must carry no user or password (errors would show them); use --upstream-key-env"
-        port = parts.port
-    except ValueError as error:
-        return f"--proxy: {url!r} is not a usable URL ({error})"
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return f"--proxy: an http:// or https:// URL with a host is needed, not {url!r}"
-    if "?" in url or "#" in url:
-        return f"--proxy: the URL must have no query or fragment (the operation's path is appended to it): {url!r}"
-    if port == 0:
-        return f"--proxy: port 0 is no port to connect to, in {url!r}"
-    return None
-
-
-def _flags() -> list[tuple[dataclasses.Field[Any], Option]]:
-    return [(each, each.metadata["flag"]) for each in dataclasses.fields(Settings) if "flag" in each.metadata]
-
-
 def flag_name(setting: str) -> str:
-    """The `sivi-mock` flag of the `Settings` field named `setting`."""
-    return next(option.flag for each, option in _flags() if each.name == setting)
-
-
-def _option_name(setting: str) -> str:
-    """How a message names a field: its flag, or `Settings.<field>` for a field no flag sets."""
-    return next((option.flag for each, option in _flags() if each.name == setting), f"Settings.{setting}")
-
-
-def options() -> tuple[Option, ...]:
-    """The `sivi-mock` options, one per flagged field, into the field's name; a flag not given reads as None (the
-    field's default), and the help shows that default unless it says it already."""
-    made = []
-    for setting, option in _flags():
-        stated = option.switch or setting.default is None or "default" in option.help
-        shown_default = "" if stated else f" (default: {setting.default})"
-        made.append(dataclasses.replace(option, name=setting.name, help=option.help + shown_default))
-    return tuple(made)
-
-
-def from_arguments(arguments: argparse.Namespace) -> Settings:
-    """The `Settings` of parsed `sivi-mock` arguments: what was given, the defaults for the rest; `SettingsError`
-    when they cannot run together."""
-    given: dict[str, Any] = {}
-    for setting, option in _flags():
-        value = getattr(arguments, setting.name)
-        if value is None or (option.switch and value is False):
-            continue
-        given[setting.name] = tuple(value) if option.repeatable else value
-    return Settings(**given)
+    """The `sivi-mock` flag of the `Settings` field named `setting` (`Settings.<field>` for a field no flag sets)."""
+    return option_name(Settings, setting)
