@@ -8,8 +8,7 @@ the upstream gets the real key; with `--fixtures-first`, ids the mock knows are 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -24,25 +23,28 @@ from mock_server.judgement import (
     load_accepted,
 )
 from mock_server.mock.auth import KeyCheck
-from mock_server.mock.replies import TOO_LARGE, Reply, mock_error, send_reply
+from mock_server.mock.replies import TOO_LARGE, Reply, send_reply
 from mock_server.mock.request_body import read_body
 from mock_server.mock.state import MockState
+from mock_server.proxy.answer_marks import (
+    CONTRACT_HEADER,
+    FROM_MOCK,
+    FROM_UPSTREAM,
+    from_mock,
+    proxy_error,
+    violation_reply,
+)
 from mock_server.proxy.client import Upstream, UpstreamAnswer
 from mock_server.proxy.recorder import Recorder
+from mock_server.proxy.relayed import Relayed, first_line, masked
 from mock_server.proxy.relayed_headers import forwarded, returned
 from mock_server.proxy.upstream_key import echo_of, read_upstream_key, refused_key_message
 from mock_server.proxy.verdicts import RememberingJudge
-from mock_server.secret import KeyMask
 from mock_server.spec.fixtures import account_named
 from mock_server.types import Headers, TextHeaders
 
 Kind = UpstreamError.Kind
 logger = logging.getLogger("sivi_mock")
-CONTRACT_HEADER = b"sivi-contract"
-# Who gave an answer, on every answer of the operation in proxy mode: the mock (its fixtures, Prefer, its refusals,
-# the proxy's own errors) or the upstream (its answer, relayed).
-SOURCE_HEADER = b"sivi-source"
-FROM_MOCK, FROM_UPSTREAM = (SOURCE_HEADER, b"mock"), (SOURCE_HEADER, b"upstream")
 
 
 def build_proxy(state: MockState, local: ASGIApp) -> ProxyEndpoint:
@@ -63,39 +65,6 @@ def build_proxy(state: MockState, local: ASGIApp) -> ProxyEndpoint:
         for entry in accepted.expired():
             logger.warning("--accept: %s has expired: it accepts nothing", accepted.describe(entry))
     return ProxyEndpoint(state, local, upstream, upstream_key=upstream_key, recorder=recorder, accepted=accepted)
-
-
-@dataclass(frozen=True)
-class Relayed:
-    """What the journal keeps of one upstream exchange; turned into JSON only when the journal is read."""
-
-    url: str
-    status: int | None = None
-    elapsed: float = 0.0
-    verdict: Verdict | None = None
-    error: str | None = None
-    fault: str | None = None  # an `UpstreamError.Kind`, or `upstream-key`
-    sent_key: str | None = None  # masked out of findings, should the upstream have echoed it
-    source: str = "mock"  # `upstream` when the caller got the upstream's answer as it was
-
-    @property
-    def contract(self) -> Conformance | None:
-        return self.verdict.conformance if self.verdict else None
-
-    def as_json(self) -> dict[str, Any]:
-        shown: dict[str, Any] = {"url": self.url}
-        if self.status is not None:
-            shown.update(status=self.status, ms=round(self.elapsed * 1000, 1))
-        if self.verdict is not None:
-            findings = [
-                {**found, "message": masked(str(found["message"]), self.sent_key)} for found in self.verdict.as_json()
-            ]
-            shown.update(contract=self.contract, findings=findings)
-        if self.status is not None and self.status >= 500:
-            shown["serverError"] = True
-        if self.error is not None:
-            shown.update(error=self.error, fault=self.fault)
-        return shown
 
 
 class ProxyEndpoint:
@@ -122,12 +91,12 @@ class ProxyEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers: Headers = scope["headers"]
         if scope["method"] != self._method or any(name == b"prefer" for name, _ in headers):
-            await self.local(scope, receive, _from_mock(send))
+            await self.local(scope, receive, from_mock(send))
             return
         if self.upstream_key is not None:
             keys = [value for name, value in headers if name == self._key_name]
             if self.state.loaded.keys.check(keys) is not KeyCheck.ADMIN:
-                await self.local(scope, receive, _from_mock(send))  # the mock's 401, exactly as without the proxy
+                await self.local(scope, receive, from_mock(send))  # the mock's 401, exactly as without the proxy
                 return
         declared = next((int(v) for n, v in headers if n == b"content-length" and v.isdigit()), None)
         aborted = False
@@ -154,7 +123,7 @@ class ProxyEndpoint:
         if self.state.settings.fixtures_first:
             reading = RequestReading.of(body)
             if self.state.reply_for(*self._ids(reading)) is not None:
-                await self.local(scope, _replay(body, receive), _from_mock(send))
+                await self.local(scope, _replay(body, receive), from_mock(send))
                 return
         await send_reply(send, await self._relay(scope, headers, body, reading))
 
@@ -187,7 +156,7 @@ class ProxyEndpoint:
             shown = first_line(failure.message, sent_key)
             logger.warning("upstream answer violates the contract: %s: %s", failure.check, shown)
         if refused:
-            reply = self._violation_reply(verdict, sent_key)
+            reply = violation_reply(verdict, sent_key)
         else:
             headers_back = (*returned(answer.headers), (CONTRACT_HEADER, verdict.conformance.encode()), FROM_UPSTREAM)
             reply = Reply(answer.status, answer.body, headers=headers_back)
@@ -246,15 +215,6 @@ class ProxyEndpoint:
             request_reading=reading,
         )
 
-    def _violation_reply(self, verdict: Verdict, sent_key: str | None) -> Reply:
-        first = verdict.violations[0]
-        checks = list(dict.fromkeys(failure.check for failure in verdict.violations))
-        reason = first_line(first.message, sent_key)
-        message = f"sivi-mock: the upstream's answer violates the contract: {first.check}: {reason}"
-        reply = proxy_error(502, "contract", message, checks=checks)
-        violates = Conformance.VIOLATES.encode()
-        return Reply(reply.status, reply.body, headers=(*reply.headers, (CONTRACT_HEADER, violates)))
-
     def _ids(self, reading: RequestReading) -> tuple[str | None, str | None]:
         """The (user id, workspace id) a request's body names; None for each it does not."""
         data = reading.data
@@ -269,32 +229,6 @@ class ProxyEndpoint:
         named = account_named(*self._ids(exchange.request()))
         if named is not None:
             self.recorder.record(*named, exchange.json()["body"])  # written by the recorder's thread
-
-
-def proxy_error(status: int, cause: str, message: str, **extra: Any) -> Reply:
-    """The proxy's own failure, in the API's envelope, marked so that no one takes it for an upstream answer."""
-    return mock_error(status, cause, message, headers=(FROM_MOCK,), **extra)
-
-
-def _from_mock(send: Send) -> Send:
-    """`send`, with `Sivi-Source: mock` added to the answer's headers."""
-
-    async def sourced(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message = {**message, "headers": [*message.get("headers", ()), FROM_MOCK]}
-        await send(message)
-
-    return sourced
-
-
-def masked(text: str, key: str | None) -> str:
-    """`text` with the key that went upstream masked, should an answer have echoed it into a finding."""
-    return KeyMask([key])(text)
-
-
-def first_line(message: str, key: str | None) -> str:
-    """A finding's message for one log line: its first two lines joined (the check's reason and first error)."""
-    return masked(" ".join(message.split("\n")[:2]), key)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
