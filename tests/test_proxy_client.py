@@ -1,4 +1,5 @@
-"""The proxy's HTTP client fed byte streams, no sockets (h11's tests are the model): what it makes of each answer.
+"""The proxy's connection to its upstream fed byte streams, no sockets (h11's tests are the model): what it makes
+of each answer.
 
 Each test hands a connection the bytes an upstream could send, in the segments given, and reads what came out:
 an answer (status, headers, body), or an `UpstreamError` of a kind. The hostile cases are over real HTTP in
@@ -15,8 +16,8 @@ from collections.abc import Iterable
 import pytest
 
 from mock_server.errors import UpstreamClosed, UpstreamError
-from mock_server.proxy.client import MAX_ANSWER_BYTES, _Connection
 from mock_server.proxy.content_coding import decoded
+from mock_server.proxy.upstream_connection import MAX_ANSWER_BYTES, UpstreamConnection
 from mock_server.types import TextHeaders
 
 Kind = UpstreamError.Kind
@@ -41,12 +42,12 @@ class Transport:
         return self.closed
 
 
-def exchange(segments: Iterable[bytes], *, end: str | None = None) -> tuple[_Connection, object]:
+def exchange(segments: Iterable[bytes], *, end: str | None = None) -> tuple[UpstreamConnection, object]:
     """Feed `segments` to a fresh connection after it sent REQUEST; `end`: "eof" or "reset" after them. Returns the
     connection and the answer as `(status, headers, body)`, or the exception, or None when none came yet."""
 
-    async def run() -> tuple[_Connection, object]:
-        connection = _Connection()
+    async def run() -> tuple[UpstreamConnection, object]:
+        connection = UpstreamConnection()
         transport = Transport()
         connection.connection_made(transport)  # type: ignore[arg-type]
         answer = connection.exchange(REQUEST)
@@ -164,7 +165,7 @@ def test_garbage_and_endless_answers_are_named():
 
 def test_what_a_new_connection_said_before_it_was_asked_is_judged_as_its_answer():
     async def run() -> object:
-        connection = _Connection()
+        connection = UpstreamConnection()
         connection.connection_made(Transport())  # type: ignore[arg-type]
         connection.data_received(b"220 ready\r\n")
         answer = connection.exchange(REQUEST)
