@@ -8,7 +8,10 @@ from pathlib import Path
 
 import httpx
 
+from mock_server.app import create_app
+from mock_server.settings import Settings
 from tests.helpers import ADMIN, DOCUMENTED_USER, PATH, RunningMock
+from tests.in_process import checked_client
 
 
 def worker_pid(url: str) -> int:
@@ -41,3 +44,11 @@ def test_two_workers_answer_on_one_port_and_the_admin_api_refuses_changes_it_can
         output = mock.stop()
     assert "workers:     2 processes on this port" in output
     assert not [pid for pid in pids if Path(f"/proc/{pid}").exists()], "Ctrl-C must stop every worker"
+
+
+def test_workers_refusal_is_a_mock_error():
+    with checked_client(create_app(Settings(workers=2))) as mock:
+        refused = mock.put("/__mock/users/new-user", json={})
+    assert refused.status_code == 409
+    assert refused.headers.get("sivi-mock-error") == "workers", "the refusal is not marked as the mock's own error"
+    assert refused.json()["body"]["mockError"] == "workers"

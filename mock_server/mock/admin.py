@@ -23,6 +23,7 @@ from mock_server.loopback import is_this_server
 from mock_server.mock.compiled_answers import why_not_compiled
 from mock_server.mock.mutants import KINDS as MUTANT_KINDS
 from mock_server.mock.mutants import Mutation
+from mock_server.mock.replies import Reply, mock_error
 from mock_server.mock.state import MockState
 from mock_server.spec.envelope import envelope
 from mock_server.spec.fixtures import AccountKind, parse_account
@@ -37,6 +38,13 @@ def json_response(status: int, body: dict[str, Any], headers: Mapping[str, str] 
     """A Starlette `Response` with `body` in the API's envelope: every answer of the admin API and of Starlette's
     errors (404, 405)."""
     return Response(envelope(status, body), status, headers=headers, media_type="application/json")
+
+
+def reply_response(reply: Reply) -> Response:
+    """A `Reply` of the mock (its bytes and headers, `content-type` among them) as the `Response` a route returns."""
+    response = Response(reply.body, reply.status)
+    response.raw_headers.extend(reply.headers)
+    return response
 
 
 def guarded(state: MockState, handler: Handler) -> Handler:
@@ -68,18 +76,16 @@ def one_process_only(state: MockState, handler: Handler) -> Handler:
     """A change of state that would reach only the worker answering it: refused under `--workers N`."""
     workers = state.settings.workers
 
+    message = (
+        f"sivi-mock runs {workers} worker processes (--workers {workers}), each with its own accounts, journal and "
+        "sequences: this change would reach only the one that answered it, so it is refused. Put the accounts in "
+        "fixture files (--fixtures DIR, with --reload to change them while it runs), or start one worker."
+    )
+    refusal = mock_error(409, "workers", message)  # marked as the mock's own, as its other errors are
+
     async def changes(request: Request) -> Response:
         if workers > 1:
-            return json_response(
-                409,
-                {
-                    "message": f"sivi-mock runs {workers} worker processes (--workers {workers}), each with its own "
-                    "accounts, journal and sequences: this change would reach only the one that answered it, so it "
-                    "is refused. Put the accounts in fixture files (--fixtures DIR, with --reload to change them "
-                    "while it runs), or start one worker.",
-                    "mockError": "workers",
-                },
-            )
+            return reply_response(refusal)
         return await handler(request)
 
     return changes
