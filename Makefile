@@ -105,12 +105,14 @@ test: lint browser envs $(DOCS_STAMP) $(CODEGEN_STAMP)
 
 # `make bench`: the mock vs a bare-Starlette baseline (and Prism when npm is there), loaded by wrk; under 3 minutes;
 # then the proxy vs calling its upstream directly (and Prism's proxy), under 3 minutes more; then what a sivi-mutate
-# run costs against its clean run, as the tests grow (under a minute).
+# run costs against its clean run, as the tests grow (under a minute); then what only a clock sees: the key check
+# whichever key matches, recording one more answer over a large recording (5 to 15 s).
 # `timeout` is a safety net only: the bench keeps its own time budget and stops its servers by PID.
 bench: $(ENV_STAMP)
 	timeout --signal=INT --kill-after=10 180 $(BIN)/python -m bench.run
 	timeout --signal=INT --kill-after=10 180 $(BIN)/python -m bench.proxy
 	timeout --signal=INT --kill-after=10 120 $(BIN)/python -m bench.mutation --output bench/results/mutation.md
+	timeout --signal=INT --kill-after=10 60 $(BIN)/python -m bench.costs --output bench/results/costs.md
 
 # `make soak`: the contract suite at length against a running mock, then 60 s of mixed load (about 2.5 minutes).
 soak: $(ENV_STAMP)
