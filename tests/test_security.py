@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import re
 import secrets
 import shutil
@@ -38,25 +37,25 @@ def test_an_api_key_never_appears_in_the_terminal_the_logs_or_the_journal(tmp_pa
         assert secret[:-4] not in text, f"most of the API key leaked into {where}"
 
 
-def test_keys_are_compared_in_constant_time_against_every_key(monkeypatch):
-    compared: list[tuple[bytes, bytes]] = []
-    real_compare = hmac.compare_digest
-
-    def counting_compare(a: bytes, b: bytes) -> bool:
-        compared.append((a, b))
-        return real_compare(a, b)
-
-    monkeypatch.setattr(hmac, "compare_digest", counting_compare)  # the standard library's, which any check must use
+def test_any_key_in_the_ring_is_known():
+    # That the check takes as long whichever key matches only a clock sees: `bench/costs.py` measures it.
     keys = [ApiKey("admin-1", "admin"), ApiKey("regular-1", "regular"), ApiKey("admin-2", "admin")]
     ring = KeyRing({key.key: key for key in keys})
-    for sent, expected in (
-        (b"admin-1", KeyCheck.ADMIN),
-        (b"nope", KeyCheck.UNKNOWN),
-        (b"regular-1", KeyCheck.NOT_ADMIN),
-    ):
-        compared.clear()
-        assert ring.check([sent]) is expected
-        assert len(compared) == 3, "the check must not stop at the first match: timing would reveal which key"
+    answers = {
+        sent: ring.check([sent])
+        for sent in (b"admin-1", b"regular-1", b"admin-2", b"admin-", b"admin-22", b"ADMIN-1", b"nope")
+    }
+    assert answers == {
+        b"admin-1": KeyCheck.ADMIN,
+        b"regular-1": KeyCheck.NOT_ADMIN,
+        b"admin-2": KeyCheck.ADMIN,  # the last key is found as surely as the first
+        b"admin-": KeyCheck.UNKNOWN,  # a prefix or a longer key is no match, nor another case
+        b"admin-22": KeyCheck.UNKNOWN,
+        b"ADMIN-1": KeyCheck.UNKNOWN,
+        b"nope": KeyCheck.UNKNOWN,
+    }
+    assert ring.check([]) is ring.check([b"  "]) is KeyCheck.MISSING
+    assert ring.check([b"admin-1", b"admin-1"]) is KeyCheck.UNKNOWN, "a repeated key header authenticated someone"
 
 
 def test_off_loopback_the_admin_api_needs_the_printed_token():
