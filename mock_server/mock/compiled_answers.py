@@ -19,10 +19,11 @@ from typing import Any, NamedTuple
 from mock_server.errors import InvalidInput
 from mock_server.mock.auth import KeyCheck
 from mock_server.mock.coverage import TEST_HEADER
+from mock_server.mock.journal import RequestFacts
 from mock_server.mock.prefer import preferred
 from mock_server.mock.replies import Reply, wire_bytes
 from mock_server.mock.request_body import parse_request
-from mock_server.mock.state import MockState, Prepared, ReplySequence
+from mock_server.mock.state import MockState, Prepared, ReplySequence, answer_facts
 from mock_server.settings import Settings, flag_name
 from mock_server.spec.fixtures import AccountKind, account_named
 from mock_server.types import Headers, header_name
@@ -72,14 +73,18 @@ class CompiledAnswers:
         self._not_found: Compiled | None = None
         self._read: dict[tuple[tuple[bytes, ...], bytes], Reading] = {}
 
-    def answer(self, headers: Headers, body: bytes) -> Ready | None:
-        """The ready answer to `POST <path>` with `headers` and the whole `body`, journaled as the ASGI path
-        journals it; None: hand the request on."""
+    def ask(self, headers: Headers, body: bytes) -> AskedRequest:
+        """`POST <path>` with `headers` and the whole `body`, to be answered (`AskedRequest.answer`)."""
+        return AskedRequest(self, headers, body)
+
+    def decide(self, asked: AskedRequest) -> None:
+        """What `asked` is answered with while the state stays as it is (`MockState.generation`): its ready answer
+        and what the journal keeps of it, or None: hand it on."""
         state = self.state
-        if state.mutation is not None:
-            return None  # `sivi-mutate` changes answers per test: each goes through the endpoint
         if self._generation != state.generation:
             self._compile()
+        asked.generation, asked.ready, asked.facts = state.generation, None, None
+        headers, body = asked.headers, asked.body
         keys: list[bytes] = []
         content_types: list[bytes] = []
         hosts = 0
@@ -89,21 +94,20 @@ class CompiledAnswers:
             elif name == b"content-type":
                 content_types.append(value)
             elif name in HANDED_ON:
-                return None
+                return
             elif name == b"host":
                 hosts += 1
         if hosts > 1:
-            return None
+            return
         compiled = self._refusals.get(state.loaded.keys.check(keys))
         journaled = b""  # a refused key's body is never read, so never journaled
         if compiled is None:
             compiled = self._for_body(content_types, body)
             if compiled is None:
-                return None
+                return
             journaled = body
-        state.answered("POST", self._path_text, b"", headers, journaled, compiled.reply, state.current_test)
-        state.served["fast path"] += 1
-        return compiled.ready
+        asked.ready = compiled.ready
+        asked.facts = answer_facts("POST", self._path_text, b"", headers, journaled, compiled.reply)
 
     def _for_body(self, content_types: list[bytes], body: bytes) -> Compiled | None:
         memo = (tuple(content_types), body)
@@ -148,6 +152,34 @@ class CompiledAnswers:
             accounts[kind, account_id] = None if chosen is None else ready_answer(chosen)
         self._accounts = accounts
         self._generation = generation  # last: a compilation that failed half-way is tried again
+
+
+class AskedRequest:
+    """A request the fast path asks the ready answers for: decided once while the state stays as it is, answered
+    (journaled and counted as the ASGI path would) every time it is sent; the server keeps one for a request that
+    repeats byte for byte (`serving.fast_path.KnownRequests`)."""
+
+    __slots__ = ("answers", "body", "facts", "generation", "headers", "ready")
+
+    def __init__(self, answers: CompiledAnswers, headers: Headers, body: bytes) -> None:
+        self.answers, self.headers, self.body = answers, headers, body
+        self.generation = -1  # not decided yet
+        self.ready: Ready | None = None
+        self.facts: RequestFacts | None = None
+
+    def answer(self) -> Ready | None:
+        """The ready answer, the request journaled as the ASGI path journals it; None: hand the request on."""
+        state = self.answers.state
+        if state.mutation is not None:
+            return None  # `sivi-mutate` changes answers per test: each goes through the endpoint
+        if self.generation != state.generation:
+            self.answers.decide(self)
+        facts = self.facts
+        if facts is None:
+            return None
+        state.answered_again(facts, state.current_test)
+        state.served["fast path"] += 1
+        return self.ready
 
 
 def why_not_compiled(settings: Settings) -> str | None:

@@ -13,7 +13,7 @@ from mock_server.errors import FixtureError, SpecError
 from mock_server.mock.auth import KeyRing
 from mock_server.mock.chaos import Chaos
 from mock_server.mock.coverage import Coverage
-from mock_server.mock.journal import Journal, UpstreamNote
+from mock_server.mock.journal import Journal, RequestFacts, UpstreamNote, request_facts
 from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutant_table
 from mock_server.mock.replies import Replies, Reply
 from mock_server.settings import Settings
@@ -142,21 +142,13 @@ class MockState:
     ) -> None:
         """An answer given to the operation, by the ASGI path or the fast path: journaled, and counted to `test`,
         the test that received it (answer coverage)."""
-        self.journal.add(
-            method,
-            path,
-            query,
-            headers,
-            body,
-            reply.status or None,
-            fault=reply.fault,
-            chaos=reply.chaos,
-            answer_class=reply.answer_class,
-            delay_ms=reply.delay_ms,
-            test=test,
-            mutant=reply.mutant,
-        )
-        self.coverage.add(test, reply.answer_class, reply.delay_ms > 0)
+        self.answered_again(answer_facts(method, path, query, headers, body, reply), test)
+
+    def answered_again(self, facts: RequestFacts, test: str | None) -> None:
+        """`answered`, for a request whose facts were made before (`answer_facts`): the fast path's, for a request
+        that repeats."""
+        self.journal.record(facts, test)
+        self.coverage.add(test, facts.answer_class, facts.delay_ms > 0)
 
     def journal_request(
         self, scope: Scope, status: int, body: bytes = b"", upstream: UpstreamNote | None = None
@@ -208,3 +200,20 @@ class MockState:
                 self.put_account(account)
         logger.info("reloaded %s and %s", self.settings.spec_path, self.fixtures.directory)
         return []
+
+
+def answer_facts(method: str, path: str, query: bytes, headers: Headers, body: bytes, reply: Reply) -> RequestFacts:
+    """What the journal keeps of an answer to the operation (`MockState.answered`)."""
+    return request_facts(
+        method,
+        path,
+        query,
+        headers,
+        body,
+        reply.status or None,
+        fault=reply.fault,
+        chaos=reply.chaos,
+        answer_class=reply.answer_class,
+        delay_ms=reply.delay_ms,
+        mutant=reply.mutant,
+    )

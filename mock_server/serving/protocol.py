@@ -49,10 +49,16 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
         _receiving = False
 
         # A stream transport, as uvicorn's own signature narrows asyncio's `BaseTransport`.
+        _corked: CorkedTransport
+
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             # One write per answer (see `corked`); uvicorn only ever calls transport methods on it.
-            super().connection_made(cast(asyncio.Transport, CorkedTransport(transport, self.loop)))
+            self._corked = CorkedTransport(transport, self.loop)
+            super().connection_made(cast(asyncio.Transport, self._corked))
             self._arm()
+
+        def _write_alone(self, data: bytes) -> None:
+            self._corked.write_through(data)
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
@@ -100,6 +106,16 @@ class CorkedTransport:
         if not self._pending:
             self._loop.call_soon(self.flush)
         self._pending.append(data)
+
+    def write_through(self, data: bytes) -> None:
+        """`write` for what is all the connection writes in this turn: at once, with no flush to wait for."""
+        if self._pending:
+            self.write(data)
+        elif not self._transport.is_closing():
+            self._transport.write(data)
+
+    def is_closing(self) -> bool:  # asked for every request: worth more than `__getattr__`'s detour
+        return self._transport.is_closing()
 
     def flush(self) -> None:
         if self._pending:
