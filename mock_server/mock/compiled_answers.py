@@ -3,7 +3,8 @@
 
 Nothing here decides an answer. The table is what the ASGI path's own rules give, run early: the key refusals
 are `Replies.for_key`, each account's answer is `preferred` (the endpoint's one choice) of the account's prepared
-reply with no `Prefer`, and a body is read by the endpoint's `parse_request`. It is compiled again whenever the
+reply with no `Prefer`, and a body is read as the endpoint reads it
+(`Loaded.request_ids`). It is compiled again whenever the
 state has moved on (`MockState.generation`: an admin-API account, a reload, a reset), at the next request.
 
 A request is answered here only when the answer cannot depend on anything but the key and the body: no `Prefer`,
@@ -14,7 +15,7 @@ as it always has.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from mock_server.errors import InvalidInput
 from mock_server.mock.auth import KeyCheck
@@ -22,7 +23,6 @@ from mock_server.mock.coverage import TEST_HEADER
 from mock_server.mock.journal import RequestFacts
 from mock_server.mock.prefer import preferred
 from mock_server.mock.replies import Reply, wire_bytes
-from mock_server.mock.request_body import parse_request
 from mock_server.mock.state import MockState, Prepared, ReplySequence, answer_facts
 from mock_server.settings import Settings, flag_name
 from mock_server.spec.fixtures import AccountKind, account_named
@@ -41,19 +41,6 @@ class Compiled(NamedTuple):
 # Headers after which the answer is not the key's and the body's alone, or which the server itself judges
 # (`Upgrade`; a second `Host`), or which names its test: the ASGI path takes the request.
 HANDED_ON = frozenset({b"prefer", b"origin", b"upgrade", TEST_HEADER})
-# How many bodies (each of at most `MEMO_BODY_LIMIT` bytes) keep their reading: a load test repeats a few bodies,
-# and reading one (strict JSON, then the request schema) costs more than all the rest of a fast answer.
-MEMO_SIZE = 256
-MEMO_BODY_LIMIT = 4096
-
-
-class Invalid(NamedTuple):
-    """A body the endpoint refuses (422), with its answer ready."""
-
-    compiled: Compiled
-
-
-Reading = tuple[AccountKind, str] | Invalid | None  # the account a body names (None: none), or its refusal
 
 
 class CompiledAnswers:
@@ -71,7 +58,6 @@ class CompiledAnswers:
         self._refusals: dict[KeyCheck, Compiled] = {}
         self._accounts: dict[tuple[AccountKind, str], Compiled | None] = {}
         self._not_found: Compiled | None = None
-        self._read: dict[tuple[tuple[bytes, ...], bytes], Reading] = {}
 
     def ask(self, headers: Headers, body: bytes) -> AskedRequest:
         """`POST <path>` with `headers` and the whole `body`, to be answered (`AskedRequest.answer`)."""
@@ -110,37 +96,22 @@ class CompiledAnswers:
         asked.facts = answer_facts("POST", self._path_text, b"", headers, journaled, compiled.reply)
 
     def _for_body(self, content_types: list[bytes], body: bytes) -> Compiled | None:
-        memo = (tuple(content_types), body)
-        if memo in self._read:
-            read = self._read[memo]
-        else:
-            read = self._read_body(content_types, body)
-            if len(body) <= MEMO_BODY_LIMIT:
-                if len(self._read) >= MEMO_SIZE:
-                    self._read.clear()
-                self._read[memo] = read
-        if read is None:
-            return self._not_found
-        if isinstance(read, Invalid):
-            return read.compiled
-        return self._accounts.get(read, self._not_found)
-
-    def _read_body(self, content_types: list[bytes], body: bytes) -> Reading:
-        """Which account a body names (None: none), or its 422 ready: the endpoint's reading of it."""
+        """The answer to a body, as the endpoint reads it (`Loaded.request_ids`): its refusal (422), or the
+        account it names (none: 404); None: an account the ASGI path answers."""
         loaded = self.state.loaded
         try:
-            data: dict[str, Any] = parse_request(content_types, body, loaded.contract)
+            named = account_named(*loaded.request_ids(content_types, body))
         except InvalidInput as error:
-            return Invalid(ready_answer(loaded.replies.invalid_input(str(error))))
-        user_field, workspace_field = loaded.contract.id_fields[:2]
-        return account_named(data.get(user_field), data.get(workspace_field))
+            return ready_answer(loaded.replies.invalid_input(str(error)))
+        if named is None:
+            return self._not_found
+        return self._accounts.get(named, self._not_found)
 
     def _compile(self) -> None:
         state = self.state
         replies = state.loaded.replies
         max_delay = state.settings.max_delay_ms
         generation = state.generation
-        self._read.clear()  # the contract may have changed with the files
         refusals = {check: replies.for_key(check) for check in KeyCheck}
         self._refusals = {check: ready_answer(reply) for check, reply in refusals.items() if reply is not None}
         self._not_found = ready_answer(preferred([], None, replies, max_delay, seed=b""))
