@@ -53,7 +53,7 @@ class RequestFacts(NamedTuple):
 
 
 # An entry: its id, its time, the test the mock was told was running (`PUT /__mock/test`), the request's facts.
-Entry = tuple[int, float, str | None, RequestFacts]
+JournalEntry = tuple[int, float, str | None, RequestFacts]
 
 
 def request_facts(
@@ -101,7 +101,7 @@ class Journal:
     """A bounded list of requests. `add` keeps raw facts; `entries()` formats them when asked."""
 
     def __init__(self, maxlen: int, api_key_header: str) -> None:
-        self._entries: deque[Entry] = deque(maxlen=maxlen)
+        self._entries: deque[JournalEntry] = deque(maxlen=maxlen)
         self._ids = itertools.count(1)
         self._key_header = header_name(api_key_header)
 

@@ -176,10 +176,12 @@ class KnownRequests(PipelineBound, FastPathProtocol):
 
     Parsing is a pure function of the bytes from a message boundary, so bytes read in one piece that once made up
     one request the fast path answered (its head bounded and whole, its body whole) make it up again: the same
-    target, headers and body. Only the answer is asked for anew, so an account changed meanwhile answers as it
-    now is, and a request it hands on is parsed and served as usual. It sits above the head bound and the request
-    deadline, which such bytes passed when first read; it applies only between requests (nothing in flight, no
-    deadline armed), and the bytes are remembered per server (`__init_subclass__`), for the last few requests.
+    target, headers and body. Such bytes keep the request as the app was asked it (`Asked`), which keeps what it
+    decided while its state stays as it is; the answer is asked for anew every time, so an account changed
+    meanwhile answers as it now is, and a request it hands on is parsed and served as usual. It sits above the head
+    bound and the request deadline, which such bytes passed when first read; it applies only between requests
+    (nothing in flight, no deadline armed), and the bytes are remembered per server (`__init_subclass__`), for the
+    last few requests.
     """
 
     _known: ClassVar[dict[bytes, Asked]] = {}
