@@ -76,3 +76,27 @@ def test_a_slow_answer_is_not_cut_by_the_request_deadline():
             timeout=10,
         )
     assert answer.status_code == 200
+
+
+def test_next_request_gets_whole_deadline():
+    # The deadline runs from a request's first byte, not from the connection's or an earlier request's.
+    deadline = 0.6
+    body = b'{"abstractUserId": "nobody"}'
+    request = (
+        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nsivi-api-key: mock-admin-key\r\n"
+        f"content-type: application/json\r\ncontent-length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    with (
+        BackgroundServer(create_app(), http=with_request_deadline(deadline)) as server,
+        socket.create_connection((server.host, server.port)) as connection,
+    ):
+        connection.sendall(request)
+        assert connection.recv(65536).startswith(b"HTTP/1.1 400 "), "the first request must be answered"
+        time.sleep(deadline * 2 / 3)
+        connection.sendall(HALF_BODY)
+        connection.settimeout(deadline / 2)
+        with pytest.raises(TimeoutError):
+            cut = connection.recv(65536)
+            pytest.fail(f"the next request was cut before its own deadline: {cut[:80]!r}")
+        received, _ = wait_for_close(connection)
+    assert received.startswith(b"HTTP/1.1 408 "), received[:200]

@@ -3,7 +3,8 @@
 
 Nothing here decides an answer. The table is what the ASGI path's own rules give, run early: the key refusals
 are `Replies.for_key`, each account's answer is `preferred` (the endpoint's one choice) of the account's prepared
-reply with no `Prefer`, and a body is read by the endpoint's `parse_request`. It is compiled again whenever the
+reply with no `Prefer`, and a body is read as the endpoint reads it
+(`Loaded.request_ids`). It is compiled again whenever the
 state has moved on (`MockState.generation`: an admin-API account, a reload, a reset), at the next request.
 
 A request is answered here only when the answer cannot depend on anything but the key and the body: no `Prefer`,
@@ -14,15 +15,15 @@ as it always has.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from mock_server.errors import InvalidInput
 from mock_server.mock.auth import KeyCheck
 from mock_server.mock.coverage import TEST_HEADER
+from mock_server.mock.journal import RequestFacts
 from mock_server.mock.prefer import preferred
 from mock_server.mock.replies import Reply, wire_bytes
-from mock_server.mock.request_body import parse_request
-from mock_server.mock.state import MockState, Prepared, ReplySequence
+from mock_server.mock.state import MockState, Prepared, ReplySequence, answer_facts
 from mock_server.settings import Settings, flag_name
 from mock_server.spec.fixtures import AccountKind, account_named
 from mock_server.types import Headers, header_name
@@ -40,19 +41,6 @@ class Compiled(NamedTuple):
 # Headers after which the answer is not the key's and the body's alone, or which the server itself judges
 # (`Upgrade`; a second `Host`), or which names its test: the ASGI path takes the request.
 HANDED_ON = frozenset({b"prefer", b"origin", b"upgrade", TEST_HEADER})
-# How many bodies (each of at most `MEMO_BODY_LIMIT` bytes) keep their reading: a load test repeats a few bodies,
-# and reading one (strict JSON, then the request schema) costs more than all the rest of a fast answer.
-MEMO_SIZE = 256
-MEMO_BODY_LIMIT = 4096
-
-
-class Invalid(NamedTuple):
-    """A body the endpoint refuses (422), with its answer ready."""
-
-    compiled: Compiled
-
-
-Reading = tuple[AccountKind, str] | Invalid | None  # the account a body names (None: none), or its refusal
 
 
 class CompiledAnswers:
@@ -70,16 +58,19 @@ class CompiledAnswers:
         self._refusals: dict[KeyCheck, Compiled] = {}
         self._accounts: dict[tuple[AccountKind, str], Compiled | None] = {}
         self._not_found: Compiled | None = None
-        self._read: dict[tuple[tuple[bytes, ...], bytes], Reading] = {}
 
-    def answer(self, headers: Headers, body: bytes) -> Ready | None:
-        """The ready answer to `POST <path>` with `headers` and the whole `body`, journaled as the ASGI path
-        journals it; None: hand the request on."""
+    def ask(self, headers: Headers, body: bytes) -> AskedRequest:
+        """`POST <path>` with `headers` and the whole `body`, to be answered (`AskedRequest.answer`)."""
+        return AskedRequest(self, headers, body)
+
+    def decide(self, asked: AskedRequest) -> None:
+        """What `asked` is answered with while the state stays as it is (`MockState.generation`): its ready answer
+        and what the journal keeps of it, or None: hand it on."""
         state = self.state
-        if state.mutation is not None:
-            return None  # `sivi-mutate` changes answers per test: each goes through the endpoint
         if self._generation != state.generation:
             self._compile()
+        asked.generation, asked.ready, asked.facts = state.generation, None, None
+        headers, body = asked.headers, asked.body
         keys: list[bytes] = []
         content_types: list[bytes] = []
         hosts = 0
@@ -89,54 +80,38 @@ class CompiledAnswers:
             elif name == b"content-type":
                 content_types.append(value)
             elif name in HANDED_ON:
-                return None
+                return
             elif name == b"host":
                 hosts += 1
         if hosts > 1:
-            return None
+            return
         compiled = self._refusals.get(state.loaded.keys.check(keys))
         journaled = b""  # a refused key's body is never read, so never journaled
         if compiled is None:
             compiled = self._for_body(content_types, body)
             if compiled is None:
-                return None
+                return
             journaled = body
-        state.answered("POST", self._path_text, b"", headers, journaled, compiled.reply, state.current_test)
-        state.served["fast path"] += 1
-        return compiled.ready
+        asked.ready = compiled.ready
+        asked.facts = answer_facts("POST", self._path_text, b"", headers, journaled, compiled.reply)
 
     def _for_body(self, content_types: list[bytes], body: bytes) -> Compiled | None:
-        memo = (tuple(content_types), body)
-        if memo in self._read:
-            read = self._read[memo]
-        else:
-            read = self._read_body(content_types, body)
-            if len(body) <= MEMO_BODY_LIMIT:
-                if len(self._read) >= MEMO_SIZE:
-                    self._read.clear()
-                self._read[memo] = read
-        if read is None:
-            return self._not_found
-        if isinstance(read, Invalid):
-            return read.compiled
-        return self._accounts.get(read, self._not_found)
-
-    def _read_body(self, content_types: list[bytes], body: bytes) -> Reading:
-        """Which account a body names (None: none), or its 422 ready: the endpoint's reading of it."""
+        """The answer to a body, as the endpoint reads it (`Loaded.request_ids`): its refusal (422), or the
+        account it names (none: 404); None: an account the ASGI path answers."""
         loaded = self.state.loaded
         try:
-            data: dict[str, Any] = parse_request(content_types, body, loaded.contract)
+            named = account_named(*loaded.request_ids(content_types, body))
         except InvalidInput as error:
-            return Invalid(ready_answer(loaded.replies.invalid_input(str(error))))
-        user_field, workspace_field = loaded.contract.id_fields[:2]
-        return account_named(data.get(user_field), data.get(workspace_field))
+            return ready_answer(loaded.replies.invalid_input(str(error)))
+        if named is None:
+            return self._not_found
+        return self._accounts.get(named, self._not_found)
 
     def _compile(self) -> None:
         state = self.state
         replies = state.loaded.replies
         max_delay = state.settings.max_delay_ms
         generation = state.generation
-        self._read.clear()  # the contract may have changed with the files
         refusals = {check: replies.for_key(check) for check in KeyCheck}
         self._refusals = {check: ready_answer(reply) for check, reply in refusals.items() if reply is not None}
         self._not_found = ready_answer(preferred([], None, replies, max_delay, seed=b""))
@@ -148,6 +123,34 @@ class CompiledAnswers:
             accounts[kind, account_id] = None if chosen is None else ready_answer(chosen)
         self._accounts = accounts
         self._generation = generation  # last: a compilation that failed half-way is tried again
+
+
+class AskedRequest:
+    """A request the fast path asks the ready answers for: decided once while the state stays as it is, answered
+    (journaled and counted as the ASGI path would) every time it is sent; the server keeps one for a request that
+    repeats byte for byte (`serving.fast_path.KnownRequests`)."""
+
+    __slots__ = ("answers", "body", "facts", "generation", "headers", "ready")
+
+    def __init__(self, answers: CompiledAnswers, headers: Headers, body: bytes) -> None:
+        self.answers, self.headers, self.body = answers, headers, body
+        self.generation = -1  # not decided yet
+        self.ready: Ready | None = None
+        self.facts: RequestFacts | None = None
+
+    def answer(self) -> Ready | None:
+        """The ready answer, the request journaled as the ASGI path journals it; None: hand the request on."""
+        state = self.answers.state
+        if state.mutation is not None:
+            return None  # `sivi-mutate` changes answers per test: each goes through the endpoint
+        if self.generation != state.generation:
+            self.answers.decide(self)
+        facts = self.facts
+        if facts is None:
+            return None
+        state.answered_again(facts, state.current_test)
+        state.served["fast path"] += 1
+        return self.ready
 
 
 def why_not_compiled(settings: Settings) -> str | None:

@@ -13,7 +13,6 @@ import asyncio
 import dataclasses
 import json
 import logging
-from typing import Any
 
 from starlette.types import Receive, Scope, Send
 
@@ -30,10 +29,9 @@ from mock_server.mock.replies import (
     error_reply,
     send_reply,
 )
-from mock_server.mock.request_body import parse_request, read_body
-from mock_server.mock.state import Loaded, MockState
+from mock_server.mock.request_body import read_body
+from mock_server.mock.state import Loaded, MockState, RequestIds
 from mock_server.mock.transport_faults import give, unavailable_reply
-from mock_server.types import Headers
 
 logger = logging.getLogger("sivi_mock")
 
@@ -51,12 +49,27 @@ class AccountAnalysisEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = scope["headers"]
+        keys: list[bytes] = []
+        content_types: list[bytes] = []
+        prefer: list[str] = []
+        declared = named_test = None
+        for name, value in headers:  # once for all: ASGI servers hand header names over lowercased
+            if name == self._key_header:
+                keys.append(value)
+            elif name == b"content-type":
+                content_types.append(value)
+            elif name == b"prefer":
+                prefer.append(value.decode("latin-1"))
+            elif name == b"content-length" and value.isdigit():
+                declared = int(value)
+            elif name == TEST_HEADER:  # a request may name its test itself, whatever test the mock was told of
+                named_test = value.decode("latin-1")
         body = b""
         try:
             if scope["method"] != self._allow:
                 reply = self._not_allowed
             else:
-                reply, body = await self._answer(headers, receive)
+                reply, body = await self._answer(keys, content_types, prefer, declared, receive)
             if self.state.settings.validate_responses and reply.fault is None:
                 reply = self._checked(reply)
         except BodyTooLarge:
@@ -65,10 +78,7 @@ class AccountAnalysisEndpoint:
             logger.exception("sivi-mock failed on %s %s", scope["method"], scope["path"])
             reply = INTERNAL_ERROR
         state = self.state
-        test = state.current_test
-        for name, value in headers:  # a request may name its test itself, whatever test the mock was told of
-            if name == TEST_HEADER:
-                test = value.decode("latin-1")
+        test = named_test if named_test is not None else state.current_test
         if state.mutation is not None:
             mutated = state.mutation.apply(reply, test, state.loaded.replies)
             if mutated is not reply:
@@ -99,38 +109,25 @@ class AccountAnalysisEndpoint:
         else:
             await give(connection, send, reply, self.state.settings.hang_limit)
 
-    async def _answer(self, headers: Headers, receive: Receive) -> tuple[Reply, bytes]:
+    async def _answer(
+        self, keys: list[bytes], content_types: list[bytes], prefer: list[str], declared: int | None, receive: Receive
+    ) -> tuple[Reply, bytes]:
         loaded = self.state.loaded
-        keys: list[bytes] = []
-        content_types: list[bytes] = []
-        prefer: list[str] = []
-        declared = None
-        for name, value in headers:  # ASGI servers hand header names over lowercased
-            if name == self._key_header:
-                keys.append(value)
-            elif name == b"content-type":
-                content_types.append(value)
-            elif name == b"prefer":
-                prefer.append(value.decode("latin-1"))
-            elif name == b"content-length" and value.isdigit():
-                declared = int(value)
-
         refusal = loaded.replies.for_key(loaded.keys.check(keys))
         if refusal is not None:
             return refusal, b""
 
         body = await read_body(receive, self.state.settings.body_limit, declared)
         try:
-            data = parse_request(content_types, body, loaded.contract)
+            ids = loaded.request_ids(content_types, body)
         except InvalidInput as error:
             return loaded.replies.invalid_input(str(error)), body
 
-        return self._reply(loaded, data, prefer, body), body
+        return self._reply(loaded, ids, prefer, body), body
 
-    def _reply(self, loaded: Loaded, data: Any, prefer: list[str], body: bytes) -> Reply:
+    def _reply(self, loaded: Loaded, ids: RequestIds, prefer: list[str], body: bytes) -> Reply:
         """The answer to a valid request from an admin: the lookup's, or the one `Prefer` asks for."""
-        user_field, workspace_field = loaded.contract.id_fields[:2]
-        prepared = self.state.next_reply(data.get(user_field), data.get(workspace_field))
+        prepared = self.state.next_reply(*ids)
         # The one choice of an answer: the fast path's table is compiled from it too (`mock.compiled_answers`).
         return preferred(prefer, prepared, loaded.replies, self.state.settings.max_delay_ms, seed=body)
 
@@ -153,8 +150,8 @@ class ChaoticEndpoint(AccountAnalysisEndpoint):
         super().__init__(state)
         self.chaos = chaos
 
-    def _reply(self, loaded: Loaded, data: Any, prefer: list[str], body: bytes) -> Reply:
-        return self.chaos.draw(super()._reply(loaded, data, prefer, body), loaded.replies)
+    def _reply(self, loaded: Loaded, ids: RequestIds, prefer: list[str], body: bytes) -> Reply:
+        return self.chaos.draw(super()._reply(loaded, ids, prefer, body), loaded.replies)
 
 
 def operation_endpoint(state: MockState) -> AccountAnalysisEndpoint:

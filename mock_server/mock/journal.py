@@ -31,11 +31,11 @@ class UpstreamNote(Protocol):
     def as_json(self) -> dict[str, Any]: ...
 
 
-class JournalEntry(NamedTuple):
-    """One request as the journal keeps it: raw facts, formatted only when the journal is read."""
+class RequestFacts(NamedTuple):
+    """One request and its answer as the journal keeps them, all but the entry's id, time and test: raw facts,
+    formatted only when the journal is read. The same for every request sent alike (`request_facts`), so the
+    server's fast path makes them once for a request that repeats, and each entry costs a short tuple."""
 
-    id: int
-    time: float
     method: str
     path: str
     query: bytes
@@ -49,8 +49,52 @@ class JournalEntry(NamedTuple):
     head_cut: bool = False  # headers or query beyond HEAD_LIMIT were left out
     answer_class: str = ""  # in `spec.answer_classes`' words
     delay_ms: int = 0
-    test: str | None = None  # the test the mock was told was running (`PUT /__mock/test`)
     mutant: str | None = None  # the mutant that changed the answer (`sivi-mutate`)
+
+
+# An entry: its id, its time, the test the mock was told was running (`PUT /__mock/test`), the request's facts.
+JournalEntry = tuple[int, float, str | None, RequestFacts]
+
+
+def request_facts(
+    method: str,
+    path: str,
+    query: bytes,
+    headers: Headers,
+    body: bytes,
+    status: int | None,
+    *,
+    upstream: UpstreamNote | None = None,
+    fault: str | None = None,
+    chaos: bool = False,
+    answer_class: str = "",
+    delay_ms: int = 0,
+    mutant: str | None = None,
+) -> RequestFacts:
+    """`upstream`: in proxy mode, what the upstream answered (formatted only when the journal is read);
+    `fault`: the fault given instead of an answer, `chaos`: whether `--chaos` chose what was given;
+    `answer_class`: what answer it was, `mutant`: what changed it."""
+    # Only the first BODY_LIMIT bytes of the body and HEAD_LIMIT of the head are kept, so a full journal has a
+    # fixed upper size. The usual head fits whole and is kept as it came, without a copy.
+    cut = head_size(headers)[0] > HEAD_LIMIT or len(query) > QUERY_LIMIT or len(path) > HEAD_LIMIT
+    if cut:
+        headers, query, path = bounded_head(headers), query[:QUERY_LIMIT], path[:HEAD_LIMIT]
+    return RequestFacts(
+        method,
+        path,
+        query,
+        headers,
+        body[:BODY_LIMIT],
+        len(body),
+        status,
+        upstream,
+        fault,
+        chaos,
+        cut,
+        answer_class,
+        delay_ms,
+        mutant,
+    )
 
 
 class Journal:
@@ -78,42 +122,14 @@ class Journal:
         status: int | None,
         *,
         upstream: UpstreamNote | None = None,
-        fault: str | None = None,
-        chaos: bool = False,
-        answer_class: str = "",
-        delay_ms: int = 0,
         test: str | None = None,
-        mutant: str | None = None,
     ) -> None:
-        """`upstream`: in proxy mode, what the upstream answered (formatted only when the journal is read);
-        `fault`: the fault given instead of an answer, `chaos`: whether `--chaos` chose what was given;
-        `answer_class`: what answer it was, `test`: the test that received it, `mutant`: what changed it."""
-        # Only the first BODY_LIMIT bytes of the body and HEAD_LIMIT of the head are kept, so a full journal has a
-        # fixed upper size. The usual head fits whole and is kept as it came, without a copy.
-        cut = head_size(headers)[0] > HEAD_LIMIT or len(query) > QUERY_LIMIT or len(path) > HEAD_LIMIT
-        if cut:
-            headers, query, path = bounded_head(headers), query[:QUERY_LIMIT], path[:HEAD_LIMIT]
-        self._entries.append(
-            JournalEntry(
-                next(self._ids),
-                time.time(),
-                method,
-                path,
-                query,
-                headers,
-                body[:BODY_LIMIT],
-                len(body),
-                status,
-                upstream,
-                fault,
-                chaos,
-                cut,
-                answer_class,
-                delay_ms,
-                test,
-                mutant,
-            )
-        )
+        """A request the mock answered, or refused, as it came (`request_facts`); `test`: the test that sent it."""
+        self.record(request_facts(method, path, query, headers, body, status, upstream=upstream), test)
+
+    def record(self, facts: RequestFacts, test: str | None) -> None:
+        """A request whose facts are known (`request_facts`), received now, by `test`."""
+        self._entries.append((next(self._ids), time.time(), test, facts))
 
     def clear(self) -> None:
         self._entries.clear()
@@ -123,11 +139,11 @@ class Journal:
         kept = (
             self._entries
             if contract is None
-            else [e for e in self._entries if e.upstream is not None and e.upstream.contract == contract]
+            else [e for e in self._entries if e[3].upstream is not None and e[3].upstream.contract == contract]
         )
-        return [self._format(entry) for entry in kept]
+        return [self._format(*entry) for entry in kept]
 
-    def _format(self, entry: JournalEntry) -> dict[str, Any]:
+    def _format(self, entry_id: int, at: float, test: str | None, entry: RequestFacts) -> dict[str, Any]:
         headers: dict[str, str] = {}
         for name, value in entry.headers:
             text = value.decode("latin-1")
@@ -136,8 +152,8 @@ class Journal:
             key = name.decode("latin-1").lower()
             headers[key] = f"{headers[key]}, {text}" if key in headers else text
         return {
-            "id": entry.id,
-            "time": datetime.fromtimestamp(entry.time, UTC).isoformat(timespec="milliseconds"),
+            "id": entry_id,
+            "time": datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds"),
             "method": entry.method,
             "path": entry.path,
             "query": entry.query.decode("latin-1"),
@@ -149,7 +165,7 @@ class Journal:
             "fault": entry.fault,
             **({"answer": entry.answer_class} if entry.answer_class else {}),
             **({"delayMs": entry.delay_ms} if entry.delay_ms else {}),
-            **({"test": entry.test} if entry.test is not None else {}),
+            **({"test": test} if test is not None else {}),
             **({"mutant": entry.mutant} if entry.mutant is not None else {}),
             **({"chaos": True} if entry.chaos else {}),
             "source": entry.upstream.source if entry.upstream is not None else "mock",

@@ -36,6 +36,12 @@ class Reply:
     chaos: bool = False  # chosen by `--chaos`, not by the request or the account
     answer_class: str = ""  # what answer this is, in `spec.answer_classes`' words: `401 regular key`, `fault reset`
     mutant: str | None = None  # the mutant that changed it (`sivi-mutate`), if any
+    # The headers an ASGI answer starts with (`send_reply`), made once per reply rather than once per request.
+    sent_headers: tuple[Header, ...] = dataclasses.field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        length = (b"content-length", str(len(self.body)).encode())
+        object.__setattr__(self, "sent_headers", (*self.headers, length))
 
 
 # The answers the mock chooses that are no example of the spec, by their class (`spec.answer_classes`).
@@ -184,11 +190,5 @@ def wire_bytes(reply: Reply) -> bytes:
 
 
 async def send_reply(send: Send, reply: Reply) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": reply.status,
-            "headers": [*reply.headers, (b"content-length", str(len(reply.body)).encode())],
-        }
-    )
+    await send({"type": "http.response.start", "status": reply.status, "headers": reply.sent_headers})
     await send({"type": "http.response.body", "body": reply.body})

@@ -6,16 +6,18 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from starlette.types import Scope
 
-from mock_server.errors import FixtureError, SpecError
+from mock_server.errors import FixtureError, InvalidInput, SpecError
 from mock_server.mock.auth import KeyRing
 from mock_server.mock.chaos import Chaos
 from mock_server.mock.coverage import Coverage
-from mock_server.mock.journal import Journal, UpstreamNote
+from mock_server.mock.journal import Journal, RequestFacts, UpstreamNote, request_facts
 from mock_server.mock.mutants import Mutant, Mutation, Mutations, mutant_table
 from mock_server.mock.replies import Replies, Reply
+from mock_server.mock.request_body import parse_request
 from mock_server.settings import Settings
 from mock_server.spec.contract import Contract, load_contract
 from mock_server.spec.fixtures import Account, AccountKind, Fixtures, account_named, load_fixtures
@@ -49,12 +51,20 @@ def prepared(answer: Reply | tuple[Reply, ...]) -> Prepared:
     return ReplySequence(answer) if isinstance(answer, tuple) else answer
 
 
+# How many bodies (each of at most `MEMO_BODY_LIMIT` bytes) keep their reading: a load test repeats a few bodies,
+# and reading one (strict JSON, then the request schema) costs more than the rest of the endpoint's work.
+MEMO_SIZE = 256
+MEMO_BODY_LIMIT = 4096
+RequestIds = tuple[Any, Any]  # what a valid body names: the user's id and the workspace's (None: not named)
+
+
 class Loaded:
     """One consistent generation of contract + fixtures, with everything the hot path needs precomputed."""
 
     def __init__(self, contract: Contract, fixtures: Fixtures) -> None:
         self.contract = contract
         self.fixtures = fixtures
+        self._readings: dict[tuple[tuple[bytes, ...], bytes], RequestIds | str] = {}
         self.keys = KeyRing(fixtures.keys)
         self.replies = Replies(contract)
         self.mutants: dict[str, Mutant] = mutant_table(contract)
@@ -62,6 +72,26 @@ class Loaded:
             "user": {i: prepared(self.replies.for_account(a)) for i, a in fixtures.users.items()},
             "workspace": {i: prepared(self.replies.for_account(a)) for i, a in fixtures.workspaces.items()},
         }
+
+    def request_ids(self, content_types: list[bytes], body: bytes) -> RequestIds:
+        """The ids a request's body names, as `parse_request` reads it (raising its `InvalidInput`), remembered for
+        the bodies a load test repeats: the endpoint's reading, on the ASGI path and the fast path alike."""
+        memo = (tuple(content_types), body)
+        reading = self._readings.get(memo)
+        if reading is None:
+            try:
+                data = parse_request(content_types, body, self.contract)
+                user_field, workspace_field = self.contract.id_fields[:2]
+                reading = data.get(user_field), data.get(workspace_field)
+            except InvalidInput as error:
+                reading = str(error)
+            if len(body) <= MEMO_BODY_LIMIT:
+                if len(self._readings) >= MEMO_SIZE:
+                    self._readings.clear()
+                self._readings[memo] = reading
+        if isinstance(reading, str):
+            raise InvalidInput(reading)
+        return reading
 
     def restart_sequences(self) -> None:
         for replies in self.account_replies.values():
@@ -142,21 +172,13 @@ class MockState:
     ) -> None:
         """An answer given to the operation, by the ASGI path or the fast path: journaled, and counted to `test`,
         the test that received it (answer coverage)."""
-        self.journal.add(
-            method,
-            path,
-            query,
-            headers,
-            body,
-            reply.status or None,
-            fault=reply.fault,
-            chaos=reply.chaos,
-            answer_class=reply.answer_class,
-            delay_ms=reply.delay_ms,
-            test=test,
-            mutant=reply.mutant,
-        )
-        self.coverage.add(test, reply.answer_class, reply.delay_ms > 0)
+        self.answered_again(answer_facts(method, path, query, headers, body, reply), test)
+
+    def answered_again(self, facts: RequestFacts, test: str | None) -> None:
+        """`answered`, for a request whose facts were made before (`answer_facts`): the fast path's, for a request
+        that repeats."""
+        self.journal.record(facts, test)
+        self.coverage.add(test, facts.answer_class, facts.delay_ms > 0)
 
     def journal_request(
         self, scope: Scope, status: int, body: bytes = b"", upstream: UpstreamNote | None = None
@@ -208,3 +230,20 @@ class MockState:
                 self.put_account(account)
         logger.info("reloaded %s and %s", self.settings.spec_path, self.fixtures.directory)
         return []
+
+
+def answer_facts(method: str, path: str, query: bytes, headers: Headers, body: bytes, reply: Reply) -> RequestFacts:
+    """What the journal keeps of an answer to the operation (`MockState.answered`)."""
+    return request_facts(
+        method,
+        path,
+        query,
+        headers,
+        body,
+        reply.status or None,
+        fault=reply.fault,
+        chaos=reply.chaos,
+        answer_class=reply.answer_class,
+        delay_ms=reply.delay_ms,
+        mutant=reply.mutant,
+    )

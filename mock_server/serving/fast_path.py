@@ -46,13 +46,28 @@ class ReadyAnswers(Protocol):
     def body_limit(self) -> int:
         """A longer body is handed on unread."""
 
-    def answer(self, headers: Headers, body: bytes) -> tuple[int, bytes] | None:
-        """(status, the headers after the server's own and the body) for a `POST`; None: hand it on."""
+    def ask(self, headers: Headers, body: bytes) -> Asked:
+        """A whole `POST` on `path`, to be answered."""
+
+
+class Asked(Protocol):
+    """A request asked of the ready answers; asked again, as it is, when the same bytes come again."""
+
+    def answer(self) -> tuple[int, bytes] | None:
+        """(status, the headers after the server's own and the body); None: hand it on."""
 
 
 def ready_answers_of(app: Any) -> ReadyAnswers | None:
     ready: ReadyAnswers | None = getattr(app, READY_ANSWERS, None)
     return ready if ready is not None and ready.enabled else None
+
+
+def answer_of(asked: Asked) -> tuple[int, bytes] | None:
+    try:
+        return asked.answer()
+    except Exception:  # a bug in the compiled answers: the ASGI path still answers
+        logger.exception("sivi-mock's fast path failed; the request goes through ASGI")
+        return None
 
 
 class FastPathProtocol(HttpToolsProtocol):
@@ -71,7 +86,7 @@ class FastPathProtocol(HttpToolsProtocol):
         self._defaults_written = b""
         self._between_requests = False  # the parser is at a message's end, no deadline armed
         self._begun = 0  # messages begun in the current read
-        self._answered: tuple[Headers, bytes] | None = None  # the request of this read the fast path answered
+        self._answered: Asked | None = None  # the request of this read the fast path answered
 
     def on_message_begin(self) -> None:
         self._between_requests = False
@@ -122,13 +137,10 @@ class FastPathProtocol(HttpToolsProtocol):
             self._held = None
             body = held[0] if len(held) == 1 else b"".join(held)
             assert self._ready is not None
-            try:
-                ready = self._ready.answer(self.headers, body)
-            except Exception:  # a bug in the compiled answers: the ASGI path still answers
-                logger.exception("sivi-mock's fast path failed; the request goes through ASGI")
-                ready = None
+            asked = self._ready.ask(self.headers, body)
+            ready = answer_of(asked)
             if ready is not None:
-                self._answered = self.headers, body
+                self._answered = asked
                 self._write(*ready)
                 self._between_requests = True
                 return
@@ -144,15 +156,19 @@ class FastPathProtocol(HttpToolsProtocol):
             super().on_body(chunk)
 
     def _write(self, status: int, rest: bytes) -> None:
-        self._write_bytes(status, rest)
+        self.transport.write(self._answer_bytes(status, rest))
         self.on_response_complete()  # counted, keep-alive timer armed, reading resumed: as after an ASGI answer
 
-    def _write_bytes(self, status: int, rest: bytes) -> None:
+    def _write_alone(self, data: bytes) -> None:
+        """An answer that is all the connection writes in this turn of the event loop."""
+        self.transport.write(data)
+
+    def _answer_bytes(self, status: int, rest: bytes) -> bytes:
         defaults = self.server_state.default_headers
         if defaults is not self._defaults:
             self._defaults = defaults
             self._defaults_written = b"".join(name + b": " + value + b"\r\n" for name, value in defaults)
-        self.transport.write(STATUS_LINE[status] + self._defaults_written + rest)
+        return STATUS_LINE[status] + self._defaults_written + rest
 
 
 class KnownRequests(PipelineBound, FastPathProtocol):
@@ -160,13 +176,15 @@ class KnownRequests(PipelineBound, FastPathProtocol):
 
     Parsing is a pure function of the bytes from a message boundary, so bytes read in one piece that once made up
     one request the fast path answered (its head bounded and whole, its body whole) make it up again: the same
-    target, headers and body. Only the answer is asked for anew, so an account changed meanwhile answers as it
-    now is, and a request it hands on is parsed and served as usual. It sits above the head bound and the request
-    deadline, which such bytes passed when first read; it applies only between requests (nothing in flight, no
-    deadline armed), and the bytes are remembered per server (`__init_subclass__`), for the last few requests.
+    target, headers and body. Such bytes keep the request as the app was asked it (`Asked`), which keeps what it
+    decided while its state stays as it is; the answer is asked for anew every time, so an account changed
+    meanwhile answers as it now is, and a request it hands on is parsed and served as usual. It sits above the head
+    bound and the request deadline, which such bytes passed when first read; it applies only between requests
+    (nothing in flight, no deadline armed), and the bytes are remembered per server (`__init_subclass__`), for the
+    last few requests.
     """
 
-    _known: ClassVar[dict[bytes, tuple[Headers, bytes]]] = {}
+    _known: ClassVar[dict[bytes, Asked]] = {}
 
     _idle_timer = False  # the keep-alive timer armed is `_idle_check`, not uvicorn's
     _answered_at = 0.0
@@ -179,7 +197,7 @@ class KnownRequests(PipelineBound, FastPathProtocol):
         """Write a known request's answer. uvicorn re-arms a keep-alive timer after every answer (a timer made and
         cancelled per request); here one timer per idle spell checks, when it fires, whether the connection has
         been idle for the whole keep-alive time since its last answer, and closes it as uvicorn would."""
-        self._write_bytes(status, rest)
+        self._write_alone(self._answer_bytes(status, rest))
         self.server_state.total_requests += 1
         self._answered_at = self.loop.time()
         if not self._idle_timer:
@@ -203,13 +221,9 @@ class KnownRequests(PipelineBound, FastPathProtocol):
             and not self.flow.write_paused
             and not self.transport.is_closing()
         )
-        known, answers = self._known.get(data), self._ready
-        if known is not None and answers is not None and between:
-            try:
-                ready = answers.answer(*known)
-            except Exception:
-                logger.exception("sivi-mock's fast path failed; the request goes through ASGI")
-                ready = None
+        known = self._known.get(data)
+        if known is not None and between:
+            ready = answer_of(known)
             if ready is not None:
                 self._write_again(*ready)
                 return

@@ -45,14 +45,20 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
     class RequestDeadlineProtocol(
         KnownRequests, PipelineBound, ConnectionOffering, BoundedHeadProtocol, UpgradeIgnored, FastPathProtocol
     ):
-        _deadline: asyncio.TimerHandle | None = None
+        _timer: asyncio.TimerHandle | None = None  # one per connection at most, checked when it fires
+        _deadline: float | None = None  # the loop's time by which the request must be whole; None: none armed
         _receiving = False
 
-        # A stream transport, as uvicorn's own signature narrows asyncio's `BaseTransport`.
+        _corked: CorkedTransport
+
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             # One write per answer (see `corked`); uvicorn only ever calls transport methods on it.
-            super().connection_made(cast(asyncio.Transport, CorkedTransport(transport, self.loop)))
+            self._corked = CorkedTransport(transport, self.loop)
+            super().connection_made(cast(asyncio.Transport, self._corked))
             self._arm()
+
+        def _write_alone(self, data: bytes) -> None:
+            self._corked.write_through(data)
 
         def on_message_begin(self) -> None:
             super().on_message_begin()
@@ -66,16 +72,31 @@ def with_request_deadline(seconds: float) -> type[HttpToolsProtocol]:
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
+            if self._timer is not None:
+                self._timer.cancel()
+                self._timer = None
             super().connection_lost(exc)
 
         def _arm(self) -> None:
-            self._disarm()
-            self._deadline = self.loop.call_later(seconds, self._expired)
+            # A timer per request would be made and cancelled for every request; here the deadline is a number,
+            # and one timer per connection checks it when it fires (`_check`), re-armed for what is left.
+            self._deadline = self.loop.time() + seconds
+            if self._timer is None:
+                self._timer = self.loop.call_later(seconds, self._check)
 
         def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
+            self._deadline = None
+
+        def _check(self) -> None:
+            self._timer = None
+            deadline = self._deadline
+            if deadline is None:
+                return
+            left = deadline - self.loop.time()
+            if left > 0:
+                self._timer = self.loop.call_later(left, self._check)
+                return
+            self._expired()
 
         def _expired(self) -> None:
             self._deadline = None
@@ -100,6 +121,16 @@ class CorkedTransport:
         if not self._pending:
             self._loop.call_soon(self.flush)
         self._pending.append(data)
+
+    def write_through(self, data: bytes) -> None:
+        """`write` for what is all the connection writes in this turn: at once, with no flush to wait for."""
+        if self._pending:
+            self.write(data)
+        elif not self._transport.is_closing():
+            self._transport.write(data)
+
+    def is_closing(self) -> bool:  # asked for every request: worth more than `__getattr__`'s detour
+        return self._transport.is_closing()
 
     def flush(self) -> None:
         if self._pending:
