@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 import schemathesis
 import schemathesis.checks
 from schemathesis.core.failures import FailureGroup
+from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from contract_tests.client import SentExchange
 from contract_tests.settings import SuiteSettings
@@ -95,6 +97,16 @@ def configure(settings: SuiteSettings) -> None:
     shared.checks = project.checks
     shared.phases = project.phases
     shared.seed = settings.seed
+
+
+def forget_tried_methods(collector: pytest.Collector) -> None:
+    """Before a run collects the generated tests: Schemathesis tries each undeclared method on a path once per schema
+    object (`coverage_unexpected_methods_seen`), and its pytest integration builds the cases from the clone
+    `@SCHEMA.parametrize()` made at import, which lives as long as the process. Forgotten at each run, so that a
+    second run in one process (as the kit's own tests make) tries them too and sends the same requests."""
+    schema = getattr(collector, "schema", None)  # Schemathesis' collector of a parametrized test holds its clone
+    if isinstance(schema, OpenApiSchema):
+        schema.coverage_unexpected_methods_seen.clear()
 
 
 def schemathesis_failures(case: schemathesis.Case[Any], exchange: SentExchange) -> tuple[list[Failure], list[Failure]]:

@@ -4,11 +4,9 @@ and passes correct toys that make other legal choices (zero false alarms)."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,8 +41,14 @@ def serving(toy: toys.Toy) -> Iterator[str]:
 
 
 def run_against(url: str, **options: Any) -> tuple[Outcome, str]:
+    return run_with_junit(url, None, **options)
+
+
+def run_with_junit(url: str, junit_xml: Path | None, **options: Any) -> tuple[Outcome, str]:
     out = io.StringIO()
-    outcome = run_suite(read_settings({**TOY_OPTIONS, "base_url": url, **options}, environ={}), out=out)
+    outcome = run_suite(
+        read_settings({**TOY_OPTIONS, "base_url": url, **options}, environ={}), junit_xml=junit_xml, out=out
+    )
     return outcome, out.getvalue()
 
 
@@ -59,15 +63,15 @@ DefaultRun = tuple[Outcome, str, Path]
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[type[toys.Toy]], DefaultRun]:
-    """A default run against a correct toy, with an HTML report, made once: the tests about what it shows share it
-    (one xdist group, so that they share it under `-n` too)."""
+    """A default run against a correct toy, with an HTML report and a JUnit file (`contract.xml` beside it), made
+    once: the tests about what it shows share it (one xdist group, so that they share it under `-n` too)."""
     made: dict[type[toys.Toy], DefaultRun] = {}
 
     def run(toy: type[toys.Toy]) -> DefaultRun:
         if toy not in made:
             page = tmp_path_factory.mktemp(toy.__name__) / "report.html"
             with serving(toy()) as url:
-                made[toy] = (*run_against(url, report=str(page)), page)
+                made[toy] = (*run_with_junit(url, page.with_name("contract.xml"), report=str(page)), page)
         return made[toy]
 
     return run
@@ -272,21 +276,13 @@ def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_find
     assert markdown.read_text(encoding="utf-8").split("## Warnings")[1].strip().endswith("None.")
 
 
-def test_alike_warnings_are_shown_once_with_a_count_in_the_terminal_and_each_in_full_in_junit_and_the_report(tmp_path):
-    junit, page = tmp_path / "contract.xml", tmp_path / "contract.html"
-    options = [f"--{name.replace('_', '-')}={value}" for name, value in TOY_OPTIONS.items() if name != "api_key"]
-    reports = [f"--report={page}", f"--junit-xml={junit}"]
-    with serving(toys.CorrectWithOtherRefusals()) as url:  # 404 or 501 for each undeclared method: one kind
-        # A process of its own, as a user runs it (the undeclared methods are tried in a process's first run only).
-        result = subprocess.run(
-            [str(Path(sys.executable).with_name("sivi-contract")), "--base-url", url, *options, *reports],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**{k: v for k, v in os.environ.items() if not k.startswith("SIVI_")}, "SIVI_API_KEY": toys.ADMIN_KEY},
-        )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+@pytest.mark.xdist_group("toy_default_runs")
+def test_alike_warnings_are_shown_once_with_a_count_in_the_terminal_and_each_in_full_in_junit_and_the_report(
+    default_run,
+):
+    outcome, output, page = default_run(toys.CorrectWithOtherRefusals)  # 404 or 501 for each undeclared method
+    junit = page.with_name("contract.xml")
+    assert outcome.exit_code == 0, output
     hint = "Return 405 for methods not listed in the OpenAPI spec"
     shown = [line for line in output.splitlines() if "schemathesis:unsupported_method" in line]
     assert len(shown) == 1 and output.count(hint) == 1, f"alike warnings repeated:\n{output}"
@@ -299,3 +295,14 @@ def test_alike_warnings_are_shown_once_with_a_count_in_the_terminal_and_each_in_
     report = page.read_text(encoding="utf-8").split("<h2>Warnings</h2>")[1]
     for method in methods:
         assert f"Unsupported method {method} returned 404" in report and any(method in v for v in in_junit), method
+
+
+@pytest.mark.xdist_group("toy_default_runs")
+def test_a_second_run_tests_the_same(default_run):
+    first, _, _ = default_run(toys.CorrectWithOtherRefusals)
+    with serving(toys.CorrectWithOtherRefusals()) as url:
+        again, output = run_against(url)  # a later run in this process than the one it is compared with
+    assert first.run.record is not None and again.run.record is not None
+    assert again.run.record.sent == first.run.record.sent, f"a second run in one process sent other requests:\n{output}"
+    tried = [note for note in again.run.observed.notes if note.check == "schemathesis:unsupported_method"]
+    assert tried, f"a second run in one process tried no undeclared method:\n{output}"
