@@ -37,6 +37,11 @@ class Outcome:
     def failed_checks(self) -> list[str]:
         return self.run.observed.failed_checks
 
+    def under_strict(self) -> Outcome:
+        """The outcome `--strict` would have had, from this run's answers (`SuiteRun.under_strict`)."""
+        run = self.run.under_strict()
+        return Outcome(ExitCode.of(run.exit_code()), run, self.error)
+
 
 class RedactingWriter:
     """A text stream that masks the run's secrets in everything written through it."""

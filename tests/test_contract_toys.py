@@ -18,6 +18,7 @@ import pytest
 from contract_tests.report import write_report
 from contract_tests.runner import Outcome, run_suite
 from contract_tests.settings import read_settings
+from contract_tests.summary import summary_lines
 from mock_server.secret import mask_key
 from mock_server.serving.background import BackgroundServer
 from tests import toy_servers as toys
@@ -56,6 +57,15 @@ def report_also(path: Path, outcome: Outcome) -> None:
     """The report `--report=path` writes, of a run made already: one run gives both forms (Markdown and HTML)."""
     assert outcome.run.record is not None, "the run ended before its record was made"
     write_report(path, outcome.run.record, outcome.run.redact)
+
+
+def judged_strict(default: Outcome) -> tuple[Outcome, str]:
+    """The run as `--strict` judges it (`Outcome.under_strict`), with what the terminal would show: each finding,
+    then the summary."""
+    strict = default.under_strict()
+    assert strict.run.record is not None, "the run ended before its record was made"
+    shown = [finding.render() for finding in strict.run.observed.findings] + summary_lines(strict.run.record)
+    return strict, "\n".join(shown)
 
 
 DefaultRun = tuple[Outcome, str, Path]
@@ -152,12 +162,26 @@ def test_another_reading_of_a_decision_is_a_warning_by_default_and_a_violation_u
     assert f"  - {decision} (" in output, f"the warning does not name {decision}:\n{output}"
     differ = {difference.decision for difference in default.run.observed.differences.values()}
     assert decision in differ and differ <= {decision, *toy.also_differs_from}, output
-    with serving(toy()) as url:
-        strict, output = run_against(url, **few, strict="1")
+    strict, output = judged_strict(default)  # the same answers: --strict sends the same requests
     assert strict.exit_code == 1, output
     assert "mode: strict" in output
     assert check in strict.failed_checks, f"under --strict, {toy.__name__} was not caught by {check}:\n{output}"
     assert f"the decision {decision} of openapi.yaml, enforced by --strict" in output
+
+
+def test_strict_judges_as_a_strict_run():
+    # The one toy read both ways for real: it differs in explicit tests and in generated inputs, alike ones counted.
+    options = {"max_examples": "1"}
+    with serving(toys.IgnoredIdNotValidated()) as url:
+        default, _ = run_against(url, **options)
+        strict, output = run_against(url, **options, strict="1")
+    judged, _ = judged_strict(default)
+    assert strict.exit_code == judged.exit_code == 1, output
+    assert strict.run.record is not None and judged.run.record is not None
+    assert summary_lines(judged.run.record) == summary_lines(strict.run.record), output
+    assert "more generated inputs failed like the findings shown" in output, "no alike findings were counted"
+    found = [(finding.test, finding.promise, finding.checks) for finding in strict.run.observed.findings]
+    assert [(f.test, f.promise, f.checks) for f in judged.run.observed.findings] == found, output
 
 
 @pytest.mark.timeout(60)
