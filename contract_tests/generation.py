@@ -40,6 +40,8 @@ FAILING_CHECKS = (
 # gateway in front of a real deployment may refuse with 404 or 403. A refusal is the promise (checked by
 # `other_methods_refused`); the exact status is advice, so this check reports warnings.
 ADVISORY_CHECKS = ("unsupported_method",)
+# Each by its name: the failing ones first, then the advisory.
+CHECKS = {name: getattr(schemathesis.checks, name) for name in (*FAILING_CHECKS, *ADVISORY_CHECKS)}
 # Checks of which status an input gets: where the suite's own judgement of the input rests on a decision of the
 # spec, their verdict rests on it too.
 STATUS_CHECKS = (
@@ -115,11 +117,13 @@ def schemathesis_failures(case: schemathesis.Case[Any], exchange: SentExchange) 
         return [], []  # no complete answer: `no_answer` says so
     failures: list[Failure] = []
     advice: list[Failure] = []
-    for names, found in ((FAILING_CHECKS, failures), (ADVISORY_CHECKS, advice)):
-        for name in names:
-            check = getattr(schemathesis.checks, name)
+    try:  # most answers pass every check: one pass over them all, each check run alone only to name a failure
+        case.validate_response(exchange.response, checks=[*CHECKS.values()], headers=exchange.headers)
+    except FailureGroup:
+        for name, check in CHECKS.items():
             try:
                 case.validate_response(exchange.response, checks=[check], headers=exchange.headers)
             except FailureGroup as group:
+                found = advice if name in ADVISORY_CHECKS else failures
                 found += [Failure(name, f"{error.title}: {error.message}".strip()) for error in group.exceptions]
     return failures, advice
