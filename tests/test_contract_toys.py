@@ -221,7 +221,7 @@ def test_a_wrong_user_id_is_not_tested_rather_than_a_violation_and_the_line_name
 
 def test_a_known_user_the_api_never_answers_200_is_the_apis_fault_and_fails_the_run():
     with serving(toys.KnownUserGets500()) as url:
-        outcome, output = run_against(url)
+        outcome, output = run_against(url, max_examples="1")  # its known user is met by the explicit cases
     assert outcome.exit_code == 1, output
     assert "known_user_answers_200" in outcome.failed_checks, output
     assert "(its answers: 500 x" in output and "--user-id" not in output, "a failing API was blamed on the set-up"
@@ -245,7 +245,7 @@ def test_what_the_vendors_own_example_does_is_information_shown_once_never_a_war
 @pytest.mark.skipif(shutil.which("curl") is None or shutil.which("bash") is None, reason="needs curl and bash")
 def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_filled_in():
     with serving(toys.WrongEnvelopeStatus()) as url:
-        outcome, _ = run_against(url)
+        outcome, _ = run_against(url, max_examples="1")  # an explicit case meets the defect
         exchange = next(f.exchange for f in outcome.run.observed.findings if f.exchange and f.exchange.status == 400)
         command = exchange.curl().replace(mask_key(toys.ADMIN_KEY), toys.ADMIN_KEY)
         replay = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
@@ -256,7 +256,9 @@ def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_fille
 def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_failures(tmp_path):
     junit, markdown, page = tmp_path / "contract.xml", tmp_path / "contract.md", tmp_path / "contract.html"
     with serving(toys.UnsupportedMediaType()) as url:
-        settings = read_settings({**TOY_OPTIONS, "base_url": url, "report": str(markdown)}, environ={})
+        settings = read_settings(
+            {**TOY_OPTIONS, "base_url": url, "report": str(markdown), "max_examples": "1"}, environ={}
+        )
         outcome = run_suite(settings, junit_xml=junit, out=io.StringIO())
     report_also(page, outcome)
     assert outcome.exit_code == 0
@@ -275,7 +277,7 @@ def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_f
 
 def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_path):
     page, markdown = tmp_path / "report.html", tmp_path / "report.md"
-    without = {**TOY_OPTIONS, "regular_api_key": None, "workspace_id": None}
+    without = {**TOY_OPTIONS, "regular_api_key": None, "workspace_id": None, "max_examples": "1"}
     with serving(toys.Toy()) as url:
         outcome, output = run_against(url, **without, report=str(page))
     report_also(markdown, outcome)
