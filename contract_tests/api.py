@@ -18,7 +18,7 @@ import schemathesis
 
 from contract_tests.client import Client, SentExchange
 from contract_tests.errors import ContractViolation, StopRun, TargetError
-from contract_tests.findings import Finding, Observations
+from contract_tests.findings import Observations
 from contract_tests.generation import CONTRACT, SCHEMA_CHECK, STATUS_CHECKS, schemathesis_failures
 from contract_tests.malformed_heads import CHECK as MALFORMED_HEAD
 from contract_tests.settings import SuiteSettings, secrets_of
@@ -49,8 +49,6 @@ class _Credential(enum.Enum):
 
 ADMIN_KEY: Final = _Credential.ADMIN_KEY  # the default credential of `Api.post`
 _REQUESTS_ARGUMENTS = {"method", "url", "headers", "params", "cookies", "data", "json", "files", "auth"}
-# Identical failures of generated inputs shown in full per test; the rest are counted.
-SHOWN_ALIKE = 2
 # Schemathesis' checks that say again what one of the suite's own says of the same answer: of the status the input
 # calls for, or of the answer's schema. An accepted deviation of the suite's check accepts them too.
 MIRRORS_STATUS = (*STATUS_CHECKS, "not_a_server_error")
@@ -82,7 +80,6 @@ class Api:
         self.shape = self.judge.shape
         self.method = contract.method.upper()
         self._random = random.Random(settings.seed)
-        self._alike: dict[tuple[str, tuple[str, ...], int | None], int] = {}
         # What the vendor's own documented example does is information, not a warning (month totals above a year).
         self._documented_kinds = documented_kinds(contract)
         self._met = observed.entries_used  # the accepted deviations' entries that matched a failure
@@ -217,29 +214,10 @@ class Api:
             return [Failure("json_body", f"the answer is JSON, but {error}")]
 
     def _settle(self, promise: str, exchange: Exchange, verdict: Verdict, *, stop: bool) -> None:
-        """What a team accepted is reported as accepted; differences from a decision are warnings (unless the run
-        is strict); the rest is a violation (`Verdict.failing`)."""
-        for failure in verdict.accepted:
-            self.observed.accept(failure, exchange)
-        if not self.settings.strict:
-            for failure in verdict.differences:
-                self.observed.differ(failure, exchange)
-        failures = verdict.failing(self.settings.strict)
-        if not failures:
-            return
-        finding = Finding(promise, exchange, failures)
-        if stop:
-            raise ContractViolation(self.observed.record(finding))
-        self._record_alike(finding)
-
-    def _record_alike(self, finding: Finding) -> None:
-        status = finding.exchange.status if finding.exchange else None
-        alike = (self.observed.current_test, tuple(finding.checks), status)
-        self._alike[alike] = self._alike.get(alike, 0) + 1
-        if self._alike[alike] <= SHOWN_ALIKE:
-            self.observed.record(finding)
-        else:
-            self.observed.alike_not_shown += 1
+        """The verdict settled by the run's mode (`Observations.settle`); a finding fails a test that stops at once."""
+        finding = self.observed.settle(promise, exchange, verdict, strict=self.settings.strict, stop=stop)
+        if finding is not None and stop:
+            raise ContractViolation(finding)
 
     def _observe(self, exchange: SentExchange) -> None:
         """Count the known user's answers, note what the docs only suggest about any success body, and a head

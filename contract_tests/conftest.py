@@ -55,6 +55,10 @@ def pytest_configure(config: pytest.Config) -> None:
     generation.configure(run.settings)
 
 
+def pytest_collectstart(collector: pytest.Collector) -> None:
+    generation.forget_tried_methods(collector)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     def place(item: pytest.Item) -> int:
         name = item.nodeid.split("::")[0].rsplit("/", 1)[-1].removeprefix("test_").removesuffix(".py")

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import textwrap
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from mock_server.judgement import Entry, Exchange, Failure
+from mock_server.judgement import Entry, Exchange, Failure, Verdict
 from mock_server.secret import KeyMask
+
+# Identical failures of generated inputs shown in full per test; the rest are counted.
+SHOWN_ALIKE = 2
 
 
 @dataclass
@@ -79,6 +82,18 @@ class Note:
 Alike = tuple[str, str, int | None]
 
 
+@dataclass(frozen=True)
+class Settled:
+    """One judged answer that failed a check, as the run settled it (`Observations.settle`): kept so that the
+    finished run can be judged again under `--strict` (`Observations.under_strict`)."""
+
+    promise: str
+    exchange: Exchange
+    verdict: Verdict
+    test: str
+    stop: bool
+
+
 class Redactor(KeyMask):
     """Replaces every secret, in every form the kit may write it in (as written, JSON-escaped, HTML-escaped,
     percent-encoded, base64), by its masked form, in any text the run is about to write."""
@@ -105,6 +120,45 @@ class Observations:
     information: dict[str, tuple[str, int]] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)  # why tests were skipped, and how many
     setup_requests: int = 0  # sent before the tests began: the set-up check
+    settled: list[Settled] = field(default_factory=list, repr=False)  # every answer that failed a check, in order
+    # Failures of generated inputs alike (the test, the checks, the status), counted: only SHOWN_ALIKE are shown.
+    _alike: Counter[tuple[str, tuple[str, ...], int | None]] = field(default_factory=Counter, init=False, repr=False)
+
+    def settle(self, promise: str, exchange: Exchange, verdict: Verdict, *, strict: bool, stop: bool) -> Finding | None:
+        """One judged answer: what a team accepted is reported as accepted; differences from a decision are warnings
+        (unless `strict`); the rest is a violation (`Verdict.failing`), recorded as a finding and returned, for a test
+        that stops at it (`stop`) to raise. A generated input's (`stop=False`) alike findings beyond SHOWN_ALIKE are
+        counted, not shown."""
+        if verdict.failures:
+            self.settled.append(Settled(promise, exchange, verdict, self.current_test, stop))
+        for failure in verdict.accepted:
+            self.accept(failure, exchange)
+        if not strict:
+            for failure in verdict.differences:
+                self.differ(failure, exchange)
+        failures = verdict.failing(strict)
+        if not failures:
+            return None
+        finding = Finding(promise, exchange, failures)
+        if stop:
+            return self.record(finding)
+        alike = (self.current_test, tuple(finding.checks), exchange.status)
+        self._alike[alike] += 1
+        if self._alike[alike] <= SHOWN_ALIKE:
+            return self.record(finding)
+        self.alike_not_shown += 1
+        return finding
+
+    def under_strict(self) -> Observations:
+        """What a finished run observed, as `--strict` makes it: each settled answer judged again, a difference from a
+        decision now a violation. True of the whole run because strict changes no request: a test's judgement that
+        may stop it is its last step, and generated inputs never stop."""
+        strict = replace(self, findings=[], differences={}, accepted={}, alike_not_shown=0, settled=[])
+        for settled in self.settled:
+            strict.current_test = settled.test
+            strict.settle(settled.promise, settled.exchange, settled.verdict, strict=True, stop=settled.stop)
+        strict.current_test = self.current_test
+        return strict
 
     def record(self, finding: Finding) -> Finding:
         finding.test = self.current_test

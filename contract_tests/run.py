@@ -9,6 +9,7 @@ means: the exit status (`exit_code`, read by `ExitCode.of` as `sivi-contract`'s 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -97,13 +98,22 @@ class SuiteRun:
 
     def exit_code(self, pytest_status: int = pytest.ExitCode.OK) -> int:
         """The run's exit status, the one mapping: 2 when it stopped before its end, 1 when pytest's tests passed but
-        the run found something of its own (`finish`), else pytest's (under plain pytest its codes stay its own:
-        a usage error is 4; `sivi-contract` reads them through `ExitCode.of`)."""
+        the run found something (its own `finish`, or findings judged again: `under_strict`), else pytest's (under
+        plain pytest its codes stay its own: a usage error is 4; `sivi-contract` reads them through `ExitCode.of`)."""
         if self.observed.stop_reason:
             return ExitCode.NOT_TESTED
-        if pytest_status == pytest.ExitCode.OK and self.observed.run_failures:
+        if pytest_status == pytest.ExitCode.OK and (self.observed.run_failures or self.observed.findings):
             return ExitCode.VIOLATIONS
         return pytest_status
+
+    def under_strict(self) -> SuiteRun:
+        """This finished run as `--strict` would have judged it, without sending anything again: strict changes which
+        answers fail, never which requests are sent (`Observations.under_strict`). Its record and report are a
+        strict run's; the kit's own tests judge one run in both modes so."""
+        observed = self.observed.under_strict()
+        settings = dataclasses.replace(self.settings, strict=True, report=None)
+        record = dataclasses.replace(self.record, observed=observed, strict=True) if self.record else None
+        return SuiteRun(settings, observed, self.api, record)
 
     def stopped_because(self, pytest_status: int) -> str:
         """Why a run exited 2 (`exit_code`), in one line."""

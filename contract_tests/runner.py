@@ -8,12 +8,14 @@ is `contract_tests.run.SuiteRun`.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TextIO
 
 import pytest
@@ -25,6 +27,11 @@ from contract_tests.settings import SuiteSettings
 from mock_server.user_cache import hypothesis_home
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+# The suite's pytest loads the plugins it runs on (`suite_plugins`) and no other the environment installed: another
+# plugin (a random order, a rerun of failures) has no business in a contract run, and finding them all again costs
+# each run a scan of every installed distribution. Nor pytest's check for exceptions in finalizers, which collects
+# the whole heap at each run's end for what is never a finding of the target.
+OWN_PLUGINS_ONLY = ("--disable-plugin-autoload", "-p", "no:unraisableexception")
 
 
 @dataclass
@@ -36,6 +43,11 @@ class Outcome:
     @property
     def failed_checks(self) -> list[str]:
         return self.run.observed.failed_checks
+
+    def under_strict(self) -> Outcome:
+        """The outcome `--strict` would have had, from this run's answers (`SuiteRun.under_strict`)."""
+        run = self.run.under_strict()
+        return Outcome(ExitCode.of(run.exit_code()), run, self.error)
 
 
 class RedactingWriter:
@@ -71,12 +83,12 @@ def run_suite(
     try:
         with run.opened() as api:
             arguments = [str(PACKAGE_DIR), "-c", str(PACKAGE_DIR / "pytest.ini"), "--rootdir", str(PACKAGE_DIR)]
-            arguments += ["-v", "--no-header"]
+            arguments += ["-v", "--no-header", *OWN_PLUGINS_ONLY]
             if junit_xml is not None:
                 arguments.append(f"--junit-xml={junit_xml}")
             print(f"sivi-contract: testing {api.target.label} against {api.contract.source.name}", file=out)
             with redirect_stdout(RedactingWriter(out, run.redact)), _leaving_no_trace():
-                status = int(pytest.main(arguments, plugins=[run]))
+                status = int(pytest.main(arguments, plugins=[run, *suite_plugins()]))
     except TargetError as error:
         message = run.not_tested(error)
         print(f"sivi-contract: {message}", file=out)
@@ -89,6 +101,13 @@ def run_suite(
     reason = run.stopped_because(status)
     print(f"sivi-contract: {run.redact(reason)}", file=out)
     return Outcome(code, run, reason)
+
+
+def suite_plugins() -> list[ModuleType]:
+    """The pytest plugins the suite runs on: Schemathesis' (the generated tests) and Hypothesis' (its tests'
+    reports); the suite's own options come with its conftest."""
+    # The modules their distributions register as pytest plugins (their `pytest11` entry points).
+    return [importlib.import_module(name) for name in ("schemathesis.pytest.plugin", "_hypothesis_pytestplugin")]
 
 
 @contextmanager

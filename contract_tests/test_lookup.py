@@ -1,5 +1,6 @@
-"""The lookup: the known user gets 200 with a complete body, an unknown one 400 with a message; the workspace
-id works when given, and `abstractUserId` wins over it ("in order of preference")."""
+"""The lookup: the known user gets 200 with a complete body, an unknown one 400 with a message, whatever the form of
+its id (ids are opaque strings); the workspace id works when given, and `abstractUserId` wins over it ("in order of
+preference")."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ def test_the_known_user_gets_200_with_a_complete_body(api: Api) -> None:
 def test_an_unknown_user_gets_400_with_a_message(api: Api) -> None:
     exchange = api.post({api.shape.user_field: api.unknown_id()})
     api.expect(exchange, 400, check="unknown_user_is_400", promise="an unknown user gets 400 with a message")
+
+
+def test_an_id_of_any_form_is_looked_up(api: Api) -> None:
+    # Spaces and a colon: no form a server might give its ids (a 422 is the opaque-ids decision read another way).
+    exchange = api.post({api.shape.user_field: f"no such user: {api.unknown_id()}"})
+    api.expect(exchange, 400, check="valid_input_is_answered", promise="an id of any form is looked up (400 unknown)")
 
 
 def test_an_unknown_workspace_gets_400_with_a_message(api: Api) -> None:

@@ -7,6 +7,8 @@ import io
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -118,22 +120,24 @@ def test_the_client_refuses_to_exceed_its_budget():
     assert client.sent == 2
 
 
-def with_a_line_without_a_colon(server: BackgroundServer) -> ScriptedUpstream:
-    """A raw front for `server`: each request relayed to it, each answer sent back as it came, but for a line that
-    is no header field (`X-Debug-Line-Without-Colon`) at the end of its head."""
+@contextmanager
+def with_a_line_without_a_colon(server: BackgroundServer) -> Iterator[ScriptedUpstream]:
+    """A raw front for `server`: each request relayed to it (through one client), each answer sent back as it came,
+    but for a line that is no header field (`X-Debug-Line-Without-Colon`) at the end of its head."""
 
-    def relayed(request) -> bytes:
+    def relayed(relay: httpx.Client, request) -> bytes:
         request_line, *lines = request.head.decode("latin-1").split("\r\n")
         method, target, _ = request_line.split(" ", 2)
         headers = [tuple(part.strip() for part in line.split(":", 1)) for line in lines if ":" in line]
         kept = [(name, value) for name, value in headers if name.lower() not in ("host", "content-length")]
-        got = httpx.request(method, server.url + target, headers=kept, content=request.body, timeout=10)
+        got = relay.request(method, server.url + target, headers=kept, content=request.body)
         head = [f"HTTP/1.1 {got.status_code} {got.reason_phrase}"]
         head += [f"{name}: {value}" for name, value in got.headers.items() if name != "content-length"]
         head += [f"content-length: {len(got.content)}", "X-Debug-Line-Without-Colon"]
         return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + got.content
 
-    return ScriptedUpstream(relayed)
+    with httpx.Client(timeout=10) as relay, ScriptedUpstream(lambda request: relayed(relay, request)) as front:
+        yield front
 
 
 def test_a_correct_implementation_whose_heads_carry_a_line_without_a_colon_passes_with_a_warning():
@@ -143,7 +147,8 @@ def test_a_correct_implementation_whose_heads_carry_a_line_without_a_colon_passe
         BackgroundServer(toys.Toy().app(), log_level="critical") as server,
         with_a_line_without_a_colon(server) as front,
     ):
-        outcome = run_suite(settings_for(front.url, request_timeout="5"), out=out)
+        # One generated example: every answer's head carries the line, and the explicit cases are the most of them.
+        outcome = run_suite(settings_for(front.url, request_timeout="5", max_examples="1"), out=out)
     output = out.getvalue()
     assert outcome.exit_code == 0, output
     assert "a line without a colon ('X-Debug-Line-Without-Colon')" in output, output

@@ -4,11 +4,9 @@ and passes correct toys that make other legal choices (zero false alarms)."""
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +18,7 @@ import pytest
 from contract_tests.report import write_report
 from contract_tests.runner import Outcome, run_suite
 from contract_tests.settings import read_settings
+from contract_tests.summary import summary_lines
 from mock_server.secret import mask_key
 from mock_server.serving.background import BackgroundServer
 from tests import toy_servers as toys
@@ -43,8 +42,14 @@ def serving(toy: toys.Toy) -> Iterator[str]:
 
 
 def run_against(url: str, **options: Any) -> tuple[Outcome, str]:
+    return run_with_junit(url, None, **options)
+
+
+def run_with_junit(url: str, junit_xml: Path | None, **options: Any) -> tuple[Outcome, str]:
     out = io.StringIO()
-    outcome = run_suite(read_settings({**TOY_OPTIONS, "base_url": url, **options}, environ={}), out=out)
+    outcome = run_suite(
+        read_settings({**TOY_OPTIONS, "base_url": url, **options}, environ={}), junit_xml=junit_xml, out=out
+    )
     return outcome, out.getvalue()
 
 
@@ -54,20 +59,29 @@ def report_also(path: Path, outcome: Outcome) -> None:
     write_report(path, outcome.run.record, outcome.run.redact)
 
 
+def judged_strict(default: Outcome) -> tuple[Outcome, str]:
+    """The run as `--strict` judges it (`Outcome.under_strict`), with what the terminal would show: each finding,
+    then the summary."""
+    strict = default.under_strict()
+    assert strict.run.record is not None, "the run ended before its record was made"
+    shown = [finding.render() for finding in strict.run.observed.findings] + summary_lines(strict.run.record)
+    return strict, "\n".join(shown)
+
+
 DefaultRun = tuple[Outcome, str, Path]
 
 
 @pytest.fixture(scope="module")
 def default_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[type[toys.Toy]], DefaultRun]:
-    """A default run against a correct toy, with an HTML report, made once: the tests about what it shows share it
-    (one xdist group, so that they share it under `-n` too)."""
+    """A default run against a correct toy, with an HTML report and a JUnit file (`contract.xml` beside it), made
+    once: the tests about what it shows share it (one xdist group, so that they share it under `-n` too)."""
     made: dict[type[toys.Toy], DefaultRun] = {}
 
     def run(toy: type[toys.Toy]) -> DefaultRun:
         if toy not in made:
             page = tmp_path_factory.mktemp(toy.__name__) / "report.html"
             with serving(toy()) as url:
-                made[toy] = (*run_against(url, report=str(page)), page)
+                made[toy] = (*run_with_junit(url, page.with_name("contract.xml"), report=str(page)), page)
         return made[toy]
 
     return run
@@ -148,12 +162,26 @@ def test_another_reading_of_a_decision_is_a_warning_by_default_and_a_violation_u
     assert f"  - {decision} (" in output, f"the warning does not name {decision}:\n{output}"
     differ = {difference.decision for difference in default.run.observed.differences.values()}
     assert decision in differ and differ <= {decision, *toy.also_differs_from}, output
-    with serving(toy()) as url:
-        strict, output = run_against(url, **few, strict="1")
+    strict, output = judged_strict(default)  # the same answers: --strict sends the same requests
     assert strict.exit_code == 1, output
     assert "mode: strict" in output
     assert check in strict.failed_checks, f"under --strict, {toy.__name__} was not caught by {check}:\n{output}"
     assert f"the decision {decision} of openapi.yaml, enforced by --strict" in output
+
+
+def test_strict_judges_as_a_strict_run():
+    # The one toy read both ways for real: it differs in explicit tests and in generated inputs, alike ones counted.
+    options = {"max_examples": "1"}
+    with serving(toys.IgnoredIdNotValidated()) as url:
+        default, _ = run_against(url, **options)
+        strict, output = run_against(url, **options, strict="1")
+    judged, _ = judged_strict(default)
+    assert strict.exit_code == judged.exit_code == 1, output
+    assert strict.run.record is not None and judged.run.record is not None
+    assert summary_lines(judged.run.record) == summary_lines(strict.run.record), output
+    assert "more generated inputs failed like the findings shown" in output, "no alike findings were counted"
+    found = [(finding.test, finding.promise, finding.checks) for finding in strict.run.observed.findings]
+    assert [(f.test, f.promise, f.checks) for f in judged.run.observed.findings] == found, output
 
 
 @pytest.mark.timeout(60)
@@ -193,7 +221,7 @@ def test_a_wrong_user_id_is_not_tested_rather_than_a_violation_and_the_line_name
 
 def test_a_known_user_the_api_never_answers_200_is_the_apis_fault_and_fails_the_run():
     with serving(toys.KnownUserGets500()) as url:
-        outcome, output = run_against(url)
+        outcome, output = run_against(url, max_examples="1")  # its known user is met by the explicit cases
     assert outcome.exit_code == 1, output
     assert "known_user_answers_200" in outcome.failed_checks, output
     assert "(its answers: 500 x" in output and "--user-id" not in output, "a failing API was blamed on the set-up"
@@ -217,7 +245,7 @@ def test_what_the_vendors_own_example_does_is_information_shown_once_never_a_war
 @pytest.mark.skipif(shutil.which("curl") is None or shutil.which("bash") is None, reason="needs curl and bash")
 def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_filled_in():
     with serving(toys.WrongEnvelopeStatus()) as url:
-        outcome, _ = run_against(url)
+        outcome, _ = run_against(url, max_examples="1")  # an explicit case meets the defect
         exchange = next(f.exchange for f in outcome.run.observed.findings if f.exchange and f.exchange.status == 400)
         command = exchange.curl().replace(mask_key(toys.ADMIN_KEY), toys.ADMIN_KEY)
         replay = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
@@ -228,7 +256,9 @@ def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_fille
 def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_failures(tmp_path):
     junit, markdown, page = tmp_path / "contract.xml", tmp_path / "contract.md", tmp_path / "contract.html"
     with serving(toys.UnsupportedMediaType()) as url:
-        settings = read_settings({**TOY_OPTIONS, "base_url": url, "report": str(markdown)}, environ={})
+        settings = read_settings(
+            {**TOY_OPTIONS, "base_url": url, "report": str(markdown), "max_examples": "1"}, environ={}
+        )
         outcome = run_suite(settings, junit_xml=junit, out=io.StringIO())
     report_also(page, outcome)
     assert outcome.exit_code == 0
@@ -247,7 +277,7 @@ def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_f
 
 def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_path):
     page, markdown = tmp_path / "report.html", tmp_path / "report.md"
-    without = {**TOY_OPTIONS, "regular_api_key": None, "workspace_id": None}
+    without = {**TOY_OPTIONS, "regular_api_key": None, "workspace_id": None, "max_examples": "1"}
     with serving(toys.Toy()) as url:
         outcome, output = run_against(url, **without, report=str(page))
     report_also(markdown, outcome)
@@ -272,21 +302,13 @@ def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_find
     assert markdown.read_text(encoding="utf-8").split("## Warnings")[1].strip().endswith("None.")
 
 
-def test_alike_warnings_are_shown_once_with_a_count_in_the_terminal_and_each_in_full_in_junit_and_the_report(tmp_path):
-    junit, page = tmp_path / "contract.xml", tmp_path / "contract.html"
-    options = [f"--{name.replace('_', '-')}={value}" for name, value in TOY_OPTIONS.items() if name != "api_key"]
-    reports = [f"--report={page}", f"--junit-xml={junit}"]
-    with serving(toys.CorrectWithOtherRefusals()) as url:  # 404 or 501 for each undeclared method: one kind
-        # A process of its own, as a user runs it (the undeclared methods are tried in a process's first run only).
-        result = subprocess.run(
-            [str(Path(sys.executable).with_name("sivi-contract")), "--base-url", url, *options, *reports],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env={**{k: v for k, v in os.environ.items() if not k.startswith("SIVI_")}, "SIVI_API_KEY": toys.ADMIN_KEY},
-        )
-    output = result.stdout + result.stderr
-    assert result.returncode == 0, output
+@pytest.mark.xdist_group("toy_default_runs")
+def test_alike_warnings_are_shown_once_with_a_count_in_the_terminal_and_each_in_full_in_junit_and_the_report(
+    default_run,
+):
+    outcome, output, page = default_run(toys.CorrectWithOtherRefusals)  # 404 or 501 for each undeclared method
+    junit = page.with_name("contract.xml")
+    assert outcome.exit_code == 0, output
     hint = "Return 405 for methods not listed in the OpenAPI spec"
     shown = [line for line in output.splitlines() if "schemathesis:unsupported_method" in line]
     assert len(shown) == 1 and output.count(hint) == 1, f"alike warnings repeated:\n{output}"
@@ -299,3 +321,14 @@ def test_alike_warnings_are_shown_once_with_a_count_in_the_terminal_and_each_in_
     report = page.read_text(encoding="utf-8").split("<h2>Warnings</h2>")[1]
     for method in methods:
         assert f"Unsupported method {method} returned 404" in report and any(method in v for v in in_junit), method
+
+
+@pytest.mark.xdist_group("toy_default_runs")
+def test_a_second_run_tests_the_same(default_run):
+    first, _, _ = default_run(toys.CorrectWithOtherRefusals)
+    with serving(toys.CorrectWithOtherRefusals()) as url:
+        again, output = run_against(url)  # a later run in this process than the one it is compared with
+    assert first.run.record is not None and again.run.record is not None
+    assert again.run.record.sent == first.run.record.sent, f"a second run in one process sent other requests:\n{output}"
+    tried = [note for note in again.run.observed.notes if note.check == "schemathesis:unsupported_method"]
+    assert tried, f"a second run in one process tried no undeclared method:\n{output}"
