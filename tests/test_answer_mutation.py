@@ -50,11 +50,10 @@ def mutate_cli(monkeypatch, capsys) -> Callable[..., subprocess.CompletedProcess
             for name, value in (env or {}).items():
                 scoped.setenv(name, value)
             capsys.readouterr()
-            code: int | str | None
             try:
                 code = main(list(arguments))
-            except SystemExit as exit:  # a usage error, as argparse ends it
-                code = exit.code
+            except SystemExit as exit:  # a usage error: argparse ends it with its status
+                code = exit.code if isinstance(exit.code, int) else 1
             out, err = capsys.readouterr()
         return subprocess.CompletedProcess(["sivi-mutate", *arguments], code, out, err)
 
