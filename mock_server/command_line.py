@@ -2,10 +2,9 @@
 
 Each command declares its options once, as a tuple of `Option` records in its `Command`; `Command.parser` (or
 `add_options`) makes the argparse parser from them, and `Command.listed` names every option `--help` shows, which
-the docs' flag tables and their tests read. An option with an
-environment variable is read after argparse, from its flag or else its variable, by `given_values`: one parse
-for both, and a wrong value names the flag or the variable it came from. An option without one is parsed by
-argparse as it reads the line.
+the docs' flag tables and their tests read. An option with an environment variable is read after argparse, from
+its flag or else its variable, by `given_values`: one parse for both, and a wrong value names the flag or the
+variable it came from. An option without one is parsed by argparse as it reads the line.
 """
 
 from __future__ import annotations
