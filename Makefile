@@ -119,7 +119,7 @@ soak: $(ENV_STAMP)
 	timeout --signal=INT --kill-after=10 300 $(BIN)/python -m soak.run
 
 # `make docs`: the site, built offline with no warning allowed, into the git-ignored site/ (open site/index.html).
-# Its flag tables are generated from the CLIs' own argument parsers, which is why it needs the kit's environment too.
+# Its flag tables are generated from the options the CLIs declare, which is why it needs the kit's environment too.
 docs: $(ENV_STAMP) $(DOCS_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(DOCS_VENV)/bin/mkdocs build --strict --quiet
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mock_server.command_line import Option, command_parser
+from mock_server.command_line import Command, Option
 from mock_server.distribution import kit_version
 
 DESCRIPTION = "Does your client handle every answer? Mutate the mock's answers and see which your tests notice."
@@ -61,8 +61,12 @@ OPTIONS = (
 )
 
 
+def command() -> Command:
+    return Command("sivi-mutate", DESCRIPTION, OPTIONS, version=kit_version(), epilog=EPILOG)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    return command_parser("sivi-mutate", DESCRIPTION, OPTIONS, version=kit_version(), epilog=EPILOG)
+    return command().parser()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

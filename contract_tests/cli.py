@@ -14,7 +14,7 @@ from pathlib import Path
 
 from contract_tests.errors import UsageError
 from contract_tests.settings import OPTIONS, read_settings
-from mock_server.command_line import Option, command_parser
+from mock_server.command_line import Command, Option
 from mock_server.distribution import DISTRIBUTION, kit_version, missing_for_extra
 
 EPILOG = """\
@@ -27,14 +27,18 @@ JUNIT_XML_VARIABLE = "SIVI_JUNIT_XML"
 JUNIT_XML = Option("--junit-xml", "write a JUnit XML file for CI", env=JUNIT_XML_VARIABLE, metavar="FILE")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    return command_parser(
+def command() -> Command:
+    return Command(
         "sivi-contract",
         "Check an implementation of the Sivi Account Analysis API against openapi.yaml.",
         (*OPTIONS, JUNIT_XML),
         version=kit_version(),
         epilog=EPILOG,
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return command().parser()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

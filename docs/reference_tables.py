@@ -1,5 +1,6 @@
 """The docs' reference tables, made from what they describe, so they cannot drift from it: each command's flags
-from its own argument parser, the spec decisions from `openapi.yaml`'s `x-decisions` as the kit reads them.
+from the options it declares (`Command.listed`), the spec decisions from `openapi.yaml`'s `x-decisions` as the kit
+reads them.
 
 Run with the kit's Python (`.venv/bin/python docs/reference_tables.py`): prints the tables as JSON, each as its
 head and its rows (a flag table's rows with the flags each one documents). `docs/hooks.py` runs it while MkDocs
@@ -8,59 +9,45 @@ builds, because the docs' own environment does not have the kit's packages.
 
 from __future__ import annotations
 
-import argparse
 import json
-import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-# The help of a `sivi-contract` option ends with the environment variable that can give it: "... [SIVI_SEED]".
-VARIABLE = re.compile(r"\s*\[(?P<name>[A-Z][A-Z0-9_]*)\]$")
+if TYPE_CHECKING:  # imported once `main` has put the checkout on the path
+    from mock_server.command_line import Command, Option
 
 
-def parsers() -> dict[str, argparse.ArgumentParser]:
-    from answer_mutation.cli import build_parser as mutate_parser
-    from contract_tests.cli import build_parser as contract_parser
-    from mock_server.cli import build_parser as mock_parser
-    from spec_diff.cli import diff_parser as spec_parser
+def commands() -> dict[str, Command]:
+    from answer_mutation.cli import command as mutate_command
+    from contract_tests.cli import command as contract_command
+    from mock_server.cli import command as mock_command
+    from spec_diff.cli import diff_command
 
     return {
-        "sivi-mock": mock_parser(),
-        "sivi-contract": contract_parser(),
-        "sivi-spec": spec_parser(),
-        "sivi-mutate": mutate_parser(),
+        "sivi-mock": mock_command(),
+        "sivi-contract": contract_command(),
+        "sivi-spec": diff_command(),
+        "sivi-mutate": mutate_command(),
     }
 
 
-def options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
-    return [action for action in parser._actions if action.option_strings and action.help != argparse.SUPPRESS]
+def flag_cell(option: Option) -> str:
+    value = f" {option.value_shown}" if option.value_shown else ""
+    return ", ".join(f"`{name}{value}`" for name in option.flags)
 
 
-def flag_cell(action: argparse.Action) -> str:
-    takes_value = action.nargs != 0
-    if action.choices and takes_value:
-        value = " {" + ",".join(str(choice) for choice in action.choices) + "}"
-    elif takes_value:
-        value = f" {action.metavar or action.dest.upper()}"
-    else:
-        value = ""
-    return ", ".join(f"`{name}{value}`" for name in action.option_strings)
-
-
-def table(parser: argparse.ArgumentParser) -> dict[str, Any]:
+def table(command: Command) -> dict[str, Any]:
     """The table's head and one row per option, keyed by each of its flags (`-h` and `--help` name one row)."""
-    with_variables = any(VARIABLE.search(action.help or "") for action in options(parser))
+    with_variables = any(option.env for option in command.listed)
     head = ["flag", "variable", "meaning"] if with_variables else ["flag", "meaning"]
     rows = []
-    for action in options(parser):
-        help_text = (action.help or "") % {"default": action.default, "prog": parser.prog}
-        found = VARIABLE.search(help_text)
-        cells = [flag_cell(action)]
+    for option in command.listed:
+        cells = [flag_cell(option)]
         if with_variables:
-            cells.append(f"`{found['name']}`" if found else "")
-        cells.append(VARIABLE.sub("", help_text).replace("|", "\\|"))
-        rows.append({"flags": action.option_strings, "row": "| " + " | ".join(cells) + " |"})
+            cells.append(f"`{option.env}`" if option.env else "")
+        cells.append(option.help.replace("|", "\\|"))
+        rows.append({"flags": list(option.flags), "row": "| " + " | ".join(cells) + " |"})
     return {"head": ["| " + " | ".join(head) + " |", "| " + " | ".join("---" for _ in head) + " |"], "rows": rows}
 
 
@@ -78,7 +65,7 @@ def decisions() -> dict[str, Any]:
 
 def main() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    tables = {"flags": {program: table(parser) for program, parser in parsers().items()}, "decisions": decisions()}
+    tables = {"flags": {program: table(command) for program, command in commands().items()}, "decisions": decisions()}
     json.dump(tables, sys.stdout)
 
 

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from mock_server.command_line import command_parser
+from mock_server.command_line import Command
 from mock_server.distribution import kit_version
 from mock_server.errors import FixtureError, SettingsError, SpecError
 from mock_server.loopback import is_loopback
@@ -29,8 +29,12 @@ if TYPE_CHECKING:  # Starlette is loaded only once the flags are read
     from mock_server.mock.state import MockState
 
 
+def command() -> Command:
+    return Command("sivi-mock", "Mock of the Sivi Account Analysis API.", options(), version=kit_version())
+
+
 def build_parser() -> argparse.ArgumentParser:
-    return command_parser("sivi-mock", "Mock of the Sivi Account Analysis API.", options(), version=kit_version())
+    return command().parser()
 
 
 def parse_args(argv: Sequence[str] | None) -> Settings:

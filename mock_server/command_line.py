@@ -1,10 +1,10 @@
 """What the kit's commands (`sivi-mock`, `sivi-contract`, `sivi-spec`, `sivi-mutate`) share on the command line.
 
-Each command declares its options once, as a tuple of `Option` records; `command_parser` (or `add_options`) makes
-the argparse parser from them, and the docs' flag tables and their tests read that parser. An option with an
-environment variable is read after argparse, from its flag or else its variable, by `given_values`: one parse
-for both, and a wrong value names the flag or the variable it came from. An option without one is parsed by
-argparse as it reads the line.
+Each command declares its options once, as a tuple of `Option` records in its `Command`; `Command.parser` (or
+`add_options`) makes the argparse parser from them, and `Command.listed` names every option `--help` shows, which
+the docs' flag tables and their tests read. An option with an environment variable is read after argparse, from
+its flag or else its variable, by `given_values`: one parse for both, and a wrong value names the flag or the
+variable it came from. An option without one is parsed by argparse as it reads the line.
 """
 
 from __future__ import annotations
@@ -50,6 +50,22 @@ class Option:
     env: str | None = None
     default: Any = None
     name: str | None = None  # where the value goes, when it is not the flag's own name (`--spec` -> `spec_path`)
+    short: str | None = None  # a one-letter form, as `-h` of `--help`
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """Its flags, the short form first: `("-h", "--help")`."""
+        return (self.flag,) if self.short is None else (self.short, self.flag)
+
+    @property
+    def value_shown(self) -> str:
+        """What `--help` writes after the flag for its value: nothing for a switch, else `{a,b}` for choices argparse
+        checks, else the metavar (argparse's default: the dest in capitals)."""
+        if self.switch:
+            return ""
+        if self.choices and self.env is None:
+            return "{" + ",".join(self.choices) + "}"
+        return self.metavar or self.dest.upper()
 
     @property
     def dest(self) -> str:
@@ -91,25 +107,50 @@ class Option:
             raise OptionError(f"{source}: {text!r} {error}") from None
 
 
+# argparse's own two, with its words: every command has the first, and the kit's four the second.
+HELP = Option("--help", "show this help message and exit", switch=True, short="-h")
+VERSION = Option("--version", "show program's version number and exit", switch=True)
+
+
 def add_options(parser: argparse.ArgumentParser, options: Sequence[Option]) -> argparse.ArgumentParser:
     for option in options:
         if option.flag.startswith("-"):
-            parser.add_argument(option.flag, dest=option.dest, **option.argument)
+            parser.add_argument(*option.flags, dest=option.dest, **option.argument)
         else:
             parser.add_argument(option.flag, **option.argument)
     return parser
 
 
-def command_parser(
-    prog: str, description: str, options: Sequence[Option], *, version: str | None = None, epilog: str | None = None
-) -> argparse.ArgumentParser:
-    """A command's parser: one line for a usage error, `--version` when given one, then its options in order."""
-    parser = OneLineParser(
-        prog=prog, description=description, epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    if version is not None:
-        parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
-    return add_options(parser, options)
+@dataclass(frozen=True)
+class Command:
+    """A command line: its name, what it does, its options in order, and its version when it reports one."""
+
+    prog: str
+    description: str
+    options: Sequence[Option]
+    version: str | None = None
+    epilog: str | None = None
+
+    @property
+    def listed(self) -> tuple[Option, ...]:
+        """Every flag `--help` lists, in its order: `--help`, `--version` when there is one, then the command's own
+        (positional arguments aside)."""
+        built_in = (HELP,) if self.version is None else (HELP, VERSION)
+        return (*built_in, *(option for option in self.options if option.flag.startswith("-")))
+
+    def parser(self) -> argparse.ArgumentParser:
+        """One line for a usage error, `--help`, `--version` when given one, then the options in order."""
+        parser = OneLineParser(
+            prog=self.prog,
+            description=self.description,
+            epilog=self.epilog,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            add_help=False,
+        )
+        parser.add_argument(*HELP.flags, action="help", help=HELP.help)
+        if self.version is not None:
+            parser.add_argument(VERSION.flag, action="version", version=f"%(prog)s {self.version}", help=VERSION.help)
+        return add_options(parser, self.options)
 
 
 @dataclass(frozen=True)

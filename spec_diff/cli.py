@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from mock_server.command_line import OneLineParser, Option, add_options, command_parser
+from mock_server.command_line import Command, OneLineParser, Option, add_options
 from mock_server.distribution import DISTRIBUTION, kit_version, missing_for_extra
 
 FORMATS = ("text", "markdown", "json")
@@ -42,13 +42,13 @@ DIFF_OPTIONS = (
 )
 
 
-def diff_parser() -> argparse.ArgumentParser:
-    """`sivi-spec diff` on its own: the docs' flag table is made from it."""
-    return command_parser("sivi-spec diff", DESCRIPTION, DIFF_OPTIONS, epilog=EPILOG)
+def diff_command() -> Command:
+    """`sivi-spec diff` on its own: the docs' flag table lists its options."""
+    return Command("sivi-spec diff", DESCRIPTION, DIFF_OPTIONS, epilog=EPILOG)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = command_parser("sivi-spec", DESCRIPTION, (), version=kit_version(), epilog=EPILOG)
+    parser = Command("sivi-spec", DESCRIPTION, (), version=kit_version(), epilog=EPILOG).parser()
     commands = parser.add_subparsers(dest="command", metavar="diff", parser_class=OneLineParser)
     diff = commands.add_parser(
         "diff",

@@ -1,18 +1,20 @@
 """`sivi-mutate -- COMMAND`, run for real on the consumer projects of `tests/mutation_consumers/`: the robust one gets
-no finding, each weak one the finding its weakness earns, by kind, mutant and test."""
+no finding, each weak one the finding its weakness earns, by kind, mutant and test. `sivi-mutate` runs by its `main`
+in the test's process (its console script is run by tests/test_installs.py); COMMAND's runs are real processes."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from answer_mutation.cli import main
 from answer_mutation.run import Planned, in_batches
 from mock_server.mock.mutants import mutant_table
 from mock_server.spec import load_contract
@@ -22,10 +24,8 @@ from mock_server.spec import load_contract
 pytestmark = pytest.mark.xdist_group("answer_mutation")
 CONSUMERS = Path(__file__).parent / "mutation_consumers"
 PAGE = (Path(__file__).parent.parent / "docs" / "answer-mutation.md").read_text(encoding="utf-8")
-SIVI_MUTATE = str(Path(sys.executable).parent / "sivi-mutate")
 # The consumers' pytest loads only the kit's plugin: Schemathesis' and Hypothesis' would triple each rerun's start.
 PYTEST = (sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "mock_server.pytest_plugin")
-ENV = {**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
 
 
 def project(tmp_path: Path, weakness: str | None = None) -> Path:
@@ -37,17 +37,39 @@ def project(tmp_path: Path, weakness: str | None = None) -> Path:
     return tmp_path / "project"
 
 
-def sivi_mutate(where: Path, *arguments: str, command=PYTEST, env=ENV) -> tuple[subprocess.CompletedProcess[str], dict]:
-    report = where.parent / "mutation.json"
-    ran = subprocess.run(
-        [SIVI_MUTATE, "--json", str(report), *arguments, "--", *command],
-        cwd=where,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=100,
-    )
-    return ran, json.loads(report.read_text()) if report.exists() else {}
+@pytest.fixture
+def mutate_cli(monkeypatch, capsys) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`sivi-mutate ARGUMENTS` run by its `main` in this process, as the console script runs it (one interpreter
+    start and import fewer per run): its exit status, stdout and stderr. COMMAND's processes get this environment."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+
+    def run(*arguments: str, cwd: Path | None = None, env: dict[str, str] | None = None):
+        with monkeypatch.context() as scoped:
+            if cwd is not None:
+                scoped.chdir(cwd)
+            for name, value in (env or {}).items():
+                scoped.setenv(name, value)
+            capsys.readouterr()
+            try:
+                code = main(list(arguments))
+            except SystemExit as exit:  # a usage error: argparse ends it with its status
+                code = exit.code if isinstance(exit.code, int) else 1
+            out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(["sivi-mutate", *arguments], code, out, err)
+
+    return run
+
+
+@pytest.fixture
+def sivi_mutate(mutate_cli) -> Callable[..., tuple[subprocess.CompletedProcess[str], dict]]:
+    """`sivi-mutate --json FILE ARGUMENTS -- COMMAND` in the project `where`: what it printed, and its report."""
+
+    def run(where: Path, *arguments: str, command=PYTEST, env: dict[str, str] | None = None):
+        report = where.parent / "mutation.json"
+        ran = mutate_cli("--json", str(report), *arguments, "--", *command, cwd=where, env=env)
+        return ran, json.loads(report.read_text()) if report.exists() else {}
+
+    return run
 
 
 def named(findings: list[dict]) -> set[tuple[str, str, str | None]]:
@@ -57,9 +79,9 @@ def named(findings: list[dict]) -> set[tuple[str, str, str | None]]:
 USAGE_TEST = "check_usage.py::test_usage_of_the_documented_user"
 
 
-def test_a_robust_client_whose_tests_check_what_they_receive_gets_no_finding(tmp_path):
+def test_a_robust_client_whose_tests_check_what_they_receive_gets_no_finding(tmp_path, sivi_mutate):
     mutants = "every value changed,fault hang,unknown properties,no months,status 200"  # one of each kind, and a hang
-    real_key = {**ENV, "SIVI_API_KEY": "sk-live-real-staging-key"}  # what a developer's shell may hold
+    real_key = {"SIVI_API_KEY": "sk-live-real-staging-key"}  # what a developer's shell may hold
     ran, report = sivi_mutate(project(tmp_path), "--mutants", mutants, env=real_key)
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert report["findings"] == []
@@ -80,7 +102,7 @@ WEAK = [
 
 @pytest.mark.xdist_group("answer_mutation_weak")
 @pytest.mark.parametrize(("weakness", "mutant", "found"), WEAK, ids=[weak[0] for weak in WEAK])
-def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, found):
+def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, found, sivi_mutate):
     # A hang is seen at the time limit: 3 s rather than the default floor of 5 (a test here takes well under 1).
     limit = ("--time-limit", "3") if mutant == "fault hang" else ()
     ran, report = sivi_mutate(project(tmp_path, weakness), "--mutants", mutant, *limit)
@@ -98,9 +120,9 @@ def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, f
         ) in ran.stdout
 
 
-def test_tests_that_never_see_a_401_leave_the_documented_401_untested(tmp_path):
+def test_tests_that_never_see_a_401_leave_the_documented_401_untested(tmp_path, sivi_mutate):
     # --max-mutants 0: the clean run alone says what no test received; the bound says what it left out.
-    in_ci = {**ENV, "GITHUB_ACTIONS": "true"}
+    in_ci = {"GITHUB_ACTIONS": "true"}
     ran, report = sivi_mutate(project(tmp_path, "never_sees_401"), "--max-mutants", "0", env=in_ci)
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert named(report["findings"]) == {("untested", "401 missing api key", None)}
@@ -111,7 +133,7 @@ def test_tests_that_never_see_a_401_leave_the_documented_401_untested(tmp_path):
     assert "::error title=sivi-mutate untested::no test received 401 missing api key" in ran.stdout
 
 
-def test_an_accepted_finding_is_shown_with_its_reason_and_does_not_fail_the_run(tmp_path):
+def test_an_accepted_finding_is_shown_with_its_reason_and_does_not_fail_the_run(tmp_path, sivi_mutate):
     ran, report = sivi_mutate(
         project(tmp_path, "never_sees_401"),
         "--max-mutants",
@@ -125,7 +147,7 @@ def test_an_accepted_finding_is_shown_with_its_reason_and_does_not_fail_the_run(
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (node --test)")
-def test_a_javascript_consumer_reading_sivi_mock_url_is_mutated_as_one_command(tmp_path):
+def test_a_javascript_consumer_reading_sivi_mock_url_is_mutated_as_one_command(tmp_path, sivi_mutate):
     where = tmp_path / "javascript"
     shutil.copytree(CONSUMERS / "javascript", where)
     ran, report = sivi_mutate(where, "--mutants", "every value changed,status 500", command=("node", "--test"))
@@ -143,7 +165,7 @@ def test_a_javascript_consumer_reading_sivi_mock_url_is_mutated_as_one_command(t
     ],
     ids=["not found", "never calls the mock", "clean run fails"],
 )
-def test_nothing_to_test_exits_2_with_one_line(tmp_path, command, says):
+def test_nothing_to_test_exits_2_with_one_line(tmp_path, command, says, sivi_mutate):
     ran, report = sivi_mutate(tmp_path, command=command)
     assert ran.returncode == 2
     assert ran.stderr.startswith(says) and ran.stderr.count("\n") == 1, ran.stderr
@@ -159,8 +181,8 @@ def test_nothing_to_test_exits_2_with_one_line(tmp_path, command, says):
     ],
     ids=["no command", "accept without reason", "unknown mutant"],
 )
-def test_a_usage_error_is_one_line_and_exit_2(arguments, says):
-    ran = subprocess.run([SIVI_MUTATE, *arguments], capture_output=True, text=True, timeout=60)
+def test_a_usage_error_is_one_line_and_exit_2(arguments, says, mutate_cli):
+    ran = mutate_cli(*arguments)
     assert ran.returncode == 2
     assert ran.stderr.startswith(says) and ran.stderr.count("\n") == 1, ran.stderr
 

@@ -6,37 +6,45 @@ The site is built once per run with `mkdocs build --strict` from the docs' own e
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import html
+import io
 import os
 import re
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from answer_mutation.cli import build_parser as mutate_parser
-from contract_tests.cli import build_parser as contract_parser
-from mock_server.cli import build_parser as mock_parser
+from answer_mutation.cli import command as mutate_command
+from bench import proxy as bench_proxy
+from bench import run as bench_run
+from bench import stacks as bench_stacks
+from contract_tests.cli import command as contract_command
+from mock_server.cli import command as mock_command
 from mock_server.spec.contract import load_contract
-from spec_diff.cli import diff_parser as spec_parser
+from spec_diff.cli import diff_command
 from tests.helpers import CHROMIUM_FLAGS, chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 
 # One worker runs this module under `pytest -n`: the site is built once.
 pytestmark = pytest.mark.xdist_group("docs")
-pytest_plugins = ["pytester"]
 DOCS = ROOT / "docs"
 MKDOCS = ROOT / ".venv-docs" / "bin" / "mkdocs"
 # Where each command's generated flag table lives in the built site.
 REFERENCE_PAGES = {
-    "sivi-mock": ("mock.html", mock_parser),
-    "sivi-contract": ("contract-suite.html", contract_parser),
-    "sivi-spec": ("spec-diff.html", spec_parser),
-    "sivi-mutate": ("answer-mutation.html", mutate_parser),
+    "sivi-mock": ("mock.html", mock_command),
+    "sivi-contract": ("contract-suite.html", contract_command),
+    "sivi-spec": ("spec-diff.html", diff_command),
+    "sivi-mutate": ("answer-mutation.html", mutate_command),
 }
+# The bench's commands, whose flags the docs name too: each `main` reads its own command line.
+BENCH_COMMANDS = {"bench.run": bench_run.main, "bench.stacks": bench_stacks.main, "bench.proxy": bench_proxy.main}
 # Flags of programs that are not the kit's, as the pages use them: with the program that owns each.
 README_LINES = 150  # a newcomer reads it in two minutes; the detail lives in docs/
 OTHER_PROGRAMS_FLAGS = {
@@ -131,10 +139,10 @@ def test_the_search_finds_a_word_when_the_site_is_opened_from_disk(site: Path, t
 
 @pytest.mark.parametrize("program", REFERENCE_PAGES)
 def test_every_flag_of_a_command_is_in_its_reference_page(site: Path, program: str) -> None:
-    page, build_parser = REFERENCE_PAGES[program]
+    page, command = REFERENCE_PAGES[program]
     html = (site / page).read_text()
     assert "<!-- flags" not in html, f"{page}: a flag table marker was left in the page instead of the table"
-    flags = [name for action in build_parser()._actions for name in action.option_strings if name.startswith("--")]
+    flags = [name for option in command().listed for name in option.flags if name.startswith("--")]
     # In a table row's first cell, alone or after its short form: `-h`, `--help`.
     absent = [flag for flag in flags if not re.search(rf"<td>(<code>[^<]*</code>, )*<code>{re.escape(flag)}[ <]", html)]
     assert not absent, f"{program} flags missing from {page}: {absent}"
@@ -161,43 +169,36 @@ def test_the_decisions_page_shows_every_decision_of_the_spec_as_openapi_yaml_wor
         assert row == wanted, f"the page's row {row[0]!r} says otherwise than openapi.yaml's x-decisions"
 
 
-def kit_flags() -> dict[str, str]:
+def help_of(main: Callable[[list[str]], object]) -> str:
+    """What `--help` prints, asked of the command's `main` in this process (no interpreter start-up each)."""
+    shown = io.StringIO()
+    with contextlib.redirect_stdout(shown), pytest.raises(SystemExit):
+        main(["--help"])
+    return shown.getvalue()
+
+
+def kit_flags(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Every flag the kit's own commands take, with the command."""
     owners = {}
-    for program, (_, build_parser) in REFERENCE_PAGES.items():
-        for action in build_parser()._actions:
-            owners.update(dict.fromkeys(action.option_strings, program))
-    # Each --help is a whole interpreter start-up: the four run side by side, not one after another.
-    helps = {
-        module: subprocess.Popen(
-            [sys.executable, "-m", module, "--help"],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        for module in ("bench.run", "bench.stacks", "bench.proxy")
-    }
-    # The kit's pytest plugin adds its own to pytest's.
-    pytest_help = subprocess.Popen(
-        [sys.executable, "-m", "pytest", "--help", "-p", "no:cacheprovider"],
-        cwd=ROOT / "docs",  # no conftest or ini of the kit's own tests
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    for module, process in helps.items():
-        help_text = process.communicate(timeout=60)[0]
-        owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", help_text), module))
-    pytest_help_text = pytest_help.communicate(timeout=60)[0]
-    owners.update(
-        dict.fromkeys(re.findall(r"(?<![\w-])--sivi-[a-z0-9-]*", pytest_help_text), "pytest (the kit's plugin)")
-    )
+    for program, (_, command) in REFERENCE_PAGES.items():
+        for option in command().listed:
+            owners.update(dict.fromkeys(option.flags, program))
+    for module, main in BENCH_COMMANDS.items():
+        owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--[a-z][a-z0-9-]*", help_of(main)), module))
+    # The kit's pytest plugin adds its own to pytest's: pytest's --help, in this process, from a folder with no
+    # conftest or ini of the kit's own tests, with the plugins an install loads.
+    monkeypatch.chdir(DOCS)
+    capsys.readouterr()
+    pytest.main(["--help", "-p", "no:cacheprovider"])
+    pytest_help = capsys.readouterr().out
+    owners.update(dict.fromkeys(re.findall(r"(?<![\w-])--sivi-[a-z0-9-]*", pytest_help), "pytest (the kit's plugin)"))
     return owners
 
 
-def test_every_flag_the_docs_name_is_a_flag_of_some_command() -> None:
-    known = {**OTHER_PROGRAMS_FLAGS, **kit_flags()}
+def test_every_flag_the_docs_name_is_a_flag_of_some_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    known = {**OTHER_PROGRAMS_FLAGS, **kit_flags(capsys, monkeypatch)}
     gone = []
     for page in pages():
         for code in code_in(page.read_text()):
@@ -283,14 +284,32 @@ def test_every_module_of_the_kit_is_in_the_layout_table() -> None:
     assert not stale, f"docs/contributing.md's layout table names paths that are gone: {stale}"
 
 
-def test_the_examples_of_the_resilience_page_pass(pytester: pytest.Pytester) -> None:
+class Outcomes:
+    """A plugin for a pytest run in this process: how many tests ended in each outcome, and each failure."""
+
+    def __init__(self) -> None:
+        self.counted: Counter[str] = Counter()
+        self.failures: list[str] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or report.outcome != "passed":
+            self.counted[report.outcome] += 1
+        if report.failed:
+            self.failures.append(report.longreprtext)
+
+
+def test_the_examples_of_the_resilience_page_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each block marked `<!-- resilience-example -->` in docs/resilience.md is a test file; run as a user's tests,
-    through the installed `sivi_mock` fixture, each passes."""
+    through the installed `sivi_mock` fixture, each passes. pytest runs them in this process (pytester's in-process
+    run would forget the modules they import, which the tests after it then import twice)."""
     page = (DOCS / "resilience.md").read_text()
     blocks = re.findall(r"<!-- resilience-example -->\n```python\n(.*?)```", page, flags=re.S)
     assert len(blocks) == 2, f"docs/resilience.md: expected its 2 marked examples, found {len(blocks)}"
-    pytester.makepyfile(**{f"test_resilience_{number}": block for number, block in enumerate(blocks)})
+    for number, block in enumerate(blocks):
+        (tmp_path / f"test_resilience_{number}.py").write_text(block)
     tests = sum(len(re.findall(r"^def test_", block, flags=re.M)) for block in blocks)
-    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
-    assert result.ret == 0, "docs/resilience.md's examples fail:\n" + "\n".join(result.outlines[-40:])
-    result.assert_outcomes(passed=tests)
+    monkeypatch.chdir(tmp_path)
+    outcomes = Outcomes()
+    code = pytest.main(["-q", "-p", "no:cacheprovider", str(tmp_path)], plugins=[outcomes])
+    assert code == 0, "docs/resilience.md's examples fail:\n" + "\n".join(outcomes.failures)
+    assert outcomes.counted == {"passed": tests}, f"docs/resilience.md's examples: {dict(outcomes.counted)}"

@@ -31,13 +31,19 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 CONSUMERS = sorted(path.name for path in (ROOT / "tests" / "consumers").iterdir())
 # The mock's and the plugin's own tests that lean on its libraries, run again on the lowest versions: Starlette and
 # jsonschema-rs (the API, the admin API), uvicorn's protocol (the request deadline, the faults that take over the
-# connection, the CLI), httptools (the proxy's client), PyYAML's constructor (the fixtures' loader) and pytest 8 (the
-# plugin). Prefer's and the sequences' own logic adds no library to these.
+# connection, the CLI's start, banner and Ctrl-C), httptools (the proxy's client), PyYAML's constructor (the
+# fixtures' loader, and its errors and alias bombs at the CLI's start) and pytest 8 (the plugin). Prefer's and the
+# sequences' own logic adds no library to these; nor do the CLI's `--reload` and reset (the kit's own polling and
+# swap, over the loader already run here), its `python -m` door or its port-in-use line (the standard library's
+# socket): those run in the kit's environment only, and 2-3 s of processes fewer run here.
 MOCK_TESTS = [
     "test_fixtures.py",
     "test_mock_api.py",
     "test_mock_admin.py",
-    "test_mock_cli.py",
+    "test_mock_cli.py::test_the_cli_serves_the_bundled_fixtures_and_says_how_to_call_it",
+    "test_mock_cli.py::test_a_broken_fixture_stops_start_up_with_file_path_and_reason",
+    "test_mock_cli.py::test_a_fixture_whose_aliases_never_end_stops_start_up_naming_the_file",
+    "test_mock_cli.py::test_a_broken_spec_stops_start_up_with_one_readable_line",
     "test_plugin.py",
     "test_proxy.py",
     "test_request_deadline.py",
@@ -180,13 +186,45 @@ def test_installing_the_kit_changes_none_of_a_consumer_projects_packages(consume
     assert check.returncode == 0, f"pip check in the {consumer} project: {check.stdout}"
 
 
+@pytest.fixture(scope="module")
+def consumer_runs(tmp_path_factory) -> Iterator[dict[str, Started]]:
+    """One pytest run in each consumer project of the tests its team wrote: the README's `sivi_mock` example, and a
+    test of its own `--base-url` (as pytest-base-url, which pytest-playwright brings, adds one), given on the command
+    line. One run for both: each pytest start-up in these environments is a second of CPU."""
+    runs = {}
+    for consumer in CONSUMERS:
+        if not (ENVS / consumer / ".installed").exists():
+            continue
+        project = tmp_path_factory.mktemp(f"{consumer}-project")
+        (project / "test_readme_example.py").write_text(readme_example())
+        (project / "conftest.py").write_text(
+            "def pytest_addoption(parser):\n    parser.addoption('--base-url', default='http://localhost:8000')\n"
+        )
+        (project / "test_own.py").write_text(
+            "def test_own(pytestconfig):\n    assert pytestconfig.getoption('base_url') == 'http://127.0.0.1:1234'\n"
+        )
+        python = ENVS / consumer / "bin" / "python"
+        command: list[str | Path] = [python, "-m", "pytest", "-rA", "-p", "no:cacheprovider"]
+        runs[consumer] = Started([*command, "--base-url", "http://127.0.0.1:1234"], project / "run.log", cwd=project)
+    yield runs
+    for started in runs.values():
+        if started.process.poll() is None:
+            started.process.kill()
+            started.process.wait()
+
+
+def outcome_of(output: str, test: str) -> str:
+    """What `pytest -rA` said of `test` (`PASSED`, `FAILED`, `ERROR`), or `not run`."""
+    said = re.search(rf"^(PASSED|FAILED|ERROR) {re.escape(test)}\b", output, re.MULTILINE)
+    return said[1] if said else "not run"
+
+
 @pytest.mark.parametrize("consumer", CONSUMERS)
-def test_the_readme_example_passes_in_a_consumer_project(consumer, tmp_path):
-    python = environment(consumer)
-    (tmp_path / "test_readme_example.py").write_text(readme_example())
-    result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", tmp_path], cwd=tmp_path)
-    assert result.returncode == 0, f"the README's sivi_mock example fails in the {consumer} project:\n{tail(result)}"
-    assert "1 passed" in result.stdout
+def test_the_readme_example_passes_in_a_consumer_project(consumer, consumer_runs):
+    environment(consumer)
+    _, output = consumer_runs[consumer].finish()
+    outcome = outcome_of(output, "test_readme_example.py::test_report_survives_an_outage")
+    assert outcome == "PASSED", f"the README's sivi_mock example fails in the {consumer} project:\n{output}"
 
 
 def test_the_base_install_serves_the_mock_and_names_the_extra_for_the_suite():
@@ -264,20 +302,13 @@ def test_the_suite_runs_under_plain_pytest_from_an_install_with_its_options_on_t
 
 
 @pytest.mark.parametrize("consumer", CONSUMERS)
-def test_a_consumer_projects_own_base_url_option_and_help_are_untouched_by_the_suites_options(consumer, tmp_path):
+def test_a_consumer_projects_own_base_url_option_and_help_are_untouched_by_the_suites_options(consumer, consumer_runs):
     python = environment(consumer)
-    # Its own `--base-url`, as pytest-base-url (which pytest-playwright brings) adds one.
-    (tmp_path / "conftest.py").write_text(
-        "def pytest_addoption(parser):\n    parser.addoption('--base-url', default='http://localhost:8000')\n"
-    )
-    (tmp_path / "test_own.py").write_text(
-        "def test_own(pytestconfig):\n    assert pytestconfig.getoption('base_url') == 'http://127.0.0.1:1234'\n"
-    )
-    result = run(
-        [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--base-url", "http://127.0.0.1:1234"], cwd=tmp_path
-    )
-    assert result.returncode == 0 and "1 passed" in result.stdout, tail(result)
-    shown = run([python, "-m", "pytest", "--help", "-p", "no:cacheprovider"], cwd=tmp_path).stdout
+    # Its own `--base-url`, given on the command line, reaches its own test (consumer_runs).
+    code, output = consumer_runs[consumer].finish()
+    assert code == 0 and outcome_of(output, "test_own.py::test_own") == "PASSED", output
+    project = consumer_runs[consumer].log.parent
+    shown = run([python, "-m", "pytest", "--help", "-p", "no:cacheprovider"], cwd=project).stdout
     assert "sivi-contract" not in shown and "--user-id" not in shown, (
         "the suite's options show in another project's run"
     )

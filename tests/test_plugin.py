@@ -5,6 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+# pytester's in-process runs drop the modules first imported during them: httpx imports httpcore at its first
+# request, and a copy imported again later no longer matches the exceptions httpx mapped from the first one (the
+# worker's next test then sees httpcore.ConnectError, never httpx's). Imported here, before any run, it stays one.
+import httpcore  # noqa: F401
 import pytest
 
 pytest_plugins = ["pytester"]
