@@ -106,7 +106,7 @@ test: lint browser envs $(DOCS_STAMP) $(CODEGEN_STAMP)
 # `make bench`: the mock vs a bare-Starlette baseline (and Prism when npm is there), loaded by wrk; under 3 minutes;
 # then the proxy vs calling its upstream directly (and Prism's proxy), under 3 minutes more; then what a sivi-mutate
 # run costs against its clean run, as the tests grow (under a minute); then what only a clock sees: the key check
-# whichever key matches, recording one more answer over a large recording (5 to 15 s).
+# whichever key matches, recording one more answer over a large recording, one sivi-spec diff (5 to 20 s).
 # `timeout` is a safety net only: the bench keeps its own time budget and stops its servers by PID.
 bench: $(ENV_STAMP)
 	timeout --signal=INT --kill-after=10 180 $(BIN)/python -m bench.run

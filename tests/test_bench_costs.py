@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.costs import key_targets, recording_table, recording_target
+from bench.costs import comparison_target, key_targets, recording_table, recording_target
 
 
 def test_key_check_ratio_is_per_round():
@@ -25,3 +25,8 @@ def test_recording_target_is_at_the_largest():
     redumping = [(10, 0.005, 0.005), (3000, 2.1, 2.0)]  # a writer that turns every account into YAML again
     assert recording_target(redumping).passed is False
     assert "3,000 recorded accounts" in recording_target(redumping).name
+
+
+def test_a_slow_comparison_fails_its_bound():
+    assert comparison_target(5.3).passed and comparison_target(5.3).measured == "5.3 s"
+    assert comparison_target(10.4).passed is False

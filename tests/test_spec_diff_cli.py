@@ -23,7 +23,6 @@ SPEC = ROOT / "openapi.yaml"
 BASE: dict[str, Any] = yaml.safe_load(SPEC.read_text())
 # libyaml writes the same YAML as the pure-Python writer, in a fraction of the time.
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-SECONDS_PER_COMPARISON = 10  # the bound docs/spec-diff.md promises for one comparison, on 2 cores
 
 
 def run_process(*arguments: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -228,7 +227,7 @@ def test_a_document_yaml_reads_but_openapi_would_not_is_exit_2_and_one_line(tmp_
 def test_two_runs_say_the_same_to_the_last_document(tmp_path: Path) -> None:
     """Two fresh `sivi-spec diff` processes, as a user runs it (the documents Hypothesis draws are shared by the
     comparisons of one process, so nothing is drawn before), of the slowest kind: every count of the success answer
-    widened, each of the 10 changes found and shrunk, within the bound docs/spec-diff.md promises."""
+    widened, each of the 10 changes found and shrunk (how long it takes is `make bench`'s: bench/costs.py)."""
     document = copy.deepcopy(BASE)
     del document["components"]["schemas"]["Count"]["minimum"]
     new = tmp_path / "new.yaml"
@@ -241,8 +240,6 @@ def test_two_runs_say_the_same_to_the_last_document(tmp_path: Path) -> None:
         breaking = [finding for finding in report["findings"] if finding["counts_as"] == "breaking"]
         assert len(breaking) == 10, ran.stdout
         reports.append(report)
-    print(f"{reports[0]['seconds']:.1f} s for {reports[0]['documents_checked']} documents")
-    assert reports[0]["seconds"] < SECONDS_PER_COMPARISON, f"one comparison took {reports[0]['seconds']:.1f} s"
     for report in reports:
         del report["seconds"]
     assert reports[0] == reports[1], "each process hashes strings differently: the report must not depend on it"
