@@ -79,7 +79,7 @@ def run_against(toy: toys.Toy, accepted: Path, **options: str):
         ("- reason: r\n  reason: s\n", "line 2, column 3: not valid YAML (a key given twice in one mapping"),
     ],
 )
-def test_a_broken_file_is_refused_naming_its_line(tmp_path, text, message):
+def test_broken_file_names_its_line(tmp_path, text, message):
     path = accept_file(tmp_path, text)
     with pytest.raises(AcceptedFileError) as raised:
         load_accepted(path)
@@ -89,7 +89,8 @@ def test_a_broken_file_is_refused_naming_its_line(tmp_path, text, message):
     assert str(usage.value).startswith(f"--accept: {path}: {message}") and "\n" not in str(usage.value)
 
 
-def test_a_broken_file_is_exit_2_and_one_line_from_the_command_before_anything_is_sent(tmp_path):
+def test_broken_file_exits_2_first(tmp_path):
+    """A broken file is exit 2 and one line from the command before anything is sent."""
     path = accept_file(tmp_path, entry(until="someday"))
     result = subprocess.run(
         [str(Path(sys.executable).with_name("sivi-contract"))],
@@ -104,7 +105,8 @@ def test_a_broken_file_is_exit_2_and_one_line_from_the_command_before_anything_i
     )
 
 
-def test_an_entry_accepts_a_failure_only_where_it_covers_every_place_the_failure_names(tmp_path):
+def test_entry_must_cover_every_place(tmp_path):
+    """An entry accepts a failure only where it covers every place the failure names."""
     accepted = load_accepted(
         accept_file(tmp_path, entry(check="response_schema") + entry(where="/request/workspaceId"))
     )
@@ -122,7 +124,8 @@ def test_an_entry_accepts_a_failure_only_where_it_covers_every_place_the_failure
 # -- the suite -----------------------------------------------------------------------------------------------------
 
 
-def test_a_covered_finding_is_reported_as_accepted_and_an_entry_that_met_nothing_as_unused(tmp_path):
+def test_accepted_and_unused_reported(tmp_path):
+    """A covered finding is reported as accepted, and an entry that met nothing as unused."""
     path = accept_file(tmp_path, entry(check="response_schema") + entry(where="/request/workspaceId", reason="unused"))
     junit = tmp_path / "junit.xml"
     values = {**RUN_OPTIONS, "accept": str(path), "report": str(tmp_path / "report.html")}
@@ -144,14 +147,14 @@ def test_a_covered_finding_is_reported_as_accepted_and_an_entry_that_met_nothing
     assert f"accepted: SIVI-1234 (until {LIVE}, accepted.yaml line 1)" in names
 
 
-def test_an_entry_covering_another_place_accepts_nothing(tmp_path):
+def test_other_place_accepts_nothing(tmp_path):
     outcome, output = run_against(toys.MediaSizeAsNumber(), accept_file(tmp_path, entry(where="/body/creditBalance")))
     assert outcome.exit_code == 1, output
     assert "response_schema" in outcome.failed_checks
     assert "  - line 1: /body/creditBalance (SIVI-1234)" in output
 
 
-def test_an_expired_entry_fails_the_run_and_says_it_expired(tmp_path):
+def test_expired_entry_fails_run(tmp_path):
     outcome, output = run_against(toys.MediaSizeAsNumber(), accept_file(tmp_path, entry(until="2020-01-31")))
     assert outcome.exit_code == 1, output
     assert {"accepted_expired", "response_schema"} <= set(outcome.failed_checks)
@@ -170,7 +173,8 @@ def ask(url: str, body: object) -> httpx.Response:
     return httpx.post(url + PATH, json=body, headers={"sivi-api-key": MOCK_KEY}, timeout=10)
 
 
-def test_the_proxy_marks_an_answer_that_deviates_only_where_accepted(tmp_path):
+def test_proxy_marks_accepted(tmp_path):
+    """The proxy marks an answer that deviates only where accepted."""
     path = accept_file(tmp_path, entry(check="response_schema"))
     with upstream(toys.MediaSizeAsNumber()) as (up, _), proxy(up.url, real_key=True, accept_file=path) as px:
         known = ask(px.url, known_user_body())
@@ -185,7 +189,7 @@ def test_the_proxy_marks_an_answer_that_deviates_only_where_accepted(tmp_path):
     ]
 
 
-def test_the_proxy_still_says_violates_where_the_answer_deviates_beyond_what_is_accepted(tmp_path):
+def test_proxy_violates_beyond_accepted(tmp_path):
     path = accept_file(tmp_path, entry(where="/body/creditBalance") + entry(until="2020-01-31"))
     with upstream(toys.MediaSizeAsNumber()) as (up, _), proxy(up.url, real_key=True, accept_file=path) as px:
         known = ask(px.url, known_user_body())
@@ -198,7 +202,8 @@ def test_the_proxy_still_says_violates_where_the_answer_deviates_beyond_what_is_
     )
 
 
-def test_the_proxy_refuses_a_broken_file_or_accept_without_proxy_in_one_line(tmp_path):
+def test_proxy_refuses_bad_accept(tmp_path):
+    """The proxy refuses a broken file, or --accept without --proxy, in one line."""
     path = accept_file(tmp_path, entry(where="body"))
     with pytest.raises(ProxySetupError, match=rf"^--accept: {path}: line 1: where 'body' is not a JSON Pointer"):
         proxy_app("http://127.0.0.1:9", accept_file=path)

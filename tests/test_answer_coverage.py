@@ -21,7 +21,7 @@ def answers_journaled(mock: CheckedClient) -> list[str]:
     return [entry.get("answer") for entry in mock.get("/__mock/journal").json()["body"]["requests"]]
 
 
-def test_each_answer_is_journaled_by_its_class(mock):
+def test_journal_names_answer_class(mock):
     mock.analyze({"abstractUserId": DOCUMENTED_USER})
     mock.analyze({"abstractUserId": "user-12345"})
     mock.analyze({"abstractUserId": "kilobyte-user"})
@@ -42,14 +42,16 @@ def test_each_answer_is_journaled_by_its_class(mock):
     ]
 
 
-def test_prefer_and_faults_are_named_by_what_they_gave(mock):
+def test_prefer_and_faults_named(mock):
+    """Prefer directives and faults are journaled by what they gave."""
     mock.analyze({"abstractUserId": DOCUMENTED_USER}, headers={"Prefer": "example=zeroUsage"})
     mock.analyze({"abstractUserId": DOCUMENTED_USER}, headers={"Prefer": "code=500"})
     mock.analyze({"abstractUserId": DOCUMENTED_USER}, headers={"Prefer": "code=200"})
     assert answers_journaled(mock) == ["200 zero usage", "500 server error", "200 documented user"]
 
 
-def test_the_documented_classes_come_from_the_contracts_examples():
+def test_classes_come_from_examples():
+    """The documented classes come from the contract's examples."""
     assert documented_answers(load_contract()) == {
         200: ("200 documented user", "200 zero usage"),
         400: ("400 user not found",),
@@ -59,7 +61,8 @@ def test_the_documented_classes_come_from_the_contracts_examples():
     }
 
 
-def test_coverage_names_the_documented_answers_no_request_received(mock):
+def test_coverage_names_unreceived(mock):
+    """Coverage names the documented answers no request received."""
     mock.analyze({"abstractUserId": "kilobyte-user"})
     mock.analyze({"abstractUserId": "slow-user"})
     mock.analyze({"abstractUserId": "nobody"}, key=None)
@@ -73,7 +76,8 @@ def test_coverage_names_the_documented_answers_no_request_received(mock):
     ], "a 200 of any data covers the documented 200; the statuses and faults never given are named"
 
 
-def test_coverage_outlives_reset_and_attributes_answers_to_the_test_named(mock):
+def test_coverage_outlives_reset(mock):
+    """Coverage outlives a reset and counts answers for the test named."""
     mock.put("/__mock/test", json={"id": "tests/test_client.py::test_usage"})
     mock.analyze({"abstractUserId": DOCUMENTED_USER})
     mock.post("/__mock/reset")
@@ -89,7 +93,7 @@ def test_coverage_outlives_reset_and_attributes_answers_to_the_test_named(mock):
     assert mock.get("/__mock/coverage").json()["body"]["received"] == {}
 
 
-def test_a_fault_is_covered_by_its_name(mock):
+def test_fault_covered_by_name(mock):
     assert mock.put("/__mock/users/outage", json={"fault": "gateway-503"}).status_code == 201
     answer = httpx.post(
         f"{mock.base_url}/enterprise/account-analysis",
@@ -101,13 +105,13 @@ def test_a_fault_is_covered_by_its_name(mock):
     assert "fault gateway-503" not in mock.get("/__mock/coverage").json()["body"]["notReceived"]
 
 
-def test_naming_a_test_needs_its_id(mock):
+def test_naming_needs_test_id(mock):
     response = mock.put("/__mock/test", json={"name": "x"})
     assert response.status_code == 422
     assert "id" in response.json()["body"]["message"]
 
 
-def test_a_request_naming_its_test_in_a_header_counts_for_that_test(mock):
+def test_header_names_the_test(mock):
     """Tests that run side by side against one mock say who they are with each request (`Sivi-Test`)."""
     mock.put("/__mock/test", json={"id": "test_a.mjs"})
     mock.put("/__mock/mutation", json={"mutant": "no months", "test": "test_b.mjs"})

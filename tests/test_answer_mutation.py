@@ -79,7 +79,8 @@ def named(findings: list[dict]) -> set[tuple[str, str, str | None]]:
 USAGE_TEST = "check_usage.py::test_usage_of_the_documented_user"
 
 
-def test_a_robust_client_whose_tests_check_what_they_receive_gets_no_finding(tmp_path, sivi_mutate):
+def test_robust_client_no_finding(tmp_path, sivi_mutate):
+    """A robust client whose tests check what they receive gets no finding."""
     mutants = "every value changed,fault hang,unknown properties,no months,status 200"  # one of each kind, and a hang
     real_key = {"SIVI_API_KEY": "sk-live-real-staging-key"}  # what a developer's shell may hold
     ran, report = sivi_mutate(project(tmp_path), "--mutants", mutants, env=real_key)
@@ -102,7 +103,7 @@ WEAK = [
 
 @pytest.mark.xdist_group("answer_mutation_weak")
 @pytest.mark.parametrize(("weakness", "mutant", "found"), WEAK, ids=[weak[0] for weak in WEAK])
-def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, found, sivi_mutate):
+def test_weak_consumer_named(tmp_path, weakness, mutant, found, sivi_mutate):
     # A hang is seen at the time limit: 3 s rather than the default floor of 5 (a test here takes well under 1).
     limit = ("--time-limit", "3") if mutant == "fault hang" else ()
     ran, report = sivi_mutate(project(tmp_path, weakness), "--mutants", mutant, *limit)
@@ -120,7 +121,8 @@ def test_a_weak_consumer_is_named_for_its_weakness(tmp_path, weakness, mutant, f
         ) in ran.stdout
 
 
-def test_tests_that_never_see_a_401_leave_the_documented_401_untested(tmp_path, sivi_mutate):
+def test_unseen_401_is_untested(tmp_path, sivi_mutate):
+    """Tests that never see a 401 leave the documented 401 untested."""
     # --max-mutants 0: the clean run alone says what no test received; the bound says what it left out.
     in_ci = {"GITHUB_ACTIONS": "true"}
     ran, report = sivi_mutate(project(tmp_path, "never_sees_401"), "--max-mutants", "0", env=in_ci)
@@ -133,7 +135,8 @@ def test_tests_that_never_see_a_401_leave_the_documented_401_untested(tmp_path, 
     assert "::error title=sivi-mutate untested::no test received 401 missing api key" in ran.stdout
 
 
-def test_an_accepted_finding_is_shown_with_its_reason_and_does_not_fail_the_run(tmp_path, sivi_mutate):
+def test_accepted_finding_passes(tmp_path, sivi_mutate):
+    """An accepted finding is shown with its reason and does not fail the run."""
     ran, report = sivi_mutate(
         project(tmp_path, "never_sees_401"),
         "--max-mutants",
@@ -147,7 +150,8 @@ def test_an_accepted_finding_is_shown_with_its_reason_and_does_not_fail_the_run(
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs Node.js (node --test)")
-def test_a_javascript_consumer_reading_sivi_mock_url_is_mutated_as_one_command(tmp_path, sivi_mutate):
+def test_javascript_consumer(tmp_path, sivi_mutate):
+    """A JavaScript consumer reading SIVI_MOCK_URL is mutated as one command."""
     where = tmp_path / "javascript"
     shutil.copytree(CONSUMERS / "javascript", where)
     ran, report = sivi_mutate(where, "--mutants", "every value changed,status 500", command=("node", "--test"))
@@ -165,7 +169,7 @@ def test_a_javascript_consumer_reading_sivi_mock_url_is_mutated_as_one_command(t
     ],
     ids=["not found", "never calls the mock", "clean run fails"],
 )
-def test_nothing_to_test_exits_2_with_one_line(tmp_path, command, says, sivi_mutate):
+def test_nothing_to_test_exits_2(tmp_path, command, says, sivi_mutate):
     ran, report = sivi_mutate(tmp_path, command=command)
     assert ran.returncode == 2
     assert ran.stderr.startswith(says) and ran.stderr.count("\n") == 1, ran.stderr
@@ -181,13 +185,14 @@ def test_nothing_to_test_exits_2_with_one_line(tmp_path, command, says, sivi_mut
     ],
     ids=["no command", "accept without reason", "unknown mutant"],
 )
-def test_a_usage_error_is_one_line_and_exit_2(arguments, says, mutate_cli):
+def test_usage_error_exits_2(arguments, says, mutate_cli):
     ran = mutate_cli(*arguments)
     assert ran.returncode == 2
     assert ran.stderr.startswith(says) and ran.stderr.count("\n") == 1, ran.stderr
 
 
-def test_each_pytest_process_takes_at_most_one_mutant_of_each_test():
+def test_one_mutant_per_process():
+    """Each pytest process takes at most one mutant of each test."""
     table = mutant_table(load_contract())
     plan = [
         Planned(test, "200 documented user", table[name]) for test in ("a", "b") for name in ("status 500", "charset")

@@ -18,7 +18,8 @@ def run(rps: float, p50_ms: float, p99_ms: float) -> LoadResult:
     return LoadResult(requests=int(rps * 5), seconds=5.0, p50_ms=p50_ms, p99_ms=p99_ms, non_2xx=0, socket_errors=0)
 
 
-def test_cells_are_medians_of_the_runs_and_ratios_are_medians_of_the_per_round_ratios():
+def test_cells_are_medians():
+    """Cells are medians of the runs, and ratios are medians of the per-round ratios."""
     baseline = ServerRow(
         "baseline",
         [run(20_000, 2.0, 4.0), run(30_000, 1.0, 6.0), run(25_000, 1.5, 5.0)],
@@ -42,13 +43,14 @@ def test_cells_are_medians_of_the_runs_and_ratios_are_medians_of_the_per_round_r
     assert mock_line == "| mock | 20,000 | 2.5 ms | 8.0 ms | 40 MB | 0.30 s | 0.75 | 1.80 | 45 µs |"
 
 
-def test_a_row_that_could_not_be_measured_says_why_instead_of_showing_numbers():
+def test_unmeasured_row_says_why():
     baseline = ServerRow("baseline", [run(25_000, 1.5, 5.0)])
     lines = server_table([baseline, ServerRow("Prism", note="skipped: npm is not installed")], baseline)
     assert lines[-1] == "| Prism | skipped: npm is not installed |" + " — |" * 7
 
 
-def test_targets_fail_below_085_throughput_or_above_15_p99_and_pass_at_the_limits():
+def test_targets_pass_at_limits():
+    """Targets fail below 0.85x throughput or above 1.5x p99, and pass at the limits."""
     baseline = ServerRow("baseline", [run(20_000, 1.0, 4.0)])
     at_limits = load_targets(ServerRow("mock", [run(17_000, 1.0, 6.0)]), baseline)
     beyond = load_targets(ServerRow("mock", [run(16_900, 1.0, 6.1)]), baseline)
@@ -56,7 +58,8 @@ def test_targets_fail_below_085_throughput_or_above_15_p99_and_pass_at_the_limit
     assert [target.passed for target in beyond] == [False, False]
 
 
-def test_the_default_mock_must_reach_half_the_raw_ceiling_with_at_most_twice_its_p99():
+def test_default_mock_target():
+    """The default mock must reach half the raw ceiling with at most twice its p99."""
     ceiling = ServerRow("raw ceiling", [run(40_000, 0.5, 3.0)])
     at_limits = ceiling_targets(ServerRow("sivi-mock", [run(20_000, 1.0, 6.0)]), ceiling)
     beyond = ceiling_targets(ServerRow("sivi-mock", [run(19_900, 1.0, 6.1)]), ceiling)
@@ -67,7 +70,8 @@ def test_the_default_mock_must_reach_half_the_raw_ceiling_with_at_most_twice_its
     assert [(target.passed, target.measured) for target in unmeasured] == [(None, "did not start: port in use")] * 2
 
 
-def test_memory_must_stay_under_60_mb_and_grow_at_most_2_mb_from_100k_to_300k_requests():
+def test_memory_target():
+    """Memory must stay under 60 MB and grow at most 2 MB from 100k to 300k requests."""
     flat = memory_targets([(100_512, 41.0), (300_901, 42.5)])
     growing = memory_targets([(100_512, 41.0), (300_901, 47.0)])
     assert [target.passed for target in flat] == [True, True]
@@ -76,7 +80,8 @@ def test_memory_must_stay_under_60_mb_and_grow_at_most_2_mb_from_100k_to_300k_re
     assert [target.passed for target in memory_targets([])] == [None, None]
 
 
-def test_the_contract_ratio_is_wall_time_against_upstream_and_missing_runs_are_not_a_pass():
+def test_contract_ratio():
+    """The contract ratio is wall time against upstream, and missing runs are not a pass."""
     upstream = ClientRun("schemathesis", seconds=10.0, requests=500, exit_code=0)
     assert contract_target(ClientRun("suite", seconds=19.0, requests=900, exit_code=0), upstream).passed is True
     assert contract_target(ClientRun("suite", seconds=21.0, requests=900, exit_code=0), upstream).passed is False
@@ -85,7 +90,8 @@ def test_the_contract_ratio_is_wall_time_against_upstream_and_missing_runs_are_n
     assert missing.measured == "not available yet"
 
 
-def test_the_mutation_bench_grows_the_robust_project_by_copies_of_its_usage_test(tmp_path):
+def test_mutation_bench_copies_usage(tmp_path):
+    """The mutation bench grows the robust project by copies of its usage test."""
     import ast
 
     from bench.mutation import project

@@ -42,7 +42,8 @@ def page_server() -> BackgroundServer:
     return BackgroundServer(Starlette(routes=[Route("/", lambda request: FileResponse(PAGE))]))
 
 
-def test_a_page_on_another_origin_calls_the_api_but_cannot_drive_the_admin_api(tmp_path):
+def test_page_cannot_drive_admin(tmp_path):
+    """A page on another origin calls the API but cannot drive the admin API."""
     browser = chromium()
     mock_app = create_app()
     state = mock_app.state.mock
@@ -60,7 +61,8 @@ def test_a_page_on_another_origin_calls_the_api_but_cannot_drive_the_admin_api(t
         assert methods == [("POST", "/enterprise/account-analysis")], methods
 
 
-def test_a_page_calls_the_real_api_through_the_proxy_with_the_mocks_key_and_never_sees_the_real_one(tmp_path):
+def test_page_never_sees_real_key(tmp_path):
+    """A page calls the real API through the proxy with the mock's key, and never sees the real one."""
     browser = chromium()
     toy = Toy()
     toy.users[DOCUMENTED_USER] = toy.users[KNOWN_USER]
@@ -93,7 +95,8 @@ def snippet_page(page: Path, mock_url: str) -> str:
 
 
 @pytest.mark.parametrize("page", [ROOT / "README.md", ROOT / "docs" / "frontend.md"], ids=lambda page: page.name)
-def test_the_js_snippet_of_the_docs_runs_as_written_in_a_page_and_gets_the_answer_prefer_asks_for(tmp_path, page):
+def test_docs_js_snippet_runs(tmp_path, page):
+    """The docs' JS snippet runs as written in a page and gets the answer Prefer asks for."""
     browser = chromium()
     with BackgroundServer(create_app()) as mock:
         html = snippet_page(page, mock.url)

@@ -62,13 +62,13 @@ def answered(body: Any, status: int = 200, content_type: str = "application/json
 
 @settings(max_examples=100, deadline=None)
 @given(analysis=ANALYSES, content_type=st.sampled_from(["application/json", "application/json; charset=utf-8"]))
-def test_every_body_the_documentation_allows_passes(analysis, content_type):
+def test_documented_bodies_pass(analysis, content_type):
     assert response_conforms(answered(analysis, content_type=content_type), CONTRACT) == []
 
 
 @settings(max_examples=50, deadline=None)
 @given(analysis=ANALYSES, broken=st.sampled_from(["negative count", "size as a number", "timestamp as text"]))
-def test_a_broken_guarantee_always_fails(analysis, broken):
+def test_broken_guarantee_fails(analysis, broken):
     if broken == "negative count":
         analysis["creditBalance"]["usedCredits"] = -1
     elif broken == "size as a number":
@@ -81,7 +81,8 @@ def test_a_broken_guarantee_always_fails(analysis, broken):
 
 @settings(max_examples=50, deadline=None)
 @given(analysis=ANALYSES, size=st.sampled_from(["25 MB", "1024", "2.5 GiB", "25", "lots", ""]))
-def test_a_size_string_of_another_form_differs_from_the_media_size_decision_only(analysis, size):
+def test_other_size_form_differs(analysis, size):
+    """A size string of another form differs from the media-size decision only."""
     analysis["yearlyAnalysis"]["mediaSize"] = size
     failures = response_conforms(answered(analysis), CONTRACT)
     assert [(failure.check, failure.decision) for failure in failures] == [("response_schema", "media-size")]
@@ -89,14 +90,14 @@ def test_a_size_string_of_another_form_differs_from_the_media_size_decision_only
 
 @settings(max_examples=50, deadline=None)
 @given(analysis=ANALYSES, surplus=st.integers(min_value=1, max_value=1000))
-def test_a_month_above_its_year_is_a_warning_and_never_a_failure(analysis, surplus):
+def test_month_above_year_warns(analysis, surplus):
     month = dict(analysis["yearlyAnalysis"], numberOfMedia=analysis["yearlyAnalysis"]["numberOfMedia"] + surplus)
     analysis["monthlyAnalysis"] = [month]
     assert response_conforms(answered(analysis), CONTRACT) == []
     assert any("above the yearly total" in note for note in usage_suggestions(analysis))
 
 
-def test_the_documented_example_itself_only_warns():
+def test_documented_example_warns():
     example = CONTRACT.examples["documentedUser"].value["body"]
     assert response_conforms(answered(example), CONTRACT) == []
     assert usage_suggestions(example, now=1_800_000_000) == [
@@ -104,7 +105,7 @@ def test_the_documented_example_itself_only_warns():
     ]
 
 
-def test_a_timestamp_in_milliseconds_is_a_warning():
+def test_milliseconds_warn():
     example = dict(CONTRACT.examples["documentedUser"].value["body"], monthlyAnalysis=[], lastAccessed=1325312222000)
     assert response_conforms(answered(example), CONTRACT) == []
     assert usage_suggestions(example, now=1_800_000_000) == [
@@ -112,7 +113,7 @@ def test_a_timestamp_in_milliseconds_is_a_warning():
     ]
 
 
-def test_the_judgement_loads_without_the_contract_suite_or_its_http_client():
+def test_judgement_loads_alone():
     """The mock's proxy judges answers with the same functions: importing them must not drag in the suite."""
     probe = (
         "import sys, mock_server.judgement.checks; "
@@ -122,7 +123,8 @@ def test_the_judgement_loads_without_the_contract_suite_or_its_http_client():
     assert loaded.strip() == "[]", f"mock_server.judgement.checks imports {loaded.strip()}"
 
 
-def test_only_what_the_documented_example_itself_breaks_is_information_rather_than_a_warning():
+def test_example_breaks_are_information():
+    """Only what the documented example itself breaks is information rather than a warning."""
     from mock_server.judgement import documented_kinds
     from mock_server.judgement.checks import LAST_ACCESSED_AHEAD, MONTH_ABOVE_YEAR
 

@@ -22,7 +22,8 @@ CLEAN_ENV = {name: value for name, value in os.environ.items() if not name.start
 
 
 @pytest.mark.timeout(120)
-def test_the_console_script_checks_the_bundled_mock_by_default_and_it_conforms(tmp_path):
+def test_default_run_conforms(tmp_path):
+    """The console script checks the bundled mock by default, and it conforms."""
     result = subprocess.run(
         [str(SCRIPT), "--seed", "1"], capture_output=True, text=True, timeout=120, cwd=tmp_path, env=CLEAN_ENV
     )
@@ -51,13 +52,13 @@ def test_the_console_script_checks_the_bundled_mock_by_default_and_it_conforms(t
         (["--no-such-option"], "sivi-contract: unrecognized arguments: --no-such-option (see sivi-contract --help)"),
     ],
 )
-def test_a_wrong_option_is_exit_2_and_one_line(arguments, line):
+def test_wrong_option_exits_2(arguments, line):
     result = subprocess.run([str(SCRIPT), *arguments], capture_output=True, text=True, timeout=60, env=CLEAN_ENV)
     assert result.returncode == 2
     assert result.stdout + result.stderr == line + "\n"
 
 
-def test_python_m_contract_tests_is_the_same_command():
+def test_python_m_same_command():
     result = subprocess.run(
         [sys.executable, "-m", "contract_tests", "--help"], capture_output=True, text=True, timeout=60, env=CLEAN_ENV
     )
@@ -68,7 +69,8 @@ def test_python_m_contract_tests_is_the_same_command():
 
 
 @pytest.mark.timeout(60)
-def test_pytest_contract_tests_shares_base_url_with_pytest_base_url(tmp_path):
+def test_shares_pytest_base_url(tmp_path):
+    """`pytest contract_tests` shares --base-url with pytest-base-url."""
     # pytest-playwright brings pytest-base-url, which owns `--base-url`; a plugin of the same shape stands in.
     (tmp_path / "other_base_url_plugin.py").write_text(
         "def pytest_addoption(parser):\n    parser.addoption('--base-url', dest='base_url')\n"
@@ -95,7 +97,8 @@ def test_pytest_contract_tests_shares_base_url_with_pytest_base_url(tmp_path):
 
 
 @pytest.mark.timeout(60)
-def test_pytest_contract_tests_reads_sivi_strict_beside_pytests_own_strict_flag(tmp_path):
+def test_sivi_strict_beside_strict(tmp_path):
+    """`pytest contract_tests` reads --sivi-strict beside pytest's own --strict flag."""
     # pytest owns `--strict` (its strict mode): left off, the suite still reads SIVI_STRICT.
     suite = str(Path(__file__).resolve().parent.parent / "contract_tests")
     result = subprocess.run(

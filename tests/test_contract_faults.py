@@ -50,7 +50,8 @@ def settings_for(url: str, **options: str):
         ("trickle", "the response headers did not arrive within 1.5 s"),
     ],
 )
-def test_a_target_that_is_no_http_server_ends_the_run_with_exit_2_and_one_line(behaviour, reason):
+def test_non_http_target_exits_2(behaviour, reason):
+    """A target that is no HTTP server ends the run with exit 2 and one line."""
     out = io.StringIO()
     with RawServer(behaviour) as server:
         outcome = run_suite(settings_for(server.url), out=out)
@@ -58,7 +59,7 @@ def test_a_target_that_is_no_http_server_ends_the_run_with_exit_2_and_one_line(b
     assert out.getvalue() == f"sivi-contract: cannot reach {server.url}: {reason}\n"
 
 
-def test_a_target_that_stops_answering_halfway_ends_the_run_with_exit_2():
+def test_target_dying_halfway_exits_2():
     out = io.StringIO()
     with BackgroundServer(toys.StopsAnswering().app(), log_level="critical", timeout_graceful_shutdown=0.1) as server:
         outcome = run_suite(settings_for(server.url, request_timeout="0.3"), out=out)
@@ -70,7 +71,7 @@ def test_a_target_that_stops_answering_halfway_ends_the_run_with_exit_2():
     assert outcome.run.api is not None and outcome.run.api.client.sent == 6  # the probe, then five tries: no more
 
 
-def test_a_spent_request_budget_ends_the_run_with_exit_2():
+def test_spent_budget_exits_2():
     out = io.StringIO()
     with BackgroundServer(toys.Toy().app(), log_level="critical") as server:
         outcome = run_suite(settings_for(server.url, max_requests="20", request_timeout="5"), out=out)
@@ -79,7 +80,8 @@ def test_a_spent_request_budget_ends_the_run_with_exit_2():
     assert "the request budget is spent (raise --max-requests, or lower --max-examples)" in out.getvalue()
 
 
-def test_an_unreachable_target_is_one_line_and_exit_2_from_the_command_line():
+def test_unreachable_target_exits_2():
+    """An unreachable target is one line and exit 2 from the command line."""
     url = f"http://127.0.0.1:{free_port()}"
     script = Path(sys.executable).with_name("sivi-contract")
     result = subprocess.run(
@@ -93,7 +95,7 @@ def test_an_unreachable_target_is_one_line_and_exit_2_from_the_command_line():
     assert result.stdout + result.stderr == f"sivi-contract: cannot reach {url}: connection refused\n"
 
 
-def test_the_client_paces_requests_to_the_rate_limit():
+def test_client_paces_to_rate_limit():
     now = [0.0]
     slept: list[float] = []
 
@@ -110,7 +112,7 @@ def test_the_client_paces_requests_to_the_rate_limit():
     assert slept == [0.5, 0.5, 0.5, 0.5]  # two requests a second: the first at once, then one every 0.5 s
 
 
-def test_the_client_refuses_to_exceed_its_budget():
+def test_client_keeps_to_budget():
     with BackgroundServer(toys.Toy().app(), log_level="critical") as server:
         client = Client(server.url, key_header="sivi-api-key", timeout=5, max_requests=2)
         client.request("POST", "/enterprise/account-analysis", body=b"{}")
@@ -140,7 +142,8 @@ def with_a_line_without_a_colon(server: BackgroundServer) -> Iterator[ScriptedUp
         yield front
 
 
-def test_a_correct_implementation_whose_heads_carry_a_line_without_a_colon_passes_with_a_warning():
+def test_colonless_header_passes():
+    """A correct implementation whose heads carry a line without a colon passes with a warning."""
     # HTTP's framing is nothing the vendor's docs speak of: a careful team's server could send such a line.
     out = io.StringIO()
     with (
@@ -154,7 +157,8 @@ def test_a_correct_implementation_whose_heads_carry_a_line_without_a_colon_passe
     assert "a line without a colon ('X-Debug-Line-Without-Colon')" in output, output
 
 
-def test_a_header_line_without_a_colon_is_a_warning_in_the_summary_never_a_traceback():
+def test_colonless_header_warns():
+    """A header line without a colon is a warning in the summary, never a traceback."""
     # The spec's own 200 to every request, its head ending in a line that is not a header field: the tests fail
     # (no key gets 200), and pytest shows what was logged during each failing test.
     head_end = b"\r\n\r\n"

@@ -27,7 +27,8 @@ def assert_no_secret_in(text: str, where: str) -> None:
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
-def test_no_output_shows_a_key_even_when_the_target_echoes_it(tmp_path: Path, command: str):
+def test_echoed_key_never_shown(tmp_path: Path, command: str):
+    """No output shows a key even when the target echoes it."""
     junit, markdown, html = tmp_path / "junit.xml", tmp_path / "report.md", tmp_path / "report.html"
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
@@ -68,7 +69,8 @@ def test_no_output_shows_a_key_even_when_the_target_echoes_it(tmp_path: Path, co
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
-def test_a_set_up_failure_shows_no_key_even_when_the_target_echoes_it(tmp_path: Path, command: str):
+def test_setup_failure_hides_key(tmp_path: Path, command: str):
+    """A set-up failure shows no key even when the target echoes it."""
     report = tmp_path / "report.html"
     env = {
         **{name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
@@ -92,7 +94,8 @@ def test_a_set_up_failure_shows_no_key_even_when_the_target_echoes_it(tmp_path: 
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
-def test_a_key_that_json_and_html_escape_is_masked_in_every_output_in_every_form(tmp_path: Path, command: str):
+def test_escaped_key_is_masked(tmp_path: Path, command: str):
+    """A key that JSON and HTML escape is masked in every output in every form."""
     key = toys.LeaksAKeyOfMarkup.key  # `"`, `\`, `&`, `<`, `>`: the echo is JSON-escaped, the report HTML-escapes it
     junit, html = tmp_path / "junit.xml", tmp_path / "report.html"
     env = {
@@ -123,7 +126,8 @@ def test_a_key_that_json_and_html_escape_is_masked_in_every_output_in_every_form
         assert "called with key " + mask_key(key) in text, f"{where} shows no echoed answer (is it empty?)"
 
 
-def test_the_mask_finds_the_key_percent_encoded_and_in_base64():
+def test_encoded_key_is_masked():
+    """The mask finds the key percent-encoded and in base64."""
     key = toys.LeaksAKeyOfMarkup.key
     percent = "toy-admin-%22sivileak%22%5C%26%3Cb%3E-7f3e9a1c5b"
     encoded = base64.b64encode(key.encode()).decode()

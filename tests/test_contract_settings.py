@@ -11,7 +11,8 @@ from contract_tests.settings import read_settings
 STAGING = "https://connect.sivi.ai/api/staging/v2"
 
 
-def test_against_a_remote_host_the_run_is_gentle_and_bounded_by_default():
+def test_remote_run_is_gentle():
+    """Against a remote host the run is gentle and bounded by default."""
     settings = read_settings({"base_url": STAGING, "api_key": "k" * 20, "user_id": "u"}, environ={})
     assert settings.rate_limit == 2.0
     assert settings.max_requests == 300
@@ -21,14 +22,14 @@ def test_against_a_remote_host_the_run_is_gentle_and_bounded_by_default():
 
 
 @pytest.mark.parametrize("url", [None, "http://127.0.0.1:4010", "http://localhost:8000/api", "http://[::1]:9000"])
-def test_on_loopback_nothing_is_throttled(url):
+def test_loopback_is_not_throttled(url):
     values = {"base_url": url, "api_key": "k", "user_id": "u"} if url else {}
     settings = read_settings(values, environ={})
     assert settings.is_loopback
     assert settings.rate_limit == 0 and settings.max_requests is None and settings.max_examples == 100
 
 
-def test_every_option_can_come_from_its_environment_variable():
+def test_options_from_environment():
     environ = {
         "SIVI_BASE_URL": STAGING + "/",
         "SIVI_API_KEY": "admin-key-from-the-ci-secret",
@@ -55,12 +56,12 @@ def test_every_option_can_come_from_its_environment_variable():
     assert settings.deadline == 300
 
 
-def test_an_option_on_the_command_line_wins_over_its_variable():
+def test_command_line_wins():
     settings = read_settings({"seed": "1"}, environ={"SIVI_SEED": "2"})
     assert settings.seed == 1
 
 
-def test_without_a_seed_a_run_picks_one_it_can_print():
+def test_seed_is_picked_and_printed():
     assert isinstance(read_settings({}, environ={}).seed, int)
 
 
@@ -77,7 +78,7 @@ def test_without_a_seed_a_run_picks_one_it_can_print():
         ({}, {"SIVI_DEADLINE": "0"}, "SIVI_DEADLINE: '0' must be more than 0"),
     ],
 )
-def test_a_wrong_option_is_one_line_naming_it(values, environ, message):
+def test_wrong_option_named(values, environ, message):
     with pytest.raises(UsageError) as raised:
         read_settings(values, environ=environ)
     assert str(raised.value).startswith(message)

@@ -46,7 +46,8 @@ def serving(toy: toys.Toy) -> BackgroundServer:
     return BackgroundServer(toy.app(), log_level="critical", timeout_graceful_shutdown=0.1)
 
 
-def test_a_wrong_key_is_exit_2_and_one_line_naming_sivi_api_key_not_the_user_id():
+def test_wrong_key_names_sivi_api_key():
+    """A wrong key is exit 2 and one line naming SIVI_API_KEY, not the user id."""
     with serving(toys.Toy()) as server:
         outcome, output = run_against(server.url, api_key="a-key-staging-does-not-know")
     assert outcome.exit_code == 2
@@ -59,7 +60,8 @@ def test_a_wrong_key_is_exit_2_and_one_line_naming_sivi_api_key_not_the_user_id(
     assert outcome.run.observed.setup_requests == 2
 
 
-def test_a_refusal_written_over_many_lines_is_shown_as_the_json_sent_on_one_line_cut_short():
+def test_long_refusal_one_line():
+    """A refusal written over many lines is shown as the JSON sent, on one line, cut short."""
     with serving(toys.PrettyPrintedJson()) as server:
         outcome, output = run_against(server.url, api_key="a-key-staging-does-not-know")
     assert outcome.exit_code == 2 and output.count("\n") == 1, output
@@ -70,7 +72,8 @@ def test_a_refusal_written_over_many_lines_is_shown_as_the_json_sent_on_one_line
 
 
 @pytest.mark.parametrize("suffix", ["/api/v1", "/enterprise"], ids=["another version", "a path prefix"])
-def test_a_wrong_path_is_exit_2_and_one_line_naming_the_base_urls_path(suffix):
+def test_wrong_path_exits_2(suffix):
+    """A wrong path is exit 2 and one line naming the base URL's path."""
     with serving(toys.Toy()) as server:
         outcome, output = run_against(server.url + suffix)
     assert outcome.exit_code == 2
@@ -81,7 +84,7 @@ def test_a_wrong_path_is_exit_2_and_one_line_naming_the_base_urls_path(suffix):
     assert output.count("\n") == 1 and outcome.run.observed.setup_requests == 2
 
 
-def test_a_base_url_with_the_operations_path_in_it_is_told_so():
+def test_base_url_with_path_told():
     with serving(toys.Toy()) as server:
         outcome, output = run_against(server.url + PATH)
     assert outcome.exit_code == 2
@@ -91,7 +94,7 @@ def test_a_base_url_with_the_operations_path_in_it_is_told_so():
     )
 
 
-def test_a_server_that_is_not_the_api_is_exit_2_and_one_line():
+def test_not_the_api_exits_2():
     with serving(toys.AnswersHtml()) as server:
         outcome, output = run_against(server.url)
     assert outcome.exit_code == 2
@@ -103,7 +106,8 @@ def test_a_server_that_is_not_the_api_is_exit_2_and_one_line():
     assert outcome.run.observed.findings == []
 
 
-def test_a_refusal_outside_the_apis_envelope_names_both_the_path_and_the_key():
+def test_foreign_refusal_names_both():
+    """A refusal outside the API's envelope names both the path and the key."""
     with serving(toys.GatewayWithoutTheRoute()) as server:
         outcome, output = run_against(server.url)
     assert outcome.exit_code == 2
@@ -114,14 +118,15 @@ def test_a_refusal_outside_the_apis_envelope_names_both_the_path_and_the_key():
     )
 
 
-def test_a_server_that_is_down_is_exit_2_and_one_line():
+def test_server_down_exits_2():
     url = free_port_url()
     outcome, output = run_against(url)
     assert outcome.exit_code == 2
     assert output == f"sivi-contract: cannot reach {url}: connection refused\n"
 
 
-def test_a_set_up_failure_is_one_line_from_the_command_and_the_html_report_and_junit_file_say_the_same(tmp_path):
+def test_setup_failure_in_reports(tmp_path):
+    """A set-up failure is one line from the command, and the HTML report and JUnit file say the same."""
     report, junit = tmp_path / "staging.html", tmp_path / "reports" / "staging.xml"
     environ = {name: value for name, value in os.environ.items() if not name.startswith("SIVI_")}
     arguments = ["--user-id", toys.KNOWN_USER, "--report", str(report), "--junit-xml", str(junit)]
@@ -146,7 +151,8 @@ def test_a_set_up_failure_is_one_line_from_the_command_and_the_html_report_and_j
     assert "wrong-key-0123456789" not in junit.read_text(encoding="utf-8")
 
 
-def test_a_user_id_the_api_finds_malformed_is_exit_2_and_one_line_naming_the_user_id():
+def test_malformed_user_id_exits_2():
+    """A user id the API finds malformed is exit 2 and one line naming the user id."""
     # IdFormatChecked reads opaque-ids another way: 422 for an id outside its form. The id given is the set-up's.
     with serving(toys.IdFormatChecked()) as server:
         outcome, output = run_against(server.url, user_id="no such form!")

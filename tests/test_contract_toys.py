@@ -89,7 +89,8 @@ def default_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[type[toys
 
 @pytest.mark.xdist_group("toy_default_runs")
 @pytest.mark.parametrize("toy", [toys.Toy, toys.CorrectWithOtherChoices, toys.CorrectWithOtherRefusals])
-def test_a_correct_implementation_passes_whatever_legal_choices_it_makes(toy, default_run):
+def test_correct_toys_pass(toy, default_run):
+    """A correct implementation passes whatever legal choices it makes."""
     outcome, output, _ = default_run(toy)
     assert outcome.exit_code == 0, f"a false alarm on {toy.__name__}:\n{output}"
     assert "CONFORMS: no violation found" in output
@@ -125,7 +126,8 @@ def test_a_correct_implementation_passes_whatever_legal_choices_it_makes(toy, de
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else value,
 )
-def test_a_broken_implementation_fails_with_the_check_that_names_its_defect(toy, check):
+def test_broken_toys_fail(toy, check):
+    """A broken implementation fails with the check that names its defect."""
     # One generated example: the suite's explicit cases meet each defect (checked with seeds 1, 2, 3 and 7); a toy
     # whose defect needs generated inputs asks for more in its suite_options.
     with serving(toy()) as url:
@@ -152,7 +154,8 @@ def test_a_broken_implementation_fails_with_the_check_that_names_its_defect(toy,
     ],
     ids=lambda value: value.__name__ if isinstance(value, type) else value,
 )
-def test_another_reading_of_a_decision_is_a_warning_by_default_and_a_violation_under_strict(toy, decision, check):
+def test_other_reading_warns(toy, decision, check):
+    """Another reading of a decision is a warning by default and a violation under --strict."""
     # One generated example, as for the broken toys: a toy read only by generated inputs asks for more.
     few = {"max_examples": "1", **toy.suite_options}
     with serving(toy()) as url:
@@ -194,7 +197,8 @@ def test_strict_judges_as_a_strict_run():
     ],
     ids=["silence", "an endless body", "a body that trickles forever"],
 )
-def test_an_answer_that_never_ends_is_a_finding_within_bounded_time(toy, reason):
+def test_endless_answer_is_finding(toy, reason):
+    """An answer that never ends is a finding within bounded time."""
     with serving(toy()) as url:
         outcome, output = run_against(url, request_timeout="0.5", max_examples="1")  # the explicit cases meet it
     assert outcome.exit_code == 1, output
@@ -202,7 +206,8 @@ def test_an_answer_that_never_ends_is_a_finding_within_bounded_time(toy, reason)
     assert f"no response: {reason}" in output
 
 
-def test_a_slow_answer_is_a_violation_only_with_a_latency_budget():
+def test_slow_answer_needs_budget():
+    """A slow answer is a violation only with a latency budget."""
     with serving(toys.SlowKnownUser()) as url:
         without_budget, _ = run_against(url, max_examples="1")  # the explicit cases send the plain request
     with serving(toys.SlowKnownUser()) as url:
@@ -211,7 +216,8 @@ def test_a_slow_answer_is_a_violation_only_with_a_latency_budget():
     assert with_budget.exit_code == 1 and with_budget.failed_checks == ["max_response_time"], output
 
 
-def test_a_wrong_user_id_is_not_tested_rather_than_a_violation_and_the_line_names_the_user_id():
+def test_wrong_user_id_not_tested():
+    """A wrong user id is 'not tested' rather than a violation, and the line names the user id."""
     with serving(toys.Toy()) as url:
         outcome, output = run_against(url, user_id="someone-the-target-does-not-know")
     assert outcome.exit_code == 2, f"a set-up mistake was judged as the API's fault:\n{output}"
@@ -219,7 +225,8 @@ def test_a_wrong_user_id_is_not_tested_rather_than_a_violation_and_the_line_name
     assert "HTTP 400" in output and output.count("\n") == 1, output
 
 
-def test_a_known_user_the_api_never_answers_200_is_the_apis_fault_and_fails_the_run():
+def test_known_user_without_200_fails():
+    """A known user the API never answers 200 is the API's fault and fails the run."""
     with serving(toys.KnownUserGets500()) as url:
         outcome, output = run_against(url, max_examples="1")  # its known user is met by the explicit cases
     assert outcome.exit_code == 1, output
@@ -228,7 +235,8 @@ def test_a_known_user_the_api_never_answers_200_is_the_apis_fault_and_fails_the_
 
 
 @pytest.mark.xdist_group("toy_default_runs")
-def test_what_the_vendors_own_example_does_is_information_shown_once_never_a_warning_or_a_failure(default_run):
+def test_vendor_example_is_information(default_run):
+    """What the vendor's own example does is information shown once, never a warning or a failure."""
     outcome, output, _ = default_run(toys.Toy)  # the documented example: a month with 250 media, a year with 25
     assert outcome.exit_code == 0
     shown = [line for line in output.splitlines() if "above the yearly total" in line]
@@ -243,7 +251,8 @@ def test_what_the_vendors_own_example_does_is_information_shown_once_never_a_war
 
 
 @pytest.mark.skipif(shutil.which("curl") is None or shutil.which("bash") is None, reason="needs curl and bash")
-def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_filled_in():
+def test_finding_shows_curl():
+    """A finding shows a curl command that reproduces it once the key is filled in."""
     with serving(toys.WrongEnvelopeStatus()) as url:
         outcome, _ = run_against(url, max_examples="1")  # an explicit case meets the defect
         exchange = next(f.exchange for f in outcome.run.observed.findings if f.exchange and f.exchange.status == 400)
@@ -253,7 +262,8 @@ def test_a_finding_shows_a_curl_command_that_reproduces_it_once_the_key_is_fille
     assert replay.stdout.endswith(exchange.content.decode())
 
 
-def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_failures(tmp_path):
+def test_reports_show_differences(tmp_path):
+    """Reports show the decisions that differ as warnings and JUnit never as failures."""
     junit, markdown, page = tmp_path / "contract.xml", tmp_path / "contract.md", tmp_path / "contract.html"
     with serving(toys.UnsupportedMediaType()) as url:
         settings = read_settings(
@@ -275,7 +285,8 @@ def test_reports_show_the_decisions_that_differ_as_warnings_and_junit_never_as_f
     assert "<h3>content-type: Body not sent as `application/json`</h3>" in page.read_text(encoding="utf-8")
 
 
-def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_path):
+def test_skips_are_explained(tmp_path):
+    """The summary and the reports say which tests were skipped and why."""
     page, markdown = tmp_path / "report.html", tmp_path / "report.md"
     without = {**TOY_OPTIONS, "regular_api_key": None, "workspace_id": None, "max_examples": "1"}
     with serving(toys.Toy()) as url:
@@ -292,7 +303,8 @@ def test_the_summary_and_the_reports_say_which_tests_were_skipped_and_why(tmp_pa
 
 
 @pytest.mark.xdist_group("toy_default_runs")
-def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_findings(default_run, tmp_path):
+def test_clean_reports_say_none(default_run, tmp_path):
+    """A conforming run's reports say none under warnings as they do under findings."""
     outcome, output, page = default_run(toys.Toy)
     markdown = tmp_path / "report.md"
     report_also(markdown, outcome)
@@ -303,9 +315,10 @@ def test_a_conforming_runs_reports_say_none_under_warnings_as_they_do_under_find
 
 
 @pytest.mark.xdist_group("toy_default_runs")
-def test_alike_warnings_are_shown_once_with_a_count_in_the_terminal_and_each_in_full_in_junit_and_the_report(
+def test_alike_warnings_counted(
     default_run,
 ):
+    """Alike warnings are shown once with a count in the terminal and each in full in JUnit and the report."""
     outcome, output, page = default_run(toys.CorrectWithOtherRefusals)  # 404 or 501 for each undeclared method
     junit = page.with_name("contract.xml")
     assert outcome.exit_code == 0, output

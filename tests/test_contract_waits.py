@@ -84,7 +84,8 @@ def summary_line(output: str, start: str) -> str:
     return next((line for line in output.splitlines() if line.startswith(start)), f"(no line {start!r})")
 
 
-def test_a_throttling_server_passes_and_the_summary_counts_the_waits():
+def test_throttling_server_passes():
+    """A throttling server passes, and the summary counts the waits."""
     toy = toys.Throttles()
     outcome, output = run_against(toy)
     assert outcome.exit_code == 0, output
@@ -95,7 +96,8 @@ def test_a_throttling_server_passes_and_the_summary_counts_the_waits():
     assert "429" not in summary_line(output, "undocumented statuses observed"), "a 429 was judged as an answer"
 
 
-def test_a_server_mid_deploy_passes_and_the_summary_counts_the_waits():
+def test_deploying_server_passes():
+    """A server mid-deploy passes, and the summary counts the waits."""
     outcome, output = run_against(toys.MidDeploy())
     assert outcome.exit_code == 0, output
     waited = summary_line(output, "waited out (throttling and gateway blips, never findings): ")
@@ -103,7 +105,8 @@ def test_a_server_mid_deploy_passes_and_the_summary_counts_the_waits():
     assert outcome.run.observed.findings == []
 
 
-def test_a_server_that_goes_down_for_good_ends_the_run_with_exit_2_once_the_wait_budget_is_spent():
+def test_dead_server_exits_2():
+    """A server that goes down for good ends the run with exit 2 once the wait budget is spent."""
     outcome, output = run_against(toys.GoesDownMidRun(), max_wait="1")
     assert outcome.exit_code == 2, output
     assert outcome.error is not None and outcome.error.startswith("http://127.0.0.1:")
@@ -112,7 +115,8 @@ def test_a_server_that_goes_down_for_good_ends_the_run_with_exit_2_once_the_wait
     assert outcome.run.api.client.waits.waited <= 1
 
 
-def test_a_wait_longer_than_the_budget_ends_the_run_at_once_with_exit_2():
+def test_wait_over_budget_exits_2():
+    """A wait longer than the budget ends the run at once with exit 2."""
     outcome, output = run_against(toys.ThrottlesForAnHour(), max_wait="5")
     assert outcome.exit_code == 2, output
     assert (
@@ -121,7 +125,8 @@ def test_a_wait_longer_than_the_budget_ends_the_run_at_once_with_exit_2():
     assert outcome.run.observed.findings == [] and outcome.run.api.client.waits.waited == 0
 
 
-def test_a_target_that_throttles_without_pause_forever_spends_the_budget_and_ends_the_run_with_exit_2():
+def test_endless_throttling_exits_2():
+    """A target that throttles without pause forever spends the budget and ends the run with exit 2."""
     toy = toys.ThrottlesWithoutPause()
     outcome, output = run_against(toy, max_wait="3")
     assert outcome.exit_code == 2, output
@@ -130,7 +135,8 @@ def test_a_target_that_throttles_without_pause_forever_spends_the_budget_and_end
     assert 0 < waits.waited <= 3 and toy.answered < 20, f"{toy.answered} requests, {waits.waited} s waited"
 
 
-def test_an_input_the_app_crashes_on_behind_a_gateway_is_still_a_violation_with_its_curl():
+def test_crash_behind_gateway_violates():
+    """An input the app crashes on behind a gateway is still a violation with its curl."""
     outcome, output = run_against(toys.CrashesBehindAGateway())
     assert outcome.exit_code == 1, output
     crashed = [f for f in outcome.run.observed.findings if f.exchange is not None and f.exchange.status == 502]
@@ -155,13 +161,13 @@ def test_an_input_the_app_crashes_on_behind_a_gateway_is_still_a_violation_with_
         (200, {"retry-after": "2"}, b"{}", None),
     ],
 )
-def test_which_answers_are_waited_out(status, headers, content, kind):
+def test_which_answers_are_waited(status, headers, content, kind):
     exchange = Exchange("POST", "http://h/", {}, b"{}", "sivi-api-key", status, headers, content)
     blip = blip_of(exchange)
     assert (blip.kind if blip else None) == kind
 
 
-def test_retry_after_is_read_in_seconds_or_as_a_date():
+def test_retry_after_seconds_or_date():
     assert parse_retry_after("120") == 120
     assert parse_retry_after("0.2") == 0.2
     in_a_minute = format_datetime(datetime.now(UTC) + timedelta(seconds=60), usegmt=True)
@@ -170,7 +176,7 @@ def test_retry_after_is_read_in_seconds_or_as_a_date():
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None and parse_retry_after("nan") is None
 
 
-def test_the_client_halves_its_rate_each_time_it_is_throttled():
+def test_throttling_halves_rate():
     now = [0.0]
 
     def sleep(seconds: float) -> None:
@@ -196,7 +202,8 @@ def test_the_client_halves_its_rate_each_time_it_is_throttled():
     assert client.lowered_rate == 0.5  # 2/s, then 1/s, then 0.5/s
 
 
-def test_a_deploy_blip_with_retry_after_is_waited_as_asked_and_the_rate_stays():
+def test_deploy_blip_keeps_rate():
+    """A deploy blip with Retry-After is waited as asked, and the rate stays."""
     fake = FakeTime()
     # A deploy rolling out: the gateway's HTML 503 with `Retry-After: 1` to the first 6 requests, whatever they are.
     with ScriptedUpstream(lambda request: GATEWAY_503 if len(upstream.requests) <= 6 else conforming()) as upstream:
@@ -208,7 +215,8 @@ def test_a_deploy_blip_with_retry_after_is_waited_as_asked_and_the_rate_stays():
     assert client.lowered_rate is None and client.rate_limit == 2, "a gateway page lowered the run's rate"
 
 
-def test_after_throttling_ends_the_rate_climbs_back_to_the_configured_one_step_by_step():
+def test_rate_climbs_back():
+    """After throttling ends, the rate climbs back to the configured one step by step."""
     fake = FakeTime()
     throttled = http(429, b"slow down", "content-type: text/plain", "retry-after: 1")
 
@@ -227,7 +235,8 @@ def test_after_throttling_ends_the_rate_climbs_back_to_the_configured_one_step_b
     assert rates[-1] == 2, f"the rate never came back to the configured 2/s: {rates}"
 
 
-def test_a_run_over_a_deploy_blip_with_retry_after_passes_at_the_rate_it_was_given():
+def test_run_over_deploy_blip_passes():
+    """A run over a deploy blip with Retry-After passes at the rate it was given."""
     outcome, output = run_against(toys.MidDeployAskingToWait(), rate_limit="50")
     assert outcome.exit_code == 0, output
     waited = summary_line(output, "waited out (throttling and gateway blips, never findings): ")
@@ -235,7 +244,8 @@ def test_a_run_over_a_deploy_blip_with_retry_after_passes_at_the_rate_it_was_giv
     assert "the rate lowered" not in waited and outcome.run.api.client.rate_limit == 50, waited
 
 
-def test_the_same_503_with_retry_after_for_one_input_while_others_are_answered_is_a_violation_with_its_curl():
+def test_one_input_503_violates():
+    """The same 503 with Retry-After for one input, while others are answered, is a violation with its curl."""
     outcome, output = run_against(toys.UnavailableForOneInput(), max_wait="120")
     assert outcome.exit_code == 1, output
     unavailable = [f for f in outcome.run.observed.findings if f.exchange is not None and f.exchange.status == 503]
@@ -245,7 +255,8 @@ def test_the_same_503_with_retry_after_for_one_input_while_others_are_answered_i
     assert outcome.run.api.client.waits.waited < 10, summary_line(output, "waited out")
 
 
-def test_the_apis_own_503_with_retry_after_for_one_input_is_waited_out_as_throttling_not_judged():
+def test_api_503_for_one_input_waits():
+    """The API's own 503 with Retry-After for one input is waited out as throttling, not judged."""
     # The vendor publishes no rate limits: a quota per input, answered in the API's envelope with `Retry-After`, is a
     # reading a careful team could make. Only a gateway's page for one input, every time, is the API failing for it.
     toy = toys.ThrottlesOneInputForAWhile()
@@ -254,7 +265,8 @@ def test_the_apis_own_503_with_retry_after_for_one_input_is_waited_out_as_thrott
     assert toy.throttled == toy.throttled_answers, "the toy's quota was never met: the test proves nothing"
 
 
-def test_a_target_that_drips_its_answers_ends_the_run_at_its_deadline_with_the_cause_named():
+def test_dripping_target_hits_deadline():
+    """A target that drips its answers ends the run at its deadline with the cause named."""
     toy = toys.DripsForGeneratedInputs()
     outcome, output = run_against(toy, request_timeout="0.5", deadline="4")
     assert outcome.exit_code == 2, output

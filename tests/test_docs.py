@@ -100,13 +100,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def test_the_site_builds_with_no_warning_and_every_page_in_it(site: Path) -> None:
+def test_site_builds_cleanly(site: Path) -> None:
+    """The site builds with no warning and every page in it."""
     built = {path.with_suffix(".md").name for path in site.glob("*.html")}
     missing = {path.name for path in DOCS.glob("*.md")} - built
     assert not missing, f"pages not built: {sorted(missing)}"
 
 
-def test_a_page_opened_from_disk_fetches_nothing_from_the_network(site: Path) -> None:
+def test_offline_page_fetches_nothing(site: Path) -> None:
     """`site/` is read offline (file://, no server, no network): no page loads a script, style or font from a host."""
     remote = {
         f"{page.name}: {url}"
@@ -116,7 +117,7 @@ def test_a_page_opened_from_disk_fetches_nothing_from_the_network(site: Path) ->
     assert not remote, "pages that fetch from the network when opened:\n" + "\n".join(sorted(remote))
 
 
-def test_the_search_finds_a_word_when_the_site_is_opened_from_disk(site: Path, tmp_path: Path) -> None:
+def test_offline_search_works(site: Path, tmp_path: Path) -> None:
     """Opened as a file, as `make docs` says: Chromium starts no Web Worker from file://, which hid Material's search;
     the kit's worker shim (`docs/javascripts/iframe-worker.js`) runs it. `?q=` types the query, as a reader would."""
     word = "deadline"
@@ -138,7 +139,7 @@ def test_the_search_finds_a_word_when_the_site_is_opened_from_disk(site: Path, t
 
 
 @pytest.mark.parametrize("program", REFERENCE_PAGES)
-def test_every_flag_of_a_command_is_in_its_reference_page(site: Path, program: str) -> None:
+def test_every_flag_documented(site: Path, program: str) -> None:
     page, command = REFERENCE_PAGES[program]
     html = (site / page).read_text()
     assert "<!-- flags" not in html, f"{page}: a flag table marker was left in the page instead of the table"
@@ -153,7 +154,8 @@ def text_of(cell: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", cell)).replace("`", "").replace("*", "").split())
 
 
-def test_the_decisions_page_shows_every_decision_of_the_spec_as_openapi_yaml_words_it(site: Path) -> None:
+def test_decisions_page_is_complete(site: Path) -> None:
+    """The decisions page shows every decision of the spec as openapi.yaml words it."""
     page = (site / "spec-decisions.html").read_text()
     assert "<!-- decisions" not in page, "the decisions marker was left in the page instead of the table"
     assert "<th>decision</th>" in page, "docs/spec-decisions.md shows no decisions table (`<!-- decisions -->`)"
@@ -195,9 +197,7 @@ def kit_flags(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
     return owners
 
 
-def test_every_flag_the_docs_name_is_a_flag_of_some_command(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_documented_flags_exist(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     known = {**OTHER_PROGRAMS_FLAGS, **kit_flags(capsys, monkeypatch)}
     gone = []
     for page in pages():
@@ -217,7 +217,7 @@ def ignored_by_git(path: str) -> bool:
     return subprocess.run(["git", "check-ignore", "-q", path], cwd=ROOT).returncode == 0
 
 
-def test_every_repository_path_the_docs_name_exists() -> None:
+def test_documented_paths_exist() -> None:
     files = tracked_files()
     top_level = {name.split("/", 1)[0] for name in files}
     missing = []
@@ -236,19 +236,19 @@ def test_every_repository_path_the_docs_name_exists() -> None:
     assert not missing, "paths the docs name that are not in the repository:\n" + "\n".join(missing)
 
 
-def test_every_relative_link_of_the_readme_leads_to_a_file_in_the_repository() -> None:
+def test_readme_links_resolve() -> None:
     readme = (ROOT / "README.md").read_text()
     links = [target.split("#", 1)[0] for target in re.findall(r"\]\(([^)\s]+)\)", readme)]
     broken = [link for link in links if link and "://" not in link and not (ROOT / link).exists()]
     assert not broken, f"README.md links to paths that do not exist: {broken}"
 
 
-def test_the_readme_stays_a_two_minute_read() -> None:
+def test_readme_is_two_minute_read() -> None:
     lines = (ROOT / "README.md").read_text().splitlines()
     assert len(lines) <= README_LINES, f"README.md has {len(lines)} lines: move detail into a page of docs/"
 
 
-def test_every_make_target_the_docs_name_exists() -> None:
+def test_documented_make_targets_exist() -> None:
     makefile = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([\w.-]+):", makefile, flags=re.M))
     named = {
@@ -261,7 +261,7 @@ def test_every_make_target_the_docs_name_exists() -> None:
     assert not named, "make targets the docs name that the Makefile does not have:\n" + "\n".join(sorted(named))
 
 
-def test_every_module_of_the_kit_is_in_the_layout_table() -> None:
+def test_layout_table_is_complete() -> None:
     """Every module, at every depth, has its row; every path a row names is still there."""
     layout = (DOCS / "contributing.md").read_text()
     named = set(code_in(layout))
@@ -298,7 +298,7 @@ class Outcomes:
             self.failures.append(report.longreprtext)
 
 
-def test_the_examples_of_the_resilience_page_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resilience_examples_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each block marked `<!-- resilience-example -->` in docs/resilience.md is a test file; run as a user's tests,
     through the installed `sivi_mock` fixture, each passes. pytest runs them in this process (pytester's in-process
     run would forget the modules they import, which the tests after it then import twice)."""

@@ -104,7 +104,8 @@ def answer_rows(page: str) -> dict[int, str]:
     return {code: page[start:end] for (code, start), end in zip(starts, ends, strict=True)}
 
 
-def test_each_answer_shows_its_envelope_status_and_body_fields_once_the_operation_is_open(docs_page):
+def test_answers_show_their_fields(docs_page):
+    """Each answer shows its envelope status and body fields once the operation is open."""
     rows = answer_rows(docs_page)
     assert sorted(rows) == list(CONTRACT.statuses)
     for code, row in rows.items():
@@ -122,7 +123,7 @@ def test_each_answer_shows_its_envelope_status_and_body_fields_once_the_operatio
         assert fields <= set(names), f"{code}: body fields {sorted(fields - set(names))} are hidden behind a click"
 
 
-def test_no_schema_on_the_page_reads_as_any(docs_page):
+def test_no_schema_reads_as_any(docs_page):
     summaries = [text for kind, text in schema_parts(docs_page) if kind == "type"]
     assert len(summaries) > 30, f"too few schemas rendered to judge: {summaries}"
     vague = sorted({summary for summary in summaries if re.search(r"\bany\b", summary)})
@@ -132,7 +133,7 @@ def test_no_schema_on_the_page_reads_as_any(docs_page):
     assert "object" in names.get(request, ""), f"the request schema reads {names.get(request)!r}"
 
 
-def test_the_page_is_pre_authorized_and_offers_every_prefer_choice_with_the_operation_open(docs_page):
+def test_page_is_ready_to_try(docs_page):
     """A frontend developer tries the operation without leaving the page: the admin key is in, `Prefer` is a field
     with the directives and the faults to pick from."""
     assert '<button class="btn authorize locked"' in docs_page, "Authorize is not filled in with the admin key"

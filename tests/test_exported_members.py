@@ -44,7 +44,7 @@ HEAVY = ["starlette", "uvicorn", "pytest", "_pytest", "schemathesis", "hypothesi
 
 
 @pytest.mark.parametrize("package", EXPORTED, ids=lambda package: package.__name__)
-def test_the_package_exports_its_public_names(package: ModuleType):
+def test_public_names_exported(package: ModuleType):
     assert package.__all__ == EXPORTED[package]
     namespace: dict[str, object] = {}
     exec(f"from {package.__name__} import *", namespace)
@@ -57,7 +57,7 @@ def test_the_package_exports_its_public_names(package: ModuleType):
         package.create_ap  # noqa: B018 - a typo is an AttributeError naming it
 
 
-def test_every_error_of_the_kit_is_caught_as_one_type():
+def test_errors_share_one_type():
     errors = [getattr(package, name) for package in EXPORTED for name in package.__all__ if name.endswith("Error")]
     from mock_server.errors import BodyTooLarge, InvalidInput, PreferError
 
@@ -78,7 +78,8 @@ def kit_modules() -> list[ModuleType]:
     return [importlib.import_module(name) for name in names]
 
 
-def test_every_exception_class_of_the_kit_lives_in_an_errors_module_and_is_a_sivi_kit_error():
+def test_exceptions_live_in_errors():
+    """Every exception class of the kit lives in an errors module and is a SiviKitError."""
     defined = {
         value
         for module in kit_modules()
@@ -102,7 +103,8 @@ def test_every_exception_class_of_the_kit_lives_in_an_errors_module_and_is_a_siv
 
 
 @pytest.mark.parametrize("command", ["mock_server.cli", "contract_tests.cli", "spec_diff.cli", "answer_mutation.cli"])
-def test_the_commands_parse_their_flags_without_loading_the_servers_or_the_suite(command: str):
+def test_flags_parse_without_servers(command: str):
+    """The commands parse their flags without loading the servers or the suite."""
     probe = (
         f"import sys, {command} as cli\n"
         f"with __import__('contextlib').suppress(SystemExit): cli.main(['--help'])\n"

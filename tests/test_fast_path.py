@@ -168,7 +168,8 @@ def exchange(connection: socket.socket, request: bytes) -> tuple[list[bytes], by
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(st.one_of(requests(), changes), min_size=1, max_size=5))
-def test_the_fast_path_and_the_asgi_path_give_the_same_answer_and_journal_entry(two_mocks, steps):
+def test_fast_path_matches_asgi(two_mocks, steps):
+    """The fast path and the ASGI path give the same answer and journal entry."""
     fast, asgi = two_mocks
     # One keep-alive connection each, every request sent twice: a request repeated on a connection is answered
     # from its bytes alone, and that must not change its answer either.
@@ -190,7 +191,8 @@ def test_the_fast_path_and_the_asgi_path_give_the_same_answer_and_journal_entry(
         to_fast.close(), to_asgi.close()
 
 
-def test_health_counts_the_requests_each_path_took_and_the_forced_mock_takes_none_fast(two_mocks):
+def test_health_counts_each_path(two_mocks):
+    """Health counts the requests each path took, and the forced mock takes none fast."""
     fast, asgi = two_mocks
     plain = {"sivi-api-key": "mock-admin-key", "Host": "127.0.0.1"}
     for mock in two_mocks:
@@ -201,7 +203,8 @@ def test_health_counts_the_requests_each_path_took_and_the_forced_mock_takes_non
     assert asgi.served() == {"fastPath": 0, "asgi": 2, "fastPathOffBy": "--no-fast-path"}
 
 
-def test_a_connection_answered_from_known_requests_stays_open_while_used_and_closes_once_idle_past_keep_alive():
+def test_fast_connection_keep_alive():
+    """A connection answered from known requests stays open while used and closes once idle past keep-alive."""
     app = create_app(Settings(port=0))
     request = (
         f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nsivi-api-key: mock-admin-key\r\n"

@@ -67,14 +67,14 @@ CLIENTS: dict[str, Callable[[str, str], Any]] = {"httpx": with_httpx, "requests"
 
 @pytest.mark.parametrize("client", CLIENTS)
 @pytest.mark.parametrize("fault", EXPECTED)
-def test_each_transport_fault_raises_what_the_clients_users_catch(endpoint, fault, client):
+def test_faults_raise_what_users_catch(endpoint, fault, client):
     error, words = EXPECTED[fault][client]
     with pytest.raises(error) as raised:
         CLIENTS[client](endpoint, f"fault={fault}")
     assert words in repr(raised.value), f"{client} raised {raised.value!r} for fault={fault}"
 
 
-def test_the_exceptions_are_the_ones_users_catch_for_a_broken_connection():
+def test_broken_connection_exceptions():
     """What the table above asserts, said as a user's `except` clause would: httpx's all are `TransportError`
     (`hang`'s a `TimeoutException`); requests' all are `RequestException`, the timeout a `Timeout`."""
     assert all(issubclass(EXPECTED[fault]["httpx"][0], httpx.TransportError) for fault in EXPECTED)
@@ -85,7 +85,8 @@ def test_the_exceptions_are_the_ones_users_catch_for_a_broken_connection():
 
 @pytest.mark.parametrize("client", CLIENTS)
 @pytest.mark.parametrize("status", [502, 503, 504])
-def test_a_gateway_fault_is_that_status_with_an_html_page_not_the_apis_envelope(endpoint, status, client):
+def test_gateway_fault_is_html_page(endpoint, status, client):
+    """A gateway fault is that status with an HTML page, not the API's envelope."""
     error = httpx.HTTPStatusError if client == "httpx" else requests.HTTPError
     with pytest.raises(error) as raised:
         CLIENTS[client](endpoint, f"fault=gateway-{status}")

@@ -22,18 +22,18 @@ def bundled():
     return load_fixtures(None, CONTRACT)
 
 
-def test_every_bundled_fixture_file_validates_against_the_spec(bundled):
+def test_bundled_fixtures_validate(bundled):
     assert bundled.directory == BUNDLED_FIXTURES
     for account in [*bundled.users.values(), *bundled.workspaces.values()]:
         if account.status == 200:
             assert CONTRACT.component("AccountAnalysis").errors(account.analysis) == [], account.id
 
 
-def test_the_documented_user_answers_the_documented_example(bundled):
+def test_documented_user_example(bundled):
     assert bundled.users[DOCUMENTED_USER].analysis == CONTRACT.examples["documentedUser"].value["body"]
 
 
-def test_the_bundled_users_cover_zero_light_and_heavy_usage(bundled):
+def test_zero_light_heavy_users(bundled):
     zero = bundled.users["user-12345"].analysis
     assert set(zero["yearlyAnalysis"].values()) == {0, "0Mb"} and zero["monthlyAnalysis"] == []
 
@@ -45,14 +45,15 @@ def test_the_bundled_users_cover_zero_light_and_heavy_usage(bundled):
     assert bundled.users["kilobyte-user"].analysis["yearlyAnalysis"]["mediaSize"] == "512Kb"
 
 
-def test_the_bundled_keys_are_one_admin_and_one_regular(bundled):
+def test_one_admin_one_regular_key(bundled):
     assert {key: api_key.role for key, api_key in bundled.keys.items()} == {
         "mock-admin-key": "admin",
         "mock-regular-key": "regular",
     }
 
 
-def test_scenario_accounts_reach_error_paths_without_headers(bundled):
+def test_scenarios_need_no_headers(bundled):
+    """Scenario accounts reach error paths without headers."""
     assert bundled.users["server-error-user"].status == 500
     assert bundled.users["slow-user"].delay_ms > 0 and bundled.users["slow-user"].status == 200
     assert bundled.users["deleted-user"].status == 400
@@ -60,7 +61,7 @@ def test_scenario_accounts_reach_error_paths_without_headers(bundled):
     assert bundled.workspaces["workspace-acme-design"].status == 200
 
 
-def test_the_user_id_wins_over_the_workspace_id(bundled):
+def test_user_id_wins(bundled):
     assert bundled.find("user-12345", "workspace-acme-design").id == "user-12345"
     assert bundled.find("no-such-user", "workspace-acme-design") is None
     assert bundled.find(None, "workspace-acme-design").id == "workspace-acme-design"
@@ -88,7 +89,8 @@ def write(directory: Path, name: str, text: str) -> Path:
     return path
 
 
-def test_a_bad_media_size_names_file_path_and_reason(fixtures_copy):
+def test_bad_media_size_named(fixtures_copy):
+    """A bad media size names file path and reason."""
     users = fixtures_copy / "users.yaml"
     users.write_text(users.read_text().replace("mediaSize: 2Mb", "mediaSize: lots", 1))
     assert problems_of(fixtures_copy) == [
@@ -97,7 +99,8 @@ def test_a_bad_media_size_names_file_path_and_reason(fixtures_copy):
     ]
 
 
-def test_a_missing_field_and_a_negative_count_are_both_reported(fixtures_copy):
+def test_both_problems_reported(fixtures_copy):
+    """A missing field and a negative count are both reported."""
     path = write(
         fixtures_copy,
         "extra.yaml",
@@ -134,43 +137,44 @@ def test_a_missing_field_and_a_negative_count_are_both_reported(fixtures_copy):
         ("keys:\n  k: {role: owner}\n", 'keys.****.role: "owner" is not one of'),
     ],
 )
-def test_each_kind_of_drift_is_named(fixtures_copy, text, expected):
+def test_each_drift_named(fixtures_copy, text, expected):
     path = write(fixtures_copy, "zz-extra.yaml", text)
     problems = problems_of(fixtures_copy)
     assert any(problem.startswith(f"{path}: ") and expected in problem for problem in problems), problems
 
 
-def test_an_id_defined_twice_names_both_files(fixtures_copy):
+def test_duplicate_id_names_files(fixtures_copy):
     path = write(fixtures_copy, "zz-extra.yaml", "workspaces:\n  workspace-outage: {status: 500}\n")
     assert problems_of(fixtures_copy) == [
         f"{path}: workspaces.workspace-outage: already defined in {fixtures_copy / 'scenarios.yaml'}"
     ]
 
 
-def test_an_api_key_is_never_printed_in_an_error(fixtures_copy):
+def test_errors_hide_api_keys(fixtures_copy):
     write(fixtures_copy, "zz-extra.yaml", "keys:\n  sk-live-very-secret-0001: {role: root}\n")
     message = "\n".join(problems_of(fixtures_copy))
     assert "sk-live-very-secret" not in message and "keys.****0001" in message
 
 
-def test_fixtures_without_an_admin_key_are_refused(fixtures_copy):
+def test_admin_key_required(fixtures_copy):
     (fixtures_copy / "keys.yaml").write_text("keys:\n  only-regular: {role: regular}\n")
     expected = f"{fixtures_copy}: keys: no admin key is defined, so every request would get 401"
     assert problems_of(fixtures_copy) == [expected]
 
 
-def test_a_directory_without_fixtures_is_refused(tmp_path):
+def test_empty_directory_refused(tmp_path):
     assert problems_of(tmp_path) == [f"{tmp_path}: no *.yaml fixture file in this directory"]
     assert problems_of(tmp_path / "missing") == [f"{tmp_path / 'missing'}: not a directory of fixture files"]
 
 
-def test_a_yml_file_is_read_like_a_yaml_file(fixtures_copy):
+def test_yml_is_yaml(fixtures_copy):
     write(fixtures_copy, "more.yml", "users:\n  yml-user: {status: 500, message: from a .yml file}\n")
     assert load_fixtures(fixtures_copy, CONTRACT).users["yml-user"].message == "from a .yml file"
 
 
 @pytest.mark.parametrize("text", ["", "# every fixture commented out\n", "users:\n  # u1: {status: 500}\n"])
-def test_an_empty_file_or_section_adds_nothing_and_breaks_nothing(fixtures_copy, text):
+def test_empty_file_is_harmless(fixtures_copy, text):
+    """An empty file or section adds nothing and breaks nothing."""
     write(fixtures_copy, "zz-empty.yaml", text)
     loaded = load_fixtures(fixtures_copy, CONTRACT)
     assert loaded.users.keys() == load_fixtures(BUNDLED_FIXTURES, CONTRACT).users.keys()
@@ -192,13 +196,14 @@ def test_an_empty_file_or_section_adds_nothing_and_breaks_nothing(fixtures_copy,
         ("users:\n  u1: {status: 500}\n  u1: {status: 400}\n", "line 3, column 3: not valid YAML (a key given twice"),
     ],
 )
-def test_each_kind_of_mistake_in_an_entry_is_named(fixtures_copy, text, expected):
+def test_each_entry_mistake_named(fixtures_copy, text, expected):
     path = write(fixtures_copy, "zz-extra.yaml", text)
     problems = problems_of(fixtures_copy)
     assert any(problem.startswith(f"{path}: ") and expected in problem for problem in problems), problems
 
 
-def test_a_key_defined_in_two_files_is_named_masked_with_both_files(fixtures_copy):
+def test_key_in_two_files_masked(fixtures_copy):
+    """A key defined in two files is named masked with both files."""
     first = write(fixtures_copy, "a-keys.yaml", "keys:\n  sk-live-very-secret-0001: {role: admin}\n")
     second = write(fixtures_copy, "b-keys.yaml", "keys:\n  sk-live-very-secret-0001: {role: regular}\n")
     problems = problems_of(fixtures_copy)
@@ -206,7 +211,8 @@ def test_a_key_defined_in_two_files_is_named_masked_with_both_files(fixtures_cop
     assert "very-secret" not in "\n".join(problems)
 
 
-def test_a_key_given_twice_in_one_file_is_refused_without_printing_it(fixtures_copy):
+def test_key_twice_in_file_masked(fixtures_copy):
+    """A key given twice in one file is refused without printing it."""
     path = write(fixtures_copy, "zz-keys.yaml", "keys:\n  sk-live-very-secret-0001: {role: admin}\n"
                  "  sk-live-very-secret-0001: {role: regular}\n")  # fmt: skip
     assert problems_of(fixtures_copy) == [
@@ -214,13 +220,13 @@ def test_a_key_given_twice_in_one_file_is_refused_without_printing_it(fixtures_c
     ]
 
 
-def test_a_file_that_is_not_utf8_is_named(fixtures_copy):
+def test_non_utf8_file_named(fixtures_copy):
     path = fixtures_copy / "zz-latin1.yaml"
     path.write_bytes("users:\n  caf\xe9: {status: 500}\n".encode("latin-1"))
     assert problems_of(fixtures_copy) == [f"{path}: the file is not UTF-8 text"]
 
 
-def test_every_problem_of_every_file_is_reported_at_once(fixtures_copy):
+def test_all_problems_at_once(fixtures_copy):
     first = write(fixtures_copy, "zz-1.yaml", "people: {}\nusers:\n  u1: {status: 404}\n")
     second = write(fixtures_copy, "zz-2.yaml", "users:\n  u2: {status: 500, sequence: [{status: 500}]}\n")
     problems = problems_of(fixtures_copy)
@@ -234,7 +240,8 @@ def test_every_problem_of_every_file_is_reported_at_once(fixtures_copy):
 # One account checked on its own, as the admin API checks an account put at run time
 
 
-def test_parse_account_reads_an_analysis_or_an_error_with_its_delay():
+def test_parse_account():
+    """parse_account reads an analysis, or an error with its delay."""
     analysis = CONTRACT.examples["documentedUser"].value["body"]
     ok = parse_account("user", "u1", {"analysis": analysis, "delayMs": 5}, CONTRACT, "users.u1")
     assert (ok.kind, ok.status, ok.analysis, ok.delay_ms, ok.message) == ("user", 200, analysis, 5, None)
@@ -251,7 +258,7 @@ def test_parse_account_reads_an_analysis_or_an_error_with_its_delay():
         ({"status": 422, "message": 7}, ['put.message: 7 is not of type "string"']),
     ],
 )
-def test_parse_account_names_the_place_it_is_given(data, problems):
+def test_parse_account_names_place(data, problems):
     with pytest.raises(FixtureError) as refused:
         parse_account("user", "u1", data, CONTRACT, "put")
     assert all(problem.startswith("put") for problem in refused.value.problems), refused.value.problems
@@ -262,7 +269,7 @@ def test_parse_account_names_the_place_it_is_given(data, problems):
 
 
 @pytest.mark.parametrize(("value", "shown"), [(".nan", ".nan"), (".inf", ".inf"), ("-.Inf", "-.inf")])
-def test_a_number_json_cannot_carry_is_refused_even_where_any_property_is_allowed(fixtures_copy, value, shown):
+def test_non_json_number_refused(fixtures_copy, value, shown):
     """An extra property passes the spec, but the mock would answer it as `NaN`, which no JSON parser reads."""
     analysis = CONTRACT.examples["documentedUser"].value["body"]
     text = yaml.safe_dump({"users": {"u1": {"analysis": {**analysis, "extra": {"rates": [1.5, "VALUE"]}}}}})

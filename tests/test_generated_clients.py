@@ -85,7 +85,8 @@ def call(url: str, body: Any, *, key: str | None = "mock-admin-key") -> Any:
 
 
 @pytest.mark.usefixtures("python_client")
-def test_the_generated_python_client_returns_a_typed_model_for_every_status(mock_url):
+def test_python_client_is_typed(mock_url):
+    """The generated Python client returns a typed model for every status."""
     models = importlib.import_module("sivi_client.models")
     by_user, by_workspace = models.AccountAnalysisRequestByUser, models.AccountAnalysisRequestByWorkspace
 
@@ -147,7 +148,8 @@ export function statuses(answer: Answer): 200 | 400 | 401 | 422 | 500 {
 """
 
 
-def test_openapi_typescript_types_narrow_on_status_under_tsc_strict(tmp_path):
+def test_typescript_types_narrow(tmp_path):
+    """openapi-typescript's types narrow on the status under tsc --strict."""
     openapi_typescript = tool(NODE_BIN, "openapi-typescript", "`make test` installs it (`npm ci`)")
     tsc = tool(NODE_BIN, "tsc", "`make test` installs it (`npm ci`)")
     result = run([openapi_typescript, BUNDLED_SPEC, "--output", tmp_path / "sivi-api.ts"], ROOT)
@@ -159,7 +161,7 @@ def test_openapi_typescript_types_narrow_on_status_under_tsc_strict(tmp_path):
     assert result.returncode == 0, f"tsc --strict refused the consumer:\n{result.stdout}{result.stderr}"
 
 
-def test_redocly_recommended_ruleset_finds_nothing(tmp_path):
+def test_redocly_finds_nothing(tmp_path):
     redocly = tool(NODE_BIN, "redocly", "`make test` installs it (`npm ci`)")
     result = run([redocly, "lint", BUNDLED_SPEC, "--extends", "recommended", "--format", "json"], tmp_path)
     report = json.loads(result.stdout or "{}")

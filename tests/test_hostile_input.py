@@ -76,25 +76,27 @@ def still_serving(mock):
         assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200, "the mock stopped serving"
 
 
-def test_a_declared_10_mb_body_gets_413_before_it_is_sent(mock):
+def test_declared_10_mb_is_413(mock):
+    """A declared 10 MB body gets 413 before it is sent."""
     answer = raw_exchange(mock.port, head([*ADMIN_JSON, ("Content-Length", str(10 * 1024 * 1024))]))
     assert status_and_envelope(answer)[0] == 413
 
 
-def test_a_real_10_mb_body_gets_413(mock):
+def test_real_10_mb_is_413(mock):
     body = b'{"abstractUserId": "' + b"x" * (10 * 1024 * 1024) + b'"}'
     answer = raw_exchange(mock.port, head([*ADMIN_JSON, ("Content-Length", str(len(body)))]) + body, timeout=10)
     assert status_and_envelope(answer)[0] == 413
 
 
-def test_a_body_that_never_ends_gets_413_once_past_the_limit(mock):
+def test_endless_body_is_413(mock):
+    """A body that never ends gets 413 once past the limit."""
     # Chunked with no last chunk: the mock must stop reading at its bound, not buffer forever.
     chunk = b"%x\r\n%s\r\n" % (8192, b" " * 8192)
     answer = raw_exchange(mock.port, head([*ADMIN_JSON, ("Transfer-Encoding", "chunked")]), then_send=chunk * 12)
     assert status_and_envelope(answer)[0] == 413
 
 
-def test_a_truncated_body_does_not_hang_the_mock(mock):
+def test_truncated_body_no_hang(mock):
     body = b'{"abstractUserId": "281743'
     with socket.create_connection(("127.0.0.1", mock.port), timeout=5) as connection:
         connection.sendall(head([*ADMIN_JSON, ("Content-Length", "200")]) + body)
@@ -115,12 +117,12 @@ def test_a_truncated_body_does_not_hang_the_mock(mock):
         b"null",
     ],
 )
-def test_hostile_json_gets_422_or_413(mock, content):
+def test_hostile_json_422_or_413(mock, content):
     answer = raw_exchange(mock.port, head([*ADMIN_JSON, ("Content-Length", str(len(content)))]) + content)
     assert status_and_envelope(answer)[0] in (413, 422)
 
 
-def test_a_repeated_content_type_gets_422(mock):
+def test_two_content_types_is_422(mock):
     body = b'{"abstractUserId": "user-12345"}'
     headers = [*ADMIN_JSON, ("Content-Type", "text/plain"), ("Content-Length", str(len(body)))]
     assert status_and_envelope(raw_exchange(mock.port, head(headers) + body))[0] == 422
@@ -130,7 +132,7 @@ def test_a_repeated_content_type_gets_422(mock):
     "user_id",
     ["../../etc/passwd", "../fixtures/keys", "/etc/shadow", "users.yaml", "a\x00b", "\x1b[31mred", "C:\\boot.ini"],
 )
-def test_ids_never_reach_the_file_system(mock, user_id):
+def test_ids_never_touch_files(mock, user_id):
     before = _fingerprint(BUNDLED_FIXTURES)
     with CheckedClient(mock.url) as client:
         assert client.analyze({"abstractUserId": user_id}).status_code == 400
@@ -155,7 +157,7 @@ def test_ids_never_reach_the_file_system(mock, user_id):
         ("DELETE", "/__mock/reset", b""),
     ],
 )
-def test_admin_endpoints_refuse_wrong_requests_with_a_4xx(mock, method, path, content):
+def test_admin_refuses_with_4xx(mock, method, path, content):
     with CheckedClient(mock.url) as client:
         response = client.request(method, path, content=content)
     assert 400 <= response.status_code < 500, response.text

@@ -40,10 +40,10 @@ MOCK_TESTS = [
     "test_fixtures.py",
     "test_mock_api.py",
     "test_mock_admin.py",
-    "test_mock_cli.py::test_the_cli_serves_the_bundled_fixtures_and_says_how_to_call_it",
-    "test_mock_cli.py::test_a_broken_fixture_stops_start_up_with_file_path_and_reason",
-    "test_mock_cli.py::test_a_fixture_whose_aliases_never_end_stops_start_up_naming_the_file",
-    "test_mock_cli.py::test_a_broken_spec_stops_start_up_with_one_readable_line",
+    "test_mock_cli.py::test_cli_serves_bundled",
+    "test_mock_cli.py::test_broken_fixture_stops_start",
+    "test_mock_cli.py::test_alias_bomb_stops_start",
+    "test_mock_cli.py::test_broken_spec_stops_start",
     "test_plugin.py",
     "test_proxy.py",
     "test_request_deadline.py",
@@ -159,7 +159,8 @@ def lowest_runs(tmp_path_factory) -> Iterator[dict[str, Started]]:
     ("name", "declared"),
     [("lowest", PYPROJECT["dependencies"]), ("lowest-contract", PYPROJECT["optional-dependencies"]["contract"])],
 )
-def test_the_lowest_environments_hold_the_declared_lower_bounds(name, declared):
+def test_lowest_envs_hold_bounds(name, declared):
+    """The lowest environments hold the declared lower bounds."""
     installed = installed_versions(environment(name))
     wrong = {
         package: f"declared >={bound}, installed {installed.get(package, 'nothing')}"
@@ -170,7 +171,8 @@ def test_the_lowest_environments_hold_the_declared_lower_bounds(name, declared):
 
 
 @pytest.mark.parametrize("consumer", CONSUMERS)
-def test_installing_the_kit_changes_none_of_a_consumer_projects_packages(consumer):
+def test_install_keeps_packages(consumer):
+    """Installing the kit changes none of a consumer project's packages."""
     python = environment(consumer)
     pins = (ROOT / "tests" / "consumers" / consumer / "requirements.txt").read_text().splitlines()
     wanted = dict(line.split("==") for line in pins if line and not line.startswith("#"))
@@ -220,14 +222,16 @@ def outcome_of(output: str, test: str) -> str:
 
 
 @pytest.mark.parametrize("consumer", CONSUMERS)
-def test_the_readme_example_passes_in_a_consumer_project(consumer, consumer_runs):
+def test_readme_example_passes(consumer, consumer_runs):
+    """The README's example passes in a consumer project."""
     environment(consumer)
     _, output = consumer_runs[consumer].finish()
     outcome = outcome_of(output, "test_readme_example.py::test_report_survives_an_outage")
     assert outcome == "PASSED", f"the README's sivi_mock example fails in the {consumer} project:\n{output}"
 
 
-def test_the_base_install_serves_the_mock_and_names_the_extra_for_the_suite():
+def test_base_install_serves_mock():
+    """The base install serves the mock and names the extra for the suite."""
     python = environment("pytest8")  # a base install, at today's versions
     bin_dir = python.parent
     modules = (
@@ -267,7 +271,7 @@ def test_the_base_install_serves_the_mock_and_names_the_extra_for_the_suite():
         mock.wait(10)
 
 
-def test_both_commands_report_the_version_the_changelog_releases():
+def test_versions_match_changelog():
     changelog = (ROOT / "CHANGELOG.md").read_text()
     latest = re.search(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", changelog, re.MULTILINE)
     assert latest, "CHANGELOG.md has no released version (## [x.y.z] - YYYY-MM-DD)"
@@ -278,20 +282,22 @@ def test_both_commands_report_the_version_the_changelog_releases():
 
 
 # Last in the module: by now the runs begun at its start have had the other tests' time to finish.
-def test_the_mock_and_the_plugin_pass_their_tests_on_the_lowest_versions(lowest_runs):
+def test_mock_on_lowest_versions(lowest_runs):
+    """The mock and the plugin pass their tests on the lowest versions."""
     environment("lowest")
     code, output = lowest_runs["lowest"].finish()
     assert code == 0, f"the mock's tests fail on the lowest versions allowed:\n{output}"
 
 
-def test_the_contract_suite_passes_on_the_lowest_versions(lowest_runs):
+def test_suite_on_lowest_versions(lowest_runs):
     environment("lowest-contract")
     code, output = lowest_runs["lowest-contract"].finish()
     assert code == 0, f"the contract suite fails on the lowest versions allowed:\n{output}"
     assert "CONFORMS" in output
 
 
-def test_the_suite_runs_under_plain_pytest_from_an_install_with_its_options_on_the_command_line(lowest_runs):
+def test_suite_under_plain_pytest(lowest_runs):
+    """The suite runs under plain pytest from an install with its options on the command line."""
     environment("lowest-contract")
     code, output = lowest_runs["lowest-contract-pytest"].finish()
     assert "unrecognized arguments" not in output, (
@@ -302,7 +308,8 @@ def test_the_suite_runs_under_plain_pytest_from_an_install_with_its_options_on_t
 
 
 @pytest.mark.parametrize("consumer", CONSUMERS)
-def test_a_consumer_projects_own_base_url_option_and_help_are_untouched_by_the_suites_options(consumer, consumer_runs):
+def test_consumer_base_url_untouched(consumer, consumer_runs):
+    """A consumer project's own base URL option and help are untouched by the suite's options."""
     python = environment(consumer)
     # Its own `--base-url`, given on the command line, reaches its own test (consumer_runs).
     code, output = consumer_runs[consumer].finish()
@@ -314,7 +321,8 @@ def test_a_consumer_projects_own_base_url_option_and_help_are_untouched_by_the_s
     )
 
 
-def test_pytest_asked_for_the_suite_where_it_cannot_run_says_what_to_do_in_one_line(tmp_path):
+def test_suite_missing_says_what_to_do(tmp_path):
+    """Pytest asked for the suite where it cannot run says what to do in one line."""
     python = environment("pytest8")  # a base install: no [contract] extra
     told = {}
     for command in (["contract_tests"], ["--pyargs", "contract_tests"]):
@@ -331,7 +339,8 @@ def test_pytest_asked_for_the_suite_where_it_cannot_run_says_what_to_do_in_one_l
     }
 
 
-def test_the_spec_diff_finds_a_breaking_change_with_its_counterexample_on_the_lowest_versions(lowest_runs):
+def test_spec_diff_on_lowest_versions(lowest_runs):
+    """The spec diff finds a breaking change with its counterexample on the lowest versions."""
     environment("lowest-contract")
     code, output = lowest_runs["lowest-spec-diff"].finish()
     assert code == 1, f"sivi-spec diff on the lowest versions allowed:\n{output}"
@@ -339,7 +348,7 @@ def test_the_spec_diff_finds_a_breaking_change_with_its_counterexample_on_the_lo
     assert output.rstrip().endswith("breaks a client of " + str(ROOT / "openapi.yaml")), output
 
 
-def test_the_install_page_names_every_dependency_with_the_range_pyproject_declares():
+def test_install_page_ranges():
     """Rows of docs/install.md's table: `| `uvloop`, `httptools` | `>=0.17`, `>=0.5` | why |`, `[contract]` for the
     extra."""
     install = (ROOT / "docs" / "install.md").read_text()

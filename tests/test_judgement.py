@@ -206,7 +206,7 @@ def described(verdict: Verdict) -> str:
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: f"{case.shows or 'documented'}: {case.title}")
-def test_each_answer_gets_its_verdict(case: Case) -> None:
+def test_each_answer_verdict(case: Case) -> None:
     verdict = case.judge.verdict(case.exchange())
     got = (verdict.conformance, tuple((failure.check, failure.decision) for failure in verdict.failures))
     assert got == (case.verdict, case.failures), (
@@ -214,7 +214,7 @@ def test_each_answer_gets_its_verdict(case: Case) -> None:
     )
 
 
-def test_every_decision_of_the_catalogue_has_a_row() -> None:
+def test_every_decision_has_a_row() -> None:
     shown = {case.shows for case in CASES}
     missing = [name for name in CONTRACT.decisions.catalogue if name not in shown]
     assert not missing, f"decisions of openapi.yaml with no row in this table: {missing}"
@@ -222,7 +222,7 @@ def test_every_decision_of_the_catalogue_has_a_row() -> None:
     assert not unknown, f"rows that name decisions openapi.yaml does not list: {unknown}"
 
 
-def test_a_reported_decision_has_a_row_that_differs_from_it() -> None:
+def test_reported_decision_row_differs() -> None:
     """A reported decision is a reading the documentation allows: some answer breaks it only (a warning)."""
     reported = [name for name, decision in CONTRACT.decisions.catalogue.items() if decision.verdict == "reported"]
     differing = {decision for case in CASES if case.verdict == DIFFERS for _, decision in case.failures}
@@ -230,7 +230,8 @@ def test_a_reported_decision_has_a_row_that_differs_from_it() -> None:
     assert not missing, f"reported decisions no row shows as a warning: {missing}"
 
 
-def test_a_difference_fails_only_a_strict_run_and_an_accepted_failure_none() -> None:
+def test_difference_fails_strict_only() -> None:
+    """A difference fails only a strict run, and an accepted failure none."""
     violation = Failure("json_body", "the body is not JSON")
     difference = Failure("invalid_input_is_422", "expected 422, got 400", decision="check-order")
     accepted = Failure("response_schema", "not a valid 200 answer", accepted="vendor ticket SIVI-1234")

@@ -86,13 +86,14 @@ def existing(name: str) -> str | None:
     return None
 
 
-def test_every_part_of_mock_server_has_a_floor():
+def test_every_part_has_a_floor():
     parts = {part_of(module) for module in MOCK_SERVER}
     placed = {part for floor in FLOORS for part in floor}
     assert parts <= placed, f"parts of mock_server on no floor of this test: {sorted(parts - placed)}"
 
 
-def test_no_part_of_mock_server_imports_from_a_floor_above_or_beside_it():
+def test_imports_go_down_floors():
+    """No part of mock_server imports from a floor above or beside it."""
     upward = []
     for module, imported in MOCK_SERVER.items():
         part = part_of(module)
@@ -105,7 +106,7 @@ def test_no_part_of_mock_server_imports_from_a_floor_above_or_beside_it():
     assert not upward, "imports from a floor above or beside:\n" + "\n".join(upward)
 
 
-def test_no_two_modules_import_each_other_in_a_circle():
+def test_no_import_circles():
     graph = {module: {found for found in map(existing, imported) if found and found != module}
              for module, imported in MOCK_SERVER.items()}  # fmt: skip
     circles = []
@@ -123,7 +124,8 @@ def test_no_two_modules_import_each_other_in_a_circle():
     assert not real, "import circles:\n" + "\n".join(real)
 
 
-def test_the_contract_suite_reaches_the_mock_only_through_the_spec_the_judgement_and_the_background_server():
+def test_suite_imports_of_the_mock():
+    """The contract suite reaches the mock only through the spec, the judgement and the background server."""
     allowed = tuple(f"mock_server.{part}".rstrip(".") for part in SUITE_MAY_IMPORT)
     reached = []
     for path in sorted((ROOT / "contract_tests").rglob("*.py")):
@@ -137,7 +139,7 @@ def test_the_contract_suite_reaches_the_mock_only_through_the_spec_the_judgement
     assert not reached, "contract_tests reaches into mock_server beyond its allowed parts:\n" + "\n".join(reached)
 
 
-def test_the_plain_mock_loads_neither_the_judgement_nor_the_proxy():
+def test_plain_mock_skips_judgement():
     """`sivi-mock` without `--proxy` serves from the fixtures: the checks and the proxy's client stay unloaded."""
     probe = (
         "import sys\n"

@@ -22,7 +22,8 @@ MIX = [
 ]
 
 
-def test_mixed_traffic_on_20_connections_gets_exactly_the_expected_statuses():
+def test_mixed_traffic_statuses():
+    """Mixed traffic on 20 connections gets exactly the expected statuses."""
     app = create_app(Settings(journal_size=200))
     with BackgroundServer(app) as server:
 

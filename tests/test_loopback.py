@@ -23,7 +23,8 @@ HOSTS = [
 
 
 @pytest.mark.parametrize(("host", "loopback"), HOSTS)
-def test_the_admin_api_and_the_suite_agree_on_what_is_this_machine(client, host, loopback):
+def test_loopback_agrees(client, host, loopback):
+    """The admin API and the suite agree on what is this machine."""
     assert is_loopback(host) is loopback
 
     admin = client.get("/__mock/health", headers={"host": f"{host}:4010"})

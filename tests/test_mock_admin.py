@@ -36,7 +36,7 @@ def served(fresh_mock):
         yield checked
 
 
-def test_the_journal_lists_requests_with_the_key_masked(mock):
+def test_journal_masks_key(mock):
     mock.analyze({"abstractUserId": DOCUMENTED_USER})
     mock.analyze({"abstractUserId": "nobody"}, key="mock-regular-key")
     entries = mock.get("/__mock/journal").json()["body"]["requests"]
@@ -49,7 +49,7 @@ def test_the_journal_lists_requests_with_the_key_masked(mock):
     assert "mock-admin-key" not in mock.get("/__mock/journal").text
 
 
-def test_the_journal_is_bounded_and_can_be_cleared(tmp_path):
+def test_journal_bounded_and_cleared(tmp_path):
     with checked_client(create_app(Settings(journal_size=3))) as mock:
         for _ in range(5):
             mock.analyze({"abstractUserId": "nobody"})
@@ -59,7 +59,7 @@ def test_the_journal_is_bounded_and_can_be_cleared(tmp_path):
         assert mock.get("/__mock/journal").json()["body"]["requests"] == []
 
 
-def test_a_user_added_at_run_time_is_served_until_reset(mock):
+def test_added_user_until_reset(mock):
     assert mock.put("/__mock/users/new-user", json={"analysis": HEAVY}).status_code == 201
     assert mock.analyze({"abstractUserId": "new-user"}).json()["body"] == HEAVY
     assert mock.put("/__mock/users/new-user", json={"status": 500}).status_code == 200
@@ -70,13 +70,14 @@ def test_a_user_added_at_run_time_is_served_until_reset(mock):
     assert mock.analyze({"abstractUserId": "new-user"}).status_code == 400
 
 
-def test_a_workspace_can_be_forced_to_fail(mock):
+def test_workspace_forced_to_fail(mock):
     mock.put("/__mock/workspaces/ws-1", json={"status": 500, "message": "Database unavailable"})
     response = mock.analyze({"workspaceId": "ws-1"})
     assert response.json() == {"status": 500, "body": {"message": "Database unavailable"}}
 
 
-def test_an_account_that_breaks_the_spec_is_refused_with_the_reasons(mock):
+def test_invalid_account_refused(mock):
+    """An account that breaks the spec is refused with the reasons."""
     bad = {**HEAVY, "lastAccessed": "yesterday"}
     response = mock.put("/__mock/users/bad-user", json={"analysis": bad})
     assert response.status_code == 422
@@ -87,16 +88,17 @@ def test_an_account_that_breaks_the_spec_is_refused_with_the_reasons(mock):
 
 
 @pytest.mark.parametrize("content", [b"not json", b"[1, 2]", b'{"status": 999}', b'{"analysis": {}, "x": 1}'])
-def test_wrong_admin_bodies_get_422(mock, content):
+def test_wrong_admin_body_is_422(mock, content):
     assert mock.put("/__mock/users/u", content=content).status_code == 422
 
 
-def test_health_says_what_is_loaded(mock):
+def test_health_shows_loaded(mock):
     body = mock.get("/__mock/health").json()["body"]
     assert body["users"] == 8 and body["workspaces"] == 2 and body["journal"]["max"] == 1000
 
 
-def test_the_admin_api_refuses_other_origins_and_rebound_hosts(served):
+def test_admin_refuses_foreign_origins(served):
+    """The admin API refuses other origins and rebound hosts."""
     mock = served
     for headers in (
         {"origin": "http://evil.example"},
@@ -113,7 +115,7 @@ def test_the_admin_api_refuses_other_origins_and_rebound_hosts(served):
     assert "access-control-allow-origin" not in preflight.headers
 
 
-def test_a_token_protects_the_admin_api_when_one_is_set():
+def test_token_protects_admin():
     with checked_client(create_app(Settings(admin_token="t0ken"))) as mock:
         assert mock.get("/__mock/health").status_code == 401
         assert mock.get("/__mock/health", headers={"authorization": "Bearer wrong"}).status_code == 401

@@ -16,26 +16,27 @@ from tests.in_process import checked_client
 CONTRACT = load_contract()
 
 
-def test_the_documented_user_gets_the_documented_example(client):
+def test_documented_user_example(client):
     response = client.analyze({"abstractUserId": DOCUMENTED_USER})
     assert response.status_code == 200
     assert response.json() == CONTRACT.examples["documentedUser"].value
 
 
-def test_a_workspace_is_found_by_its_id(client):
+def test_workspace_by_id(client):
     response = client.analyze({"workspaceId": "workspace-acme-design"})
     assert response.status_code == 200
     assert response.json()["body"]["yearlyAnalysis"]["mediaSize"] == "1.5Gb"
 
 
-def test_the_user_id_wins_over_the_workspace_id(client):
+def test_user_id_wins(client):
     both = client.analyze({"abstractUserId": "user-12345", "workspaceId": "workspace-acme-design"})
     assert both.json()["body"]["yearlyAnalysis"]["numberOfGeneratedDesignVariations"] == 0
     unknown_user = client.analyze({"abstractUserId": "nobody", "workspaceId": "workspace-acme-design"})
     assert unknown_user.status_code == 400
 
 
-def test_an_unknown_user_gets_400_with_the_documented_message(client):
+def test_unknown_user_is_400(client):
+    """An unknown user gets 400 with the documented message."""
     response = client.analyze({"abstractUserId": "nobody"})
     assert response.json() == {"status": 400, "body": {"message": "User does not exist"}}
 
@@ -49,20 +50,22 @@ def test_an_unknown_user_gets_400_with_the_documented_message(client):
         ("mock-regular-key", "needs an Enterprise admin API key"),
     ],
 )
-def test_anything_but_an_admin_key_gets_401(client, key, message_part):
+def test_wrong_key_is_401(client, key, message_part):
+    """Anything but an admin key gets 401."""
     response = client.analyze({"abstractUserId": DOCUMENTED_USER}, key=key)
     assert response.status_code == 401
     assert message_part in response.json()["body"]["message"]
 
 
-def test_a_repeated_key_header_authenticates_nobody(client):
+def test_two_key_headers_fail(client):
     headers = [("sivi-api-key", "mock-admin-key"), ("sivi-api-key", "mock-admin-key")]
     response = client.post("/enterprise/account-analysis", headers=headers, json={"abstractUserId": DOCUMENTED_USER})
     assert response.status_code == 401
 
 
 @pytest.mark.parametrize("body", [{"abstractUserId": "nobody"}, {"abstractUserId": DOCUMENTED_USER}, {}, "[1"])
-def test_authentication_comes_first_so_nothing_leaks_about_users(client, body):
+def test_auth_comes_first(client, body):
+    """Authentication comes first so nothing leaks about users."""
     options = {"content": body, "headers": {"content-type": "application/json"}} if isinstance(body, str) else {}
     response = client.analyze(None if options else body, key="mock-regular-key", **options)
     assert response.status_code == 401
@@ -85,42 +88,44 @@ def test_authentication_comes_first_so_nothing_leaks_about_users(client, body):
         (b"[" * 20_000 + b"]" * 20_000, "application/json", "nested too deeply"),
     ],
 )
-def test_invalid_input_gets_422_saying_why(client, content, content_type, reason):
+def test_invalid_input_is_422(client, content, content_type, reason):
     response = client.analyze(None, content=content, headers={"content-type": content_type})
     assert response.status_code == 422
     message = response.json()["body"]["message"]
     assert message.startswith("Invalid input") and reason in message, message
 
 
-def test_a_request_without_content_type_gets_422(client):
+def test_no_content_type_is_422(client):
     response = client.analyze(None, content=b'{"abstractUserId": "x"}')
     assert response.status_code == 422
 
 
-def test_json_with_a_charset_is_json(client):
+def test_json_with_charset_is_json(client):
     headers = {"content-type": "application/json; charset=utf-8"}
     response = client.analyze(None, content=b'{"abstractUserId": "user-12345"}', headers=headers)
     assert response.status_code == 200
 
 
-def test_unknown_request_properties_are_ignored(client):
+def test_unknown_properties_ignored(client):
     assert client.analyze({"abstractUserId": "user-12345", "clientVersion": "2.1"}).status_code == 200
 
 
-def test_a_body_over_the_limit_gets_413_and_the_mock_keeps_serving(client):
+def test_large_body_is_413(client):
+    """A body over the limit gets 413 and the mock keeps serving."""
     response = client.analyze(None, content=b" " * (65 * 1024), headers={"content-type": "application/json"})
     assert response.status_code == 413
     assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
 
 
-def test_other_methods_get_405_with_allow(client):
+def test_other_methods_are_405(client):
+    """Other methods get 405 with Allow."""
     for method in ("GET", "PUT", "DELETE", "PATCH"):
         response = client.request(method, "/enterprise/account-analysis")
         assert response.status_code == 405, method
         assert response.headers["allow"] == "POST"
 
 
-def test_an_unknown_path_gets_404_in_the_envelope(client):
+def test_unknown_path_is_404(client):
     response = client.post("/enterprise/account-analysys", json={"abstractUserId": DOCUMENTED_USER})
     assert response.status_code == 404
     assert "POST /enterprise/account-analysis" in response.json()["body"]["message"]
@@ -133,17 +138,18 @@ def test_an_unknown_path_gets_404_in_the_envelope(client):
         ("deleted-user", 400, "User does not exists"),
     ],
 )
-def test_scenario_users_always_answer_their_status(client, user, status, message):
+def test_scenario_users_status(client, user, status, message):
     response = client.analyze({"abstractUserId": user})
     assert (response.status_code, response.json()["body"]["message"]) == (status, message)
 
 
-def test_a_scenario_workspace_without_a_message_gets_the_specs_example(client):
+def test_scenario_default_message(client):
+    """A scenario workspace without a message gets the spec's example."""
     response = client.analyze({"workspaceId": "workspace-outage"})
     assert response.json() == CONTRACT.examples["serverError"].value
 
 
-def test_the_spec_and_the_docs_are_served(client):
+def test_spec_and_docs_served(client):
     assert client.get("/openapi.json").json()["paths"].keys() == {"/enterprise/account-analysis"}
     assert client.get("/openapi.yaml").content == CONTRACT.source.read_bytes()
     assert client.get("/openapi.json").json()["servers"][0]["url"] == str(client.base_url).rstrip("/")
@@ -153,7 +159,7 @@ def test_the_spec_and_the_docs_are_served(client):
     assert client.get("/docs/static/swagger-ui-bundle.js").status_code == 200
 
 
-def test_a_browser_preflight_from_another_origin_is_answered(client):
+def test_cors_preflight_answered(client):
     response = client.options(
         "/enterprise/account-analysis",
         headers={
@@ -167,7 +173,8 @@ def test_a_browser_preflight_from_another_origin_is_answered(client):
     assert "sivi-api-key" in response.headers["access-control-allow-headers"].lower()
 
 
-def test_a_bug_inside_the_mock_is_answered_in_the_envelope_and_the_mock_keeps_serving(caplog):
+def test_mock_bug_is_enveloped(caplog):
+    """A bug inside the mock is answered in the envelope and the mock keeps serving."""
     app = create_app()
     state = app.state.mock
 
@@ -186,7 +193,8 @@ def test_a_bug_inside_the_mock_is_answered_in_the_envelope_and_the_mock_keeps_se
         assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
 
 
-def test_the_served_spec_offers_prefer_with_every_choice_and_the_file_stays_as_written(client):
+def test_served_spec_offers_prefer(client):
+    """The served spec offers prefer with every choice and the file stays as written."""
     served = client.get("/openapi.json").json()
     operation = served["paths"][CONTRACT.path][CONTRACT.method]
     prefer = next(parameter for parameter in operation["parameters"] if parameter["name"] == "Prefer")
@@ -201,13 +209,14 @@ def test_the_served_spec_offers_prefer_with_every_choice_and_the_file_stays_as_w
     assert "parameters" not in written and "On this mock" not in written["description"], "the spec itself changed"
 
 
-def test_the_docs_page_is_pre_authorized_with_the_bundled_admin_key(client):
+def test_docs_page_preauthorized(client):
     page = client.get("/docs").text
     assert 'const adminKey = {"key": "mock-admin-key"};' in page
     assert 'preauthorizeApiKey("enterpriseAdminKey", adminKey.key)' in page
 
 
-def test_a_key_of_your_own_fixtures_is_never_put_in_a_page(tmp_path):
+def test_own_keys_not_in_page(tmp_path):
+    """A key of your own fixtures is never put in a page."""
     (tmp_path / "keys.yaml").write_text("keys:\n  sk-live-secret-0001: {role: admin}\n")
     with BackgroundServer(create_app(Settings(fixtures_dir=tmp_path))) as server:
         pages = [httpx.get(server.url + path).text for path in ("/docs", "/openapi.json")]

@@ -49,7 +49,8 @@ def seed_42() -> Iterator[BackgroundServer]:
         yield server
 
 
-def test_chaos_strikes_that_fraction_of_requests_with_its_choices(seed_42):
+def test_chaos_strikes_fraction(seed_42):
+    """Chaos strikes that fraction of requests with its choices."""
     pattern = run(seed_42)
     struck = [index for index, seen in enumerate(pattern) if seen != "200"]
     assert abs(len(struck) / REQUESTS - RATE) <= 0.1, f"{len(struck)} of {REQUESTS} struck at --chaos {RATE}"
@@ -63,7 +64,8 @@ def test_chaos_strikes_that_fraction_of_requests_with_its_choices(seed_42):
     assert (chaos["rate"], chaos["seed"], chaos["requests"], chaos["choices"]) == (RATE, 42, REQUESTS, list(CHOICES))
 
 
-def test_the_same_seed_repeats_the_same_pattern_and_another_seed_does_not(seed_42):
+def test_seed_repeats_pattern(seed_42):
+    """The same seed repeats the same pattern and another seed does not."""
     httpx.post(seed_42.url + "/__mock/reset").raise_for_status()  # the pattern from its start
     first = run(seed_42, 40)
     with chaotic(42) as again:
@@ -74,7 +76,8 @@ def test_the_same_seed_repeats_the_same_pattern_and_another_seed_does_not(seed_4
     assert different != first
 
 
-def test_chaos_comes_after_authentication_and_input_validation():
+def test_chaos_after_validation():
+    """Chaos comes after authentication and input validation."""
     with chaotic(1, rate=1.0, choices=("500",)) as server, httpx.Client(base_url=server.url) as client:
         no_key = client.post(PATH, json=USER)
         invalid = client.post(PATH, headers=ADMIN, json={"abstractUserId": 7})
@@ -85,13 +88,13 @@ def test_chaos_comes_after_authentication_and_input_validation():
     assert health["chaos"]["requests"] == 1 and health["faults"] == {}
 
 
-def test_without_chaos_the_operation_has_no_draw_at_all():
+def test_no_chaos_no_draw():
     assert type(create_app().endpoint) is AccountAnalysisEndpoint
     assert type(create_app(Settings(chaos=0.1)).endpoint) is ChaoticEndpoint
     assert create_app().state.mock.chaos is None
 
 
-def test_hang_is_given_by_chaos_only_when_named():
+def test_hang_only_when_named():
     assert "hang" not in Settings().chaos_faults and "500" in Settings().chaos_faults
     assert Settings(chaos=0.1, chaos_faults=("hang",)).chaos_faults == ("hang",)
 
@@ -107,13 +110,14 @@ def test_hang_is_given_by_chaos_only_when_named():
         ({"hang_limit": 0}, "--hang-limit must be a positive number of seconds"),
     ],
 )
-def test_chaos_options_that_cannot_run_are_refused_naming_the_flag(options, message):
+def test_bad_chaos_option_named(options, message):
     with pytest.raises(SettingsError) as raised:
         Settings(**options)
     assert message in str(raised.value)
 
 
-def test_sivi_mock_with_chaos_says_how_to_repeat_its_run_and_repeats_it():
+def test_chaos_run_repeats():
+    """sivi-mock with chaos says how to repeat its run, and repeats it."""
     with chaotic(5, rate=0.5, choices=("500", "gateway-502")) as in_process:
         expected = run(in_process, 30)
     mock = RunningMock("--chaos", "0.5", "--chaos-seed", "5", "--chaos-faults", "500,gateway-502")
@@ -126,14 +130,15 @@ def test_sivi_mock_with_chaos_says_how_to_repeat_its_run_and_repeats_it():
     assert re.search(r"chaos: +50% of requests get one of 500,gateway-502; --chaos-seed 5 repeats this run", banner)
 
 
-def test_without_a_seed_one_is_drawn_and_shown_so_that_the_run_can_be_repeated():
+def test_seed_drawn_and_shown():
+    """Without a seed one is drawn and shown so that the run can be repeated."""
     state = create_app(Settings(chaos=0.1)).state.mock
     seed = state.chaos.seed
     assert isinstance(seed, int) and f"--chaos-seed {seed} repeats this run" in banner(state, generated=False)
     assert create_app(Settings(chaos=0.1)).state.mock.chaos.seed != seed, "each run draws its own"
 
 
-def test_the_chaos_run_the_resilience_page_shows_is_what_that_seed_gives():
+def test_resilience_page_chaos_run():
     """docs/resilience.md shows a run of 1,000 requests at `--chaos 0.1 --chaos-seed 42`: its banner line and its
     counts are what the mock gives, draw for draw."""
     page = (Path(__file__).resolve().parent.parent / "docs" / "resilience.md").read_text()

@@ -30,7 +30,8 @@ def running() -> Iterator[list[RunningMock]]:
             mock.process.wait()
 
 
-def test_the_cli_serves_the_bundled_fixtures_and_says_how_to_call_it(running):
+def test_cli_serves_bundled(running):
+    """The CLI serves the bundled fixtures and says how to call it."""
     mock = RunningMock()
     running.append(mock)
     with CheckedClient(mock.url) as client:
@@ -58,7 +59,8 @@ def mock_on_a_copy(tmp_path: Path, running: list[RunningMock], *flags: str) -> t
     return fixtures, mock, CheckedClient(mock.url)
 
 
-def test_a_broken_fixture_stops_start_up_with_file_path_and_reason(tmp_path):
+def test_broken_fixture_stops_start(tmp_path):
+    """A broken fixture stops start-up with file path and reason."""
     fixtures = copied_fixtures(tmp_path)
     users = fixtures / "users.yaml"
     users.write_text(users.read_text().replace("lastAccessed: 1325312222", "lastAccessed: yesterday", 1))
@@ -103,7 +105,8 @@ def billion_laughs() -> str:
     ],
     ids=["billion-laughs", "an-anchor-inside-itself"],
 )
-def test_a_fixture_whose_aliases_never_end_stops_start_up_naming_the_file(tmp_path, text, reason):
+def test_alias_bomb_stops_start(tmp_path, text, reason):
+    """A fixture whose aliases never end stops start-up naming the file."""
     fixtures = copied_fixtures(tmp_path)
     laughs = fixtures / "laughs.yaml"
     laughs.write_text(text)
@@ -119,7 +122,7 @@ def test_a_fixture_whose_aliases_never_end_stops_start_up_naming_the_file(tmp_pa
     assert "Traceback" not in result.stderr + result.stdout
 
 
-def test_a_broken_spec_stops_start_up_with_one_readable_line(tmp_path):
+def test_broken_spec_stops_start(tmp_path):
     spec = tmp_path / "openapi.yaml"
     spec.write_text("openapi: 3.0.3\n")
     result = subprocess.run(
@@ -132,7 +135,7 @@ def test_a_broken_spec_stops_start_up_with_one_readable_line(tmp_path):
     )
 
 
-def test_a_port_in_use_is_one_readable_line():
+def test_port_in_use_one_line():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -143,7 +146,8 @@ def test_a_port_in_use_is_one_readable_line():
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_reload_swaps_in_good_fixtures_keeps_the_last_good_ones_and_keeps_runtime_users(tmp_path, running):
+def test_reload_keeps_last_good_fixtures(tmp_path, running):
+    """Reload swaps in good fixtures, keeps the last good ones and keeps run-time users."""
     fixtures, mock, client = mock_on_a_copy(tmp_path, running, "--reload")
     client.put("/__mock/users/added-at-run-time", json={"status": 500})
 
@@ -185,7 +189,7 @@ def write_end_once_read(fifo: os.PathLike[str]) -> int:
             time.sleep(0.05)
 
 
-def test_while_reload_reads_a_slow_fixture_file_every_request_is_answered(tmp_path, running):
+def test_slow_reload_blocks_nothing(tmp_path, running):
     """A fixture file on a slow disk, played by a named pipe: reading it lasts until the test writes it."""
     fixtures, _, client = mock_on_a_copy(tmp_path, running, "--reload")
     slow = fixtures / "slow.yaml"
@@ -208,7 +212,8 @@ def test_while_reload_reads_a_slow_fixture_file_every_request_is_answered(tmp_pa
     assert client.analyze({"abstractUserId": PIPED_USER}).json()["body"]["creditBalance"]["availableCredits"] == 7
 
 
-def test_while_a_reset_reads_a_slow_fixture_file_every_request_is_answered(tmp_path, running):
+def test_slow_reset_blocks_nothing(tmp_path, running):
+    """While a reset reads a slow fixture file every request is answered."""
     fixtures, _, client = mock_on_a_copy(tmp_path, running)
     slow = fixtures / "slow.yaml"
     os.mkfifo(slow)
@@ -228,6 +233,6 @@ def test_while_a_reset_reads_a_slow_fixture_file_every_request_is_answered(tmp_p
     assert client.analyze({"abstractUserId": PIPED_USER}).json()["body"]["creditBalance"]["availableCredits"] == 7
 
 
-def test_python_dash_m_runs_the_same_cli():
+def test_python_m_same_cli():
     result = subprocess.run([sys.executable, "-m", "mock_server", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "--cors-origin" in result.stdout and "--reload" in result.stdout

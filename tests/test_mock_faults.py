@@ -71,13 +71,15 @@ def health(server: BackgroundServer) -> dict:
     return HTTP.get(server.url + "/__mock/health").json()["body"]
 
 
-def test_reset_sends_a_reset_and_close_a_clean_close_with_no_answer(mock):
+def test_reset_and_close_faults(mock):
+    """`reset` sends a reset and `close` a clean close, with no answer."""
     with pytest.raises(ConnectionResetError):
         raw_exchange(mock, "fault=reset")
     assert raw_exchange(mock, "fault=close") == b""
 
 
-def test_truncated_sends_the_whole_head_and_half_the_body(mock):
+def test_truncated_halves_body(mock):
+    """`truncated` sends the whole head and half the body."""
     received = raw_exchange(mock, "fault=truncated")
     head, _, body = received.partition(b"\r\n\r\n")
     whole = HTTP.post(mock.url + PATH, headers=ADMIN, json=USER).content
@@ -85,16 +87,18 @@ def test_truncated_sends_the_whole_head_and_half_the_body(mock):
     assert body == whole[: len(whole) // 2]
 
 
-def test_truncated_cuts_the_answer_the_other_directives_shape(mock):
+def test_truncated_cuts_shaped_answer(mock):
     head, _, body = raw_exchange(mock, "fault=truncated, code=500").partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 500 ") and body.startswith(b'{"status":500,')
 
 
-def test_garbage_is_bytes_that_are_not_http_then_the_close(mock):
+def test_garbage_is_not_http(mock):
+    """`garbage` is bytes that are not HTTP, then the close."""
     assert raw_exchange(mock, "fault=garbage") == GARBAGE
 
 
-def test_hang_answers_nothing_and_the_mock_closes_it_at_its_bound():
+def test_hang_closes_at_bound():
+    """`hang` answers nothing, and the mock closes it at its bound."""
     bound = 0.2
     with BackgroundServer(create_app(Settings(hang_limit=bound))) as server:
         began = time.monotonic()
@@ -103,13 +107,13 @@ def test_hang_answers_nothing_and_the_mock_closes_it_at_its_bound():
     assert bound - 0.05 < held < bound + 3, f"held {held:.2f} s; the bound is {bound} s"
 
 
-def test_a_client_that_gives_up_on_a_hang_frees_it_at_once(mock):
+def test_abandoned_hang_is_freed(mock):
     with pytest.raises(httpx.ReadTimeout):
         HTTP.post(mock.url + PATH, headers={**ADMIN, "prefer": "fault=hang"}, json=USER, timeout=0.1)
     wait_for(lambda: not mock.running_requests, "the hung request to end", seconds=HANG_LIMIT - 1)
 
 
-def test_stopping_the_mock_ends_a_held_hang_at_once():
+def test_stop_ends_hang():
     server = BackgroundServer(create_app(Settings(hang_limit=60))).start()
     holder = threading.Thread(target=raw_exchange, args=(server, "fault=hang"), kwargs={"wait": 10})
     holder.start()
@@ -121,7 +125,8 @@ def test_stopping_the_mock_ends_a_held_hang_at_once():
 
 
 @pytest.mark.parametrize("fault", FAULTS)
-def test_each_fault_is_named_in_the_journal_and_counted_in_health(mock, fault):
+def test_faults_journaled_and_counted(mock, fault):
+    """Each fault is named in the journal and counted in health."""
     before = health(mock)["faults"]
     with contextlib.suppress(ConnectionResetError, TimeoutError):  # a hang: this client gives up
         raw_exchange(mock, f"fault={fault}", wait=0.2)
@@ -132,20 +137,21 @@ def test_each_fault_is_named_in_the_journal_and_counted_in_health(mock, fault):
     assert health(mock)["faults"] == {**before, fault: before.get(fault, 0) + 1}
 
 
-def test_an_answer_that_is_no_fault_says_so_in_the_journal(mock):
+def test_journal_says_no_fault(mock):
     before = health(mock)["faults"]
     HTTP.post(mock.url + PATH, headers=ADMIN, json=USER)
     assert journal(mock)[-1]["fault"] is None and health(mock)["faults"] == before
 
 
-def test_reset_clears_the_fault_counts(mock):
+def test_reset_clears_fault_counts(mock):
     raw_exchange(mock, "fault=close")
     assert health(mock)["faults"]["close"] >= 1
     HTTP.post(mock.url + "/__mock/reset").raise_for_status()
     assert health(mock)["faults"] == {}
 
 
-def test_a_fault_comes_after_authentication_and_input_validation_like_every_directive(mock):
+def test_fault_after_validation(mock):
+    """A fault comes after authentication and input validation, like every directive."""
     no_key = HTTP.post(mock.url + PATH, headers={"prefer": "fault=reset"}, json=USER)
     invalid = HTTP.post(mock.url + PATH, headers={**ADMIN, "prefer": "fault=reset"}, json={"abstractUserId": ""})
     assert (no_key.status_code, invalid.status_code) == (401, 422)
@@ -161,13 +167,14 @@ def test_a_fault_comes_after_authentication_and_input_validation_like_every_dire
         ("fault=close, fault=reset", "fault is given twice"),
     ],
 )
-def test_a_fault_the_mock_cannot_give_as_asked_is_the_mocks_own_error_naming_it(mock, prefer, reason):
+def test_impossible_fault_is_mock_error(mock, prefer, reason):
+    """A fault the mock cannot give as asked is the mock's own error naming it."""
     response = HTTP.post(mock.url + PATH, headers={**ADMIN, "prefer": prefer}, json=USER)
     assert response.status_code == 412 and response.headers["sivi-mock-error"] == "prefer"
     assert reason in response.json()["body"]["message"]
 
 
-def test_a_delay_comes_before_the_fault(mock):
+def test_delay_before_fault(mock):
     # Within the delay the connection stays open and silent (a fault given first would close it at once) ...
     with pytest.raises(TimeoutError):
         raw_exchange(mock, "fault=close, delay=2000", wait=0.3)
@@ -186,7 +193,8 @@ class Kept(logging.Handler):
         self.records.append(record)
 
 
-def test_faults_never_harm_the_mock_it_keeps_serving_everyone_else(mock):
+def test_faults_harm_nobody_else(mock):
+    """Faults never harm the mock: it keeps serving everyone else."""
     handler = Kept(logging.WARNING)
     errors = handler.records
     watched = [logging.getLogger(name) for name in ("uvicorn.error", "sivi_mock")]
@@ -224,7 +232,7 @@ def test_faults_never_harm_the_mock_it_keeps_serving_everyone_else(mock):
     assert given == {**{fault: 8 for fault in FAULTS}, "hang": 9}
 
 
-def test_under_a_server_without_the_connection_a_transport_fault_is_the_mocks_own_error():
+def test_plain_uvicorn_fault_error():
     """Plain uvicorn (no `sivi.connection` extension): a fault it cannot give is said, never faked."""
     with BackgroundServer(create_app(), http="httptools") as plain, httpx.Client(base_url=plain.url) as client:
         for fault in TRANSPORT_FAULTS:
@@ -236,7 +244,8 @@ def test_under_a_server_without_the_connection_a_transport_fault_is_the_mocks_ow
         assert gateway.status_code == 503 and gateway.headers["content-type"] == "text/html"
 
 
-def test_checking_answers_against_the_spec_leaves_a_gateways_page_alone():
+def test_gateway_page_not_checked():
+    """Checking answers against the spec leaves a gateway's page alone."""
     with BackgroundServer(create_app(Settings(validate_responses=True))) as server:
         response = HTTP.post(server.url + PATH, headers={**ADMIN, "prefer": "fault=gateway-502"}, json=USER)
     assert response.status_code == 502 and response.text.startswith("<html>")
@@ -248,7 +257,8 @@ def fixtures_with(tmp_path: Path, users: str) -> Path:
     return tmp_path
 
 
-def test_an_account_of_the_fixture_files_can_always_give_a_fault(tmp_path):
+def test_fixture_account_faults(tmp_path):
+    """An account of the fixture files can always give a fault."""
     users = "users:\n  gone: {fault: reset}\n  cut: {fault: truncated, status: 500}\n  busy: {fault: gateway-503}\n"
     settings = Settings(fixtures_dir=fixtures_with(tmp_path, users))
     with BackgroundServer(create_app(settings)) as server:
@@ -273,7 +283,7 @@ def test_an_account_of_the_fixture_files_can_always_give_a_fault(tmp_path):
         ("{fault: explode}", 'users.u1.fault: "explode" is not one of'),
     ],
 )
-def test_a_fault_in_a_fixture_file_that_cannot_be_given_is_named(tmp_path, account, problem):
+def test_impossible_fixture_fault_named(tmp_path, account, problem):
     with pytest.raises(FixtureError) as raised:
         load_fixtures(fixtures_with(tmp_path, f"users:\n  u1: {account}\n"), CONTRACT)
     assert any(problem in line for line in raised.value.problems), raised.value.problems

@@ -15,24 +15,25 @@ def prefer(client, directives: str, body: dict | None = None):
 
 
 @pytest.mark.parametrize("status", CONTRACT.statuses)
-def test_code_forces_any_documented_status(client, status):
+def test_code_forces_status(client, status):
     response = prefer(client, f"code={status}")
     assert response.status_code == status
 
 
-def test_code_200_for_a_known_user_keeps_its_data(client):
+def test_code_200_keeps_data(client):
     response = prefer(client, "code=200", {"abstractUserId": "user-12345"})
     assert response.json()["body"]["yearlyAnalysis"]["mediaSize"] == "0Mb"
 
 
 @pytest.mark.parametrize("name", list(CONTRACT.examples))
-def test_example_answers_that_named_example_with_its_status(client, name):
+def test_example_answers_example(client, name):
     response = prefer(client, f"example={name}")
     example = CONTRACT.examples[name]
     assert (response.status_code, response.json()) == (example.status, example.value)
 
 
-def test_dynamic_bodies_are_valid_and_reproducible_for_the_same_request(client):
+def test_dynamic_is_valid_and_stable(client):
+    """`dynamic` bodies are valid and reproducible for the same request."""
     first = prefer(client, "dynamic=true, code=200", {"abstractUserId": "a"})
     again = prefer(client, "dynamic=true, code=200", {"abstractUserId": "a"})
     other = prefer(client, "dynamic=true, code=200", {"abstractUserId": "b"})
@@ -41,7 +42,7 @@ def test_dynamic_bodies_are_valid_and_reproducible_for_the_same_request(client):
     assert first.json() != other.json()
 
 
-def test_dynamic_without_code_keeps_the_lookups_status(client):
+def test_dynamic_keeps_status(client):
     assert prefer(client, "dynamic=true").status_code == 400
     assert prefer(client, "dynamic=true", {"abstractUserId": DOCUMENTED_USER}).status_code == 200
 
@@ -69,7 +70,8 @@ def test_delay_is_honoured(client):
         ("code=200, code=500", "code=500"),
     ],
 )
-def test_a_directive_the_mock_cannot_honour_is_a_mock_error_not_an_api_error(client, directives, named):
+def test_unhonourable_is_mock_error(client, directives, named):
+    """A directive the mock cannot honour is a mock error, not an API error."""
     response = prefer(client, directives)
     assert response.status_code == 412, "a status the spec never documents, so it cannot pass for an API answer"
     assert response.headers["sivi-mock-error"] == "prefer"
@@ -78,13 +80,14 @@ def test_a_directive_the_mock_cannot_honour_is_a_mock_error_not_an_api_error(cli
     assert named in body["message"]
 
 
-def test_authentication_and_input_still_come_first(client):
+def test_auth_and_input_first(client):
     assert client.analyze({"abstractUserId": "x"}, key=None, headers={"prefer": "code=200"}).status_code == 401
     assert client.analyze({}, headers={"prefer": "code=200"}).status_code == 422
 
 
 @pytest.mark.parametrize("status", [status for status in CONTRACT.statuses if status != 200])
-def test_a_generated_error_reads_as_the_documented_message_never_a_random_word(client, status):
+def test_generated_error_message(client, status):
+    """A generated error reads as the documented message, never a random word."""
     documented = {example.value["body"]["message"] for example in CONTRACT.examples_for(status)}
     for user in ("a", "b", "nobody"):
         assert prefer(client, f"dynamic=true, code={status}", {"abstractUserId": user}).json()["body"] == {
@@ -92,5 +95,5 @@ def test_a_generated_error_reads_as_the_documented_message_never_a_random_word(c
         }
 
 
-def test_a_generated_answer_for_an_unknown_id_is_the_documented_400(client):
+def test_generated_unknown_id_is_400(client):
     assert prefer(client, "dynamic=true").json() == {"status": 400, "body": {"message": "User does not exist"}}

@@ -51,7 +51,8 @@ def calls(url: str, account: str, times: int) -> list[int]:
     return [HTTP.post(url + PATH, headers=ADMIN, json={"abstractUserId": account}).status_code for _ in range(times)]
 
 
-def test_a_sequence_in_a_fixture_file_answers_in_turn_the_last_repeating_and_reset_starts_it_again(flaky_files):
+def test_fixture_sequence_in_turn(flaky_files):
+    """A sequence in a fixture file answers in turn, the last repeating, and reset starts it again."""
     url = flaky_files.url
     assert calls(url, "flaky-user", 4) == [500, 503, 200, 200]
     last = HTTP.post(url + PATH, headers=ADMIN, json={"abstractUserId": "flaky-user"})
@@ -63,7 +64,9 @@ def test_a_sequence_in_a_fixture_file_answers_in_turn_the_last_repeating_and_res
     assert [(user["id"], user["sequence"]) for user in listed] == [("flaky-user", 3)]
 
 
-def test_the_bundled_flaky_user_fails_twice_then_answers_and_a_reset_starts_it_again(fresh_mock):
+def test_flaky_user_fails_twice(fresh_mock):
+    """The bundled flaky user fails twice, then answers, and a reset starts it again."""
+
     def statuses() -> list[int]:
         answers = [
             HTTP.post(fresh_mock.url + PATH, headers=ADMIN, json={"abstractUserId": "flaky-user"}) for _ in range(4)
@@ -75,7 +78,8 @@ def test_the_bundled_flaky_user_fails_twice_then_answers_and_a_reset_starts_it_a
     assert statuses() == [500, 503, 200, 200], "the reset did not start the sequence again"
 
 
-def test_a_sequence_put_through_the_admin_api_is_served_in_turn_until_reset(fresh_mock):
+def test_admin_sequence_in_turn(fresh_mock):
+    """A sequence put through the admin API is served in turn until reset."""
     url = fresh_mock.url
     steps = [{"fault": "close"}, {"status": 500}, {"analysis": ZERO}]
     put = HTTP.put(url + "/__mock/users/u-flaky", json={"sequence": steps})
@@ -95,7 +99,8 @@ def test_a_sequence_put_through_the_admin_api_is_served_in_turn_until_reset(fres
     assert calls(url, "u-flaky", 1) == [400], "reset drops accounts added at run time"
 
 
-def test_a_sequence_from_the_pytest_fixture_and_the_journal_shows_every_call(sivi_mock):
+def test_plugin_sequence_journaled(sivi_mock):
+    """A sequence from the pytest fixture is served in turn, and the journal shows every call."""
     sivi_mock.add_user("u-retry", sequence=[{"status": 500}, {"status": 500}, {"analysis": ZERO}])
     answers = [
         httpx.post(
@@ -108,7 +113,7 @@ def test_a_sequence_from_the_pytest_fixture_and_the_journal_shows_every_call(siv
     assert [entry["status"] for entry in sivi_mock.journal()] == [500, 500, 200]
 
 
-def test_the_fixtures_reset_starts_sequences_again(tmp_path):
+def test_fixture_reset_restarts(tmp_path):
     app = create_app(Settings(fixtures_dir=fixtures_with(tmp_path, FLAKY)))
     with BackgroundServer(app) as server:
         mock = SiviMock(server, app.state.mock)
@@ -117,14 +122,16 @@ def test_the_fixtures_reset_starts_sequences_again(tmp_path):
         assert calls(mock.url, "flaky-user", 1) == [500]
 
 
-def test_with_a_sequence_the_proxy_answers_from_the_mock_without_skipping_a_step(tmp_path):
+def test_proxy_keeps_sequence_steps(tmp_path):
+    """With a sequence the proxy answers from the mock without skipping a step."""
     files = fixtures_with(tmp_path, FLAKY)
     with upstream() as (up, watched), proxy(up.url, fixtures_first=True, fixtures_dir=files) as px:
         assert calls(px.url, "flaky-user", 3) == [500, 503, 200]
     assert watched.seen == [], "an id the mock knows is not relayed"
 
 
-def test_an_account_answering_200_without_an_analysis_answers_the_documented_example(sivi_mock):
+def test_bare_200_is_example(sivi_mock):
+    """An account answering 200 without an analysis answers the documented example."""
     sivi_mock.add_user("slow", delay_ms=1500)
     sivi_mock.add_user("plain")
     for user, prefer in (("slow", "delay=0"), ("plain", None)):
@@ -144,12 +151,13 @@ def test_an_account_answering_200_without_an_analysis_answers_the_documented_exa
         ("{sequence: [reset]}", 'users.u1.sequence[0]: "reset" is not of type "object"'),
     ],
 )
-def test_a_sequence_that_breaks_the_rules_is_named_step_by_step(tmp_path, account, problem):
+def test_bad_sequence_steps_named(tmp_path, account, problem):
     with pytest.raises(FixtureError) as raised:
         load_fixtures(fixtures_with(tmp_path, f"users:\n  u1: {account}\n"), CONTRACT)
     assert any(problem in line for line in raised.value.problems), raised.value.problems
 
 
-def test_the_pytest_fixture_refuses_a_sequence_as_a_fixture_file_would(sivi_mock):
+def test_plugin_refuses_bad_sequence(sivi_mock):
+    """The pytest fixture refuses a sequence as a fixture file would."""
     with pytest.raises(FixtureError, match=r"users\.u1\.sequence\[1\]\.status: 302"):
         sivi_mock.add_user("u1", sequence=[{"status": 500}, {"status": 302}])

@@ -19,12 +19,12 @@ from mock_server.settings import PROXY_OPTIONS, Settings, flag_name
 from tests.helpers import ADMIN, PATH, SIVI_MOCK
 
 
-def test_the_command_line_defaults_are_the_table_defaults():
+def test_cli_defaults_match_table():
     assert parse_args([]) == Settings()
     assert create_app().state.mock.settings == Settings()
 
 
-def test_every_flag_sets_its_field(tmp_path: Path):
+def test_every_flag_sets_field(tmp_path: Path):
     settings = parse_args(
         [
             "--host=::1",
@@ -88,13 +88,14 @@ def test_every_flag_sets_its_field(tmp_path: Path):
     assert changed == flagged, f"flags this test does not exercise: {sorted(flagged - changed)}"
 
 
-def test_workers_sets_its_field_and_cannot_run_with_record(tmp_path: Path):
+def test_workers_refuses_record(tmp_path: Path):
+    """--workers sets its field and cannot run with --record."""
     assert parse_args(["--workers=3"]).workers == 3
     with pytest.raises(SettingsError, match="--record needs one process: --workers N would write one file from N"):
         Settings(workers=2, proxy_url="http://127.0.0.1:9", record_dir=tmp_path)
 
 
-def test_create_app_serves_the_settings_it_is_given():
+def test_create_app_uses_settings():
     app = create_app(Settings(journal_size=3, validate_responses=True))
     state = app.state.mock
     assert state.journal.maxlen == 3
@@ -131,7 +132,8 @@ REFUSED_SETTINGS: list[tuple[dict[str, Any], str]] = [
 
 
 @pytest.mark.parametrize(("changes", "message"), REFUSED_SETTINGS)
-def test_settings_made_in_code_refuse_a_value_they_cannot_run_with(changes: dict[str, Any], message: str) -> None:
+def test_code_settings_refuse_bad(changes: dict[str, Any], message: str) -> None:
+    """Settings made in code refuse a value they cannot run with."""
     with pytest.raises(SettingsError) as refused:
         Settings(**changes)
     assert str(refused.value).startswith(message), str(refused.value)
@@ -139,7 +141,7 @@ def test_settings_made_in_code_refuse_a_value_they_cannot_run_with(changes: dict
         dataclasses.replace(Settings(), **changes)  # a copy with a change is checked too
 
 
-def test_every_number_option_refuses_a_negative_number_naming_the_option() -> None:
+def test_negative_numbers_refused() -> None:
     """A new number option is checked as the others are: `Settings` names it when it is given -1."""
     numbers = [field.name for field in dataclasses.fields(Settings) if type(field.default) in (int, float)]
     assert {"port", "journal_size", "request_deadline", "hang_limit"} <= set(numbers)
@@ -150,7 +152,7 @@ def test_every_number_option_refuses_a_negative_number_naming_the_option() -> No
         assert f"--{name.replace('_', '-')}" in said or f"Settings.{name}" in said, f"{name}=-1: {said}"
 
 
-def test_every_proxy_option_without_a_proxy_is_refused_naming_it() -> None:
+def test_proxy_options_need_proxy() -> None:
     given: dict[type, Any] = {float: 5.0, bool: True}
     defaults: dict[str, Any] = {field.name: field.default for field in dataclasses.fields(Settings)}
     for name in PROXY_OPTIONS:
@@ -160,7 +162,7 @@ def test_every_proxy_option_without_a_proxy_is_refused_naming_it() -> None:
         assert flag_name(name) in str(refused.value), f"{name}: {refused.value}"
 
 
-def test_a_wrong_value_on_the_command_line_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_wrong_value_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     for argv, line in [
         (["--port", "99999"], "sivi-mock: --port must be a port number from 0 to 65535, not 99999"),
         (["--request-deadline", "0"], "sivi-mock: --request-deadline must be a positive number of seconds, not 0.0"),
@@ -177,7 +179,8 @@ def test_a_wrong_value_on_the_command_line_is_one_line_and_exit_2(capsys: pytest
         assert captured.out == ""
 
 
-def test_sivi_mock_with_a_port_out_of_range_says_so_in_one_line_not_a_traceback() -> None:
+def test_bad_port_one_line() -> None:
+    """sivi-mock with a port out of range says so in one line, not a traceback."""
     result = subprocess.run([str(SIVI_MOCK), "--port", "99999"], capture_output=True, text=True, timeout=20)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "sivi-mock: --port must be a port number from 0 to 65535, not 99999\n"
@@ -186,13 +189,15 @@ def test_sivi_mock_with_a_port_out_of_range_says_so_in_one_line_not_a_traceback(
 # The background server (the pytest fixture, the suite's in-process target) serves with the app's own deadline
 
 
-def test_the_background_server_takes_its_request_deadline_from_the_apps_settings() -> None:
+def test_background_uses_deadline() -> None:
+    """The background server takes its request deadline from the app's settings."""
     assert BackgroundServer(create_app(Settings(request_deadline=2.5))).request_deadline == 2.5
     assert BackgroundServer(Starlette()).request_deadline == Settings().request_deadline  # not the mock: the default
     assert BackgroundServer(create_app(), request_deadline=1.5).request_deadline == 1.5  # said outright: that
 
 
-def test_a_half_sent_request_gets_408_after_the_apps_own_short_deadline() -> None:
+def test_half_request_is_408() -> None:
+    """A half-sent request gets 408 after the app's own short deadline."""
     head = f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nsivi-api-key: {ADMIN['sivi-api-key']}\r\n"
     head += "content-length: 50\r\n\r\n"
     received = b""

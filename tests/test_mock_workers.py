@@ -20,7 +20,8 @@ def worker_pid(url: str) -> int:
         return pid
 
 
-def test_two_workers_answer_on_one_port_and_the_admin_api_refuses_changes_it_cannot_make_in_both():
+def test_two_workers_one_port():
+    """Two workers answer on one port, and the admin API refuses changes it cannot make in both."""
     mock = RunningMock("--workers", "2")
     try:
         pids: set[int] = set()

@@ -24,7 +24,7 @@ def mock(fresh_mock):
         yield checked
 
 
-def test_the_table_has_the_three_kinds_with_their_mutants():
+def test_table_has_three_kinds():
     by_kind = {kind: [m.name for m in MUTANTS.values() if m.kind == kind] for kind in ("meaning", "form", "values")}
     assert by_kind["meaning"][:6] == [
         "status 200",
@@ -53,7 +53,7 @@ def test_the_table_has_the_three_kinds_with_their_mutants():
 @pytest.mark.parametrize(
     "name", [n for n, m in MUTANTS.items() if m.kind in ("form", "values")] + ["every value changed"]
 )
-def test_a_mutant_that_keeps_the_200_keeps_it_valid(name):
+def test_200_mutant_stays_valid(name):
     original = ANSWERS.documented(200)
     mutated = MUTANTS[name].change(original, ANSWERS)
     document = json.loads(mutated.body)
@@ -61,7 +61,7 @@ def test_a_mutant_that_keeps_the_200_keeps_it_valid(name):
     assert original.body == ANSWERS.documented(200).body, f"{name} changed the answer it was given"
 
 
-def test_every_value_changed_leaves_no_value_as_it_was():
+def test_every_value_changes():
     original = json.loads(ANSWERS.documented(200).body)["body"]
     changed = json.loads(MUTANTS["every value changed"].change(ANSWERS.documented(200), ANSWERS).body)["body"]
     assert changed["yearlyAnalysis"]["mediaSize"] == "26Mb"
@@ -69,13 +69,15 @@ def test_every_value_changed_leaves_no_value_as_it_was():
     assert changed["creditBalance"] == {"availableCredits": 101, "usedCredits": 21}
 
 
-def test_a_status_mutant_gives_the_documented_error_in_place_of_the_200_only():
+def test_status_mutant_replaces_200():
+    """A status mutant gives the documented error in place of the 200 only."""
     assert MUTANTS["status 500"].applies(ANSWERS.documented(200))
     assert not MUTANTS["status 500"].applies(ANSWERS.not_found), "errors get the 200, not another error"
     assert MUTANTS["status 200"].applies(ANSWERS.not_found)
 
 
-def test_the_mock_gives_the_mutant_to_the_named_test_and_class_only(mock):
+def test_mutant_only_for_named_test(mock):
+    """The mock gives the mutant to the named test and answer class only."""
     mutation = {"mutant": "no months", "test": "t::a", "answer": "200 documented user"}
     assert mock.put("/__mock/mutation", json=mutation).status_code == 200
     mock.put("/__mock/test", json={"id": "t::a"})
@@ -90,7 +92,7 @@ def test_the_mock_gives_the_mutant_to_the_named_test_and_class_only(mock):
     assert (last["answer"], last["mutant"], last["test"]) == ("200 documented user", "no months", "t::a")
 
 
-def test_a_fault_mutant_for_every_request(mock):
+def test_fault_mutant_every_request(mock):
     mock.put("/__mock/mutation", json={"mutant": "fault reset"})
     with pytest.raises(httpx.TransportError):
         httpx.post(
@@ -102,7 +104,8 @@ def test_a_fault_mutant_for_every_request(mock):
     assert mock.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
 
 
-def test_an_unknown_mutant_is_refused_naming_the_known_ones(mock):
+def test_unknown_mutant_refused(mock):
+    """An unknown mutant is refused naming the known ones."""
     response = mock.put("/__mock/mutation", json={"mutant": "status 999"})
     assert response.status_code == 422
     assert "status 500" in response.json()["body"]["message"]

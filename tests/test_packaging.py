@@ -31,7 +31,8 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
-def test_the_wheel_carries_the_spec_the_fixtures_both_commands_and_its_types(wheel):
+def test_wheel_contents(wheel):
+    """The wheel carries the spec, the fixtures, both commands and its types."""
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         entry_points = next(archive.read(n).decode() for n in names if n.endswith("entry_points.txt"))
@@ -45,7 +46,8 @@ def test_the_wheel_carries_the_spec_the_fixtures_both_commands_and_its_types(whe
     assert "sivi-mutate = answer_mutation.cli:main" in entry_points
 
 
-def test_the_installed_kit_loads_its_bundled_data_from_any_directory(wheel, tmp_path):
+def test_data_loads_anywhere(wheel, tmp_path):
+    """The installed kit loads its bundled data from any directory."""
     site = tmp_path / "site"
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site), str(wheel)],

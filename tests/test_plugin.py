@@ -48,13 +48,14 @@ def test_an_invalid_user_is_refused_with_the_reason(sivi_mock):
 """
 
 
-def test_a_consumer_project_gets_the_fixture_by_installing_the_kit(pytester):
+def test_install_gives_fixture(pytester):
     pytester.makepyfile(test_consumer=CONSUMER_TEST)
     result = pytester.runpytest_subprocess(*QUIET)
     result.assert_outcomes(passed=4)
 
 
-def test_add_user_and_add_workspace_name_their_options():
+def test_add_user_names_options():
+    """add_user and add_workspace name their options."""
     import inspect
 
     import pytest
@@ -85,7 +86,8 @@ def write_project(pytester, files: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("group", ["own-files", "override"])
-def test_the_documented_projects_with_their_own_fixtures_or_their_own_mock_pass(pytester, group):
+def test_documented_projects_pass(pytester, group):
+    """The documented projects with their own fixtures or their own mock pass."""
     files = documented_project(group)
     write_project(pytester, files)
     tests = sum(len(re.findall(r"^def test_", text, flags=re.M)) for text in files.values())
@@ -94,7 +96,8 @@ def test_the_documented_projects_with_their_own_fixtures_or_their_own_mock_pass(
     result.assert_outcomes(passed=tests)
 
 
-def test_the_command_line_gives_the_fixtures_and_the_spec_and_wins_over_the_ini(pytester):
+def test_command_line_wins_over_ini(pytester):
+    """The command line gives the fixtures and the spec and wins over the ini."""
     write_project(pytester, documented_project("own-files"))
     (pytester.path / "elsewhere").mkdir()
     (pytester.path / "elsewhere" / "keys.yaml").write_text("keys:\n  other-admin-key: {role: admin}\n")
@@ -105,7 +108,8 @@ def test_the_command_line_gives_the_fixtures_and_the_spec_and_wins_over_the_ini(
     result.assert_outcomes(passed=1)
 
 
-def test_fixtures_that_break_the_spec_fail_the_tests_with_one_line_naming_the_field(pytester):
+def test_invalid_fixtures_fail_tests(pytester):
+    """Fixtures that break the spec fail the tests with one line naming the field."""
     pytester.makeini("[pytest]\nsivi_fixtures = broken\n")
     (pytester.path / "broken").mkdir()
     (pytester.path / "broken" / "users.yaml").write_text("users:\n  u-1: {status: 299}\n")
@@ -117,7 +121,8 @@ def test_fixtures_that_break_the_spec_fail_the_tests_with_one_line_naming_the_fi
     assert "Traceback" not in output and "site-packages" not in output, output
 
 
-def test_every_fixture_the_plugin_registers_says_what_it_is_in_pytest_fixtures(pytester):
+def test_fixtures_are_described(pytester):
+    """Every fixture the plugin registers says what it is in `pytest --fixtures`."""
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "--fixtures")
     output = "\n".join(result.outlines)
     for fixture in ("sivi_mock", "sivi_mock_session"):

@@ -45,7 +45,8 @@ def test_an_invalid_user_is_refused(sivi_mock):
 """
 
 
-def test_the_session_ends_with_the_documented_answers_no_test_received(pytester):
+def test_session_lists_unreceived(pytester):
+    """The session ends naming the documented answers no test received."""
     pytester.makepyfile(test_consumer=CONSUMER_TEST)
     result = pytester.runpytest_subprocess(*QUIET)
     result.assert_outcomes(passed=5)
@@ -56,7 +57,8 @@ def test_the_session_ends_with_the_documented_answers_no_test_received(pytester)
     assert "401" not in summary, "a 401 of any kind (here the regular key's) covers the documented 401"
 
 
-def test_with_sivi_mock_url_the_fixture_steers_that_mock_and_names_each_test(pytester, fresh_mock, monkeypatch):
+def test_mock_url_steers_that_mock(pytester, fresh_mock, monkeypatch):
+    """With SIVI_MOCK_URL the fixture steers that mock and names each test."""
     monkeypatch.setenv("SIVI_MOCK_URL", fresh_mock.url)
     pytester.makepyfile(test_consumer=CONSUMER_TEST)
     result = pytester.runpytest_subprocess(*QUIET)
@@ -71,7 +73,8 @@ def test_with_sivi_mock_url_the_fixture_steers_that_mock_and_names_each_test(pyt
     result.stdout.fnmatch_lines(["sivi_mock: no test received these answers (9): 422 invalid input, fault reset, *"])
 
 
-def test_with_sivi_mock_url_and_no_mock_there_the_session_says_so(pytester, monkeypatch):
+def test_mock_url_without_mock(pytester, monkeypatch):
+    """With SIVI_MOCK_URL and no mock there the session says so."""
     from tests.helpers import free_port
 
     monkeypatch.setenv("SIVI_MOCK_URL", f"http://127.0.0.1:{free_port()}")
@@ -81,7 +84,8 @@ def test_with_sivi_mock_url_and_no_mock_there_the_session_says_so(pytester, monk
     result.stdout.fnmatch_lines(["*no mock answers at SIVI_MOCK_URL=http://127.0.0.1:*"])
 
 
-def test_a_sivi_mock_url_off_this_machine_is_refused_before_any_key_is_sent_to_it(pytester, monkeypatch):
+def test_remote_mock_url_refused(pytester, monkeypatch):
+    """A SIVI_MOCK_URL off this machine is refused before any key is sent to it."""
     monkeypatch.setenv("SIVI_MOCK_URL", "http://mock.invalid:4010")
     monkeypatch.setenv("SIVI_API_KEY", "real-staging-key-1234")
     pytester.makepyfile(test_consumer=CONSUMER_TEST)
@@ -91,7 +95,8 @@ def test_a_sivi_mock_url_off_this_machine_is_refused_before_any_key_is_sent_to_i
     assert "real-staging-key-1234" not in result.stdout.str() + result.stderr.str()
 
 
-def test_under_sivi_mutate_each_failure_is_told_as_the_tests_own_assertion_or_an_error(pytester, monkeypatch):
+def test_mutate_failures_told(pytester, monkeypatch):
+    """Under sivi-mutate each failure is told as the test's own assertion or an error."""
     told = pytester.path / "outcomes.jsonl"
     monkeypatch.setenv("SIVI_MUTATE_OUTCOMES", str(told))
     pytester.makepyfile(client="def average(total, months):\n    return total / months\n")

@@ -47,7 +47,7 @@ def valid(reply: Reply) -> bool:
 
 
 @pytest.mark.parametrize("values", [[], [""], [" , ,"]])
-def test_no_directive_is_no_preference(values: list[str]) -> None:
+def test_no_directive(values: list[str]) -> None:
     assert parse_prefer(values, CONTRACT, MAX_DELAY_MS) is NONE
 
 
@@ -88,7 +88,7 @@ def test_each_directive_is_read(values: list[str], expected: Directives) -> None
         (["delay=1", "Delay=2"], "Delay=2", "delay is given twice"),  # across headers too
     ],
 )
-def test_a_directive_the_mock_cannot_honour_is_named_as_sent(values: list[str], directive: str, reason: str) -> None:
+def test_unhonourable_named_as_sent(values: list[str], directive: str, reason: str) -> None:
     with pytest.raises(PreferError) as refused:
         parsed(*values)
     assert refused.value.directive == directive, f"the error names {refused.value.directive!r}"
@@ -98,48 +98,53 @@ def test_a_directive_the_mock_cannot_honour_is_named_as_sent(values: list[str], 
 # Applying it to the lookup's answer
 
 
-def test_without_directives_the_lookup_answers() -> None:
+def test_lookup_without_directives() -> None:
     assert apply_prefer(KNOWN, Directives(), ANSWERS, SEED) == KNOWN
     assert apply_prefer(None, Directives(dynamic=False), ANSWERS, SEED) == ANSWERS.not_found
 
 
-def test_code_of_the_lookups_own_status_keeps_its_data() -> None:
+def test_code_of_own_status_keeps_data() -> None:
     assert apply_prefer(KNOWN, Directives(code=200), ANSWERS, SEED) == KNOWN
 
 
-def test_code_200_for_an_unknown_id_answers_the_first_documented_example() -> None:
+def test_code_200_unknown_id_example() -> None:
+    """`code=200` for an unknown id answers the first documented example."""
     reply = apply_prefer(None, Directives(code=200), ANSWERS, SEED)
     assert (reply.status, body_of(reply)) == (200, CONTRACT.examples_for(200)[0].value["body"])
 
 
 @pytest.mark.parametrize("status", [400, 401, 422, 500])
-def test_code_of_an_error_answers_that_error_with_the_spec_example_message(status: int) -> None:
+def test_code_of_error_uses_example(status: int) -> None:
+    """`code` of an error answers that error with the spec example's message."""
     reply = apply_prefer(KNOWN, Directives(code=status), ANSWERS, SEED)
     assert (reply.status, body_of(reply)) == (status, {"message": ANSWERS.messages[status]})
     assert valid(reply)
 
 
 @pytest.mark.parametrize("name", list(CONTRACT.examples))
-def test_example_answers_that_example_whole_with_its_status(name: str) -> None:
+def test_example_answers_whole(name: str) -> None:
     example = CONTRACT.examples[name]
     for directives in (Directives(example=name), Directives(example=name, code=example.status)):
         reply = apply_prefer(KNOWN, directives, ANSWERS, SEED)
         assert (reply.status, json.loads(reply.body)) == (example.status, example.value), directives
 
 
-def test_an_example_of_another_status_than_code_is_refused_naming_the_example() -> None:
+def test_example_code_mismatch_refused() -> None:
+    """An `example` of another status than `code` is refused naming the example."""
     with pytest.raises(PreferError) as refused:
         apply_prefer(KNOWN, Directives(code=200, example="serverError"), ANSWERS, SEED)
     assert refused.value.directive == "example=serverError"
     assert refused.value.reason == "it is an example of 500, not of 200"
 
 
-def test_example_names_the_body_so_dynamic_has_nothing_to_generate() -> None:
+def test_example_overrides_dynamic() -> None:
+    """`example` names the body, so `dynamic` has nothing to generate."""
     reply = apply_prefer(KNOWN, Directives(example="zeroUsage", dynamic=True), ANSWERS, SEED)
     assert json.loads(reply.body) == CONTRACT.examples["zeroUsage"].value
 
 
-def test_dynamic_keeps_the_lookups_status_and_the_same_request_gets_the_same_body() -> None:
+def test_dynamic_keeps_status_and_body() -> None:
+    """`dynamic` keeps the lookup's status, and the same request gets the same body."""
     known = apply_prefer(KNOWN, Directives(dynamic=True), ANSWERS, SEED)
     unknown = apply_prefer(None, Directives(dynamic=True), ANSWERS, SEED)
     assert (known.status, unknown.status) == (200, 400)
@@ -150,12 +155,14 @@ def test_dynamic_keeps_the_lookups_status_and_the_same_request_gets_the_same_bod
 
 
 @pytest.mark.parametrize("status", CONTRACT.statuses)
-def test_dynamic_with_code_generates_a_valid_answer_of_that_status(status: int) -> None:
+def test_dynamic_with_code(status: int) -> None:
+    """`dynamic` with `code` generates a valid answer of that status."""
     reply = apply_prefer(None, Directives(code=status, dynamic=True), ANSWERS, SEED)
     assert reply.status == status and valid(reply), reply.body
 
 
-def test_delay_replaces_the_accounts_own_delay_and_is_kept_otherwise() -> None:
+def test_delay_replaces_own_delay() -> None:
+    """`delay` replaces the account's own delay, which is kept otherwise."""
     assert apply_prefer(KNOWN, Directives(delay_ms=250), ANSWERS, SEED).delay_ms == 250
     assert apply_prefer(SLOW, Directives(delay_ms=0), ANSWERS, SEED).delay_ms == 0
     assert apply_prefer(SLOW, Directives(code=500), ANSWERS, SEED).delay_ms == 700, "code= dropped the slow delay"
@@ -167,12 +174,12 @@ def test_delay_replaces_the_accounts_own_delay_and_is_kept_otherwise() -> None:
 # Both at once, as the endpoint asks: a directive the mock cannot honour is its own error, never an API answer
 
 
-def test_preferred_without_prefer_is_the_lookups_answer() -> None:
+def test_preferred_without_prefer() -> None:
     assert preferred([], KNOWN, ANSWERS, MAX_DELAY_MS, SEED) == KNOWN
     assert preferred([], None, ANSWERS, MAX_DELAY_MS, SEED) == ANSWERS.not_found
 
 
-def test_preferred_applies_what_it_reads() -> None:
+def test_preferred_applies_directives() -> None:
     reply = preferred(["code=500", "delay=10"], KNOWN, ANSWERS, MAX_DELAY_MS, SEED)
     assert (reply.status, reply.delay_ms) == (500, 10)
 
@@ -186,7 +193,7 @@ def test_preferred_applies_what_it_reads() -> None:
         (["Colour=Blue"], "Colour=Blue"),
     ],
 )
-def test_preferred_answers_a_mistake_with_the_mocks_own_error(values: list[str], directive: str) -> None:
+def test_preferred_mistake_is_mock_error(values: list[str], directive: str) -> None:
     reply = preferred(values, KNOWN, ANSWERS, MAX_DELAY_MS, SEED)
     assert reply.status == MOCK_ERROR_STATUS and reply.status not in CONTRACT.statuses
     assert (MOCK_ERROR_HEADER, b"prefer") in reply.headers

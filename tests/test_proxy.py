@@ -21,7 +21,8 @@ def post(url: str, body: object, key: str | None = MOCK_KEY, **headers: str) -> 
     return httpx.post(url + PATH, json=body, headers=sent, timeout=10)
 
 
-def test_the_upstream_answer_comes_back_unchanged_and_the_caller_key_is_forwarded_as_sent():
+def test_answer_relayed_unchanged():
+    """The upstream's answer comes back unchanged, and the caller's key is forwarded as sent."""
     with upstream() as (up, watched), proxy(up.url) as px:
         direct = post(up.url, known_user_body(), key=REAL_KEY)
         relayed = post(px.url, known_user_body(), key=REAL_KEY)
@@ -34,7 +35,8 @@ def test_the_upstream_answer_comes_back_unchanged_and_the_caller_key_is_forwarde
     assert {seen.path for seen in watched.seen} == {PATH}
 
 
-def test_with_upstream_key_env_callers_use_the_mocks_key_and_the_upstream_sees_only_the_real_one(caplog):
+def test_upstream_key_env_swaps_keys(caplog):
+    """With --upstream-key-env callers use the mock's key and the upstream sees only the real one."""
     caplog.set_level(logging.DEBUG)
     with upstream() as (up, watched), proxy(up.url, real_key=True) as px:
         answered = post(px.url, known_user_body())
@@ -53,7 +55,8 @@ def test_with_upstream_key_env_callers_use_the_mocks_key_and_the_upstream_sees_o
     assert REAL_KEY not in journal and REAL_KEY not in caplog.text, "the real key was written unmasked"
 
 
-def test_prefer_other_methods_the_admin_api_and_the_docs_are_never_forwarded():
+def test_mock_only_requests_stay():
+    """Prefer, other methods, the admin API and the docs are never forwarded."""
     with upstream() as (up, watched), proxy(up.url) as px:
         prefer = post(px.url, known_user_body(), prefer="code=500")
         local_user = post(px.url, {"abstractUserId": DOCUMENTED_USER}, prefer="code=200")
@@ -67,7 +70,8 @@ def test_prefer_other_methods_the_admin_api_and_the_docs_are_never_forwarded():
     assert watched.seen == [], f"the upstream was asked: {[(s.method, s.path) for s in watched.seen]}"
 
 
-def test_fixtures_first_answers_known_ids_from_the_mock_and_the_rest_from_upstream():
+def test_fixtures_first():
+    """--fixtures-first answers known ids from the mock and the rest from upstream."""
     with upstream() as (up, watched), proxy(up.url, fixtures_first=True, real_key=True) as px:
         httpx.put(px.url + "/__mock/users/forced-outage", json={"status": 500}).raise_for_status()
         from_fixture = post(px.url, {"abstractUserId": DOCUMENTED_USER})
@@ -88,7 +92,7 @@ class HopByHopHeaders(Toy):
         return super().answer(status, body, {**hops, **(headers or {})})
 
 
-def test_hop_by_hop_headers_are_not_relayed_either_way():
+def test_hop_by_hop_not_relayed():
     with upstream(HopByHopHeaders()) as (up, watched), proxy(up.url, real_key=True) as px:
         answer = post(
             px.url,
@@ -108,7 +112,8 @@ def test_hop_by_hop_headers_are_not_relayed_either_way():
     assert answer.headers["x-upstream-end-to-end"] == "kept"
 
 
-def test_no_open_proxy_host_and_absolute_form_targets_cannot_choose_another_server():
+def test_no_open_proxy():
+    """No open proxy: Host and absolute-form targets cannot choose another server."""
     with upstream() as (up, watched), upstream() as (elsewhere, elsewhere_seen), proxy(up.url, real_key=True) as px:
         body = json.dumps(known_user_body()).encode()
         other = elsewhere.url.removeprefix("http://")
@@ -132,7 +137,7 @@ def test_no_open_proxy_host_and_absolute_form_targets_cannot_choose_another_serv
     assert traversal.status_code == 404
 
 
-def test_upstream_connections_are_pooled_and_reused():
+def test_upstream_connections_pooled():
     with upstream() as (up, watched), proxy(up.url, real_key=True) as px, httpx.Client() as client:
         for _ in range(20):
             client.post(px.url + PATH, json=known_user_body(), headers={"sivi-api-key": MOCK_KEY}).raise_for_status()
@@ -146,7 +151,7 @@ class Redirects(Toy):
         return RedirectResponse("http://127.0.0.1:9/elsewhere", status_code=302)
 
 
-def test_a_redirect_from_upstream_is_an_answer_never_followed():
+def test_redirect_not_followed():
     with upstream(Redirects()) as (up, watched), proxy(up.url, real_key=True) as px:
         answer = post(px.url, known_user_body())
 
@@ -164,7 +169,8 @@ class AlwaysGzips(Toy):
         return Response(content, status, headers=extra, media_type="application/json")
 
 
-def test_answers_with_other_legal_choices_conform_and_a_compressed_one_is_relayed_decoded():
+def test_legal_choices_conform():
+    """Answers with other legal choices conform, and a compressed one is relayed decoded."""
     with upstream(CorrectWithOtherChoices()) as (up, _), proxy(up.url, real_key=True) as px:
         other_choices = post(px.url, known_user_body())
     with upstream(AlwaysGzips()) as (up, _), proxy(up.url, real_key=True) as px:

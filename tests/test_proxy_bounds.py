@@ -42,7 +42,8 @@ def request_with(padding: int, *, end: bool = True) -> bytes:
 
 
 @pytest.mark.parametrize("kind", ["mock", "proxy"])
-def test_a_request_head_over_16_kib_gets_431_in_the_envelope_and_reaches_nothing(kind):
+def test_large_head_is_431(kind):
+    """A request head over 16 KiB gets 431 in the envelope and reaches nothing."""
     with served(kind) as (server, relayed):
         fits = raw(server, request_with(HEAD_LIMIT - 1024))
         too_large = raw(server, request_with(HEAD_LIMIT))
@@ -59,7 +60,8 @@ def test_a_request_head_over_16_kib_gets_431_in_the_envelope_and_reaches_nothing
 
 
 @pytest.mark.parametrize("kind", ["mock", "proxy"])
-def test_bytes_that_are_not_http_get_400_in_the_envelope_and_reach_nothing(kind):
+def test_non_http_bytes_are_400(kind):
+    """Bytes that are not HTTP get 400 in the envelope and reach nothing."""
     with served(kind) as (server, relayed):
         answers = [
             raw(server, b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(64)),  # a TLS hello on the plain port
@@ -76,7 +78,7 @@ def test_bytes_that_are_not_http_get_400_in_the_envelope_and_reach_nothing(kind)
     assert entries == [] and relayed == [], "bytes that are not HTTP reached the journal or the upstream"
 
 
-def test_a_journal_entry_keeps_a_bounded_amount_whatever_it_is_handed():
+def test_journal_entry_is_bounded():
     journal = Journal(60, "sivi-api-key")
     headers = [(b"sivi-api-key", b"k" * 40), *[(b"x-padding-%d" % i, b"a" * (200 * 1024)) for i in range(10)]]
     for _ in range(60):
@@ -115,7 +117,8 @@ def ask(url: str, user: str) -> httpx.Response:
     return httpx.post(url + PATH, json={"abstractUserId": user}, headers={"sivi-api-key": MOCK_KEY}, timeout=5)
 
 
-def test_recording_never_holds_up_an_answer_and_what_was_recorded_reaches_the_file(tmp_path, monkeypatch):
+def test_recording_never_delays(tmp_path, monkeypatch):
+    """Recording never holds up an answer and what was recorded reaches the file."""
     blocked = BlockedWrites()
     monkeypatch.setattr(os, "fsync", blocked(os.fsync))
     with upstream() as (up, _), BackgroundServer(proxy_app(up.url, real_key=True, record_dir=tmp_path)) as px:
@@ -153,7 +156,8 @@ REFUSED_URLS = {
 }
 
 
-def test_a_proxy_url_that_would_leak_or_misroute_is_refused_at_start():
+def test_bad_proxy_url_refused():
+    """A proxy URL that would leak or misroute is refused at start."""
     for url, reason in REFUSED_URLS.items():
         with pytest.raises(SettingsError, match=reason):
             Settings(proxy_url=url)

@@ -10,7 +10,8 @@ from tests.helpers import RunningMock, sivi_mock_at_start
 from tests.upstreams import MOCK_KEY, PATH, REAL_KEY, known_user_body, upstream
 
 
-def test_proxy_options_without_a_proxy_or_a_key_are_refused_in_one_line():
+def test_proxy_options_need_proxy():
+    """Proxy options without a proxy or a key are refused in one line."""
     without_proxy = sivi_mock_at_start("--fixtures-first", "--record", "somewhere")
     assert without_proxy.returncode == 2
     assert "--fixtures-first, --record needs --proxy URL" in without_proxy.stderr
@@ -29,7 +30,8 @@ def test_proxy_options_without_a_proxy_or_a_key_are_refused_in_one_line():
     assert "Traceback" not in without_proxy.stderr + no_key.stderr + not_a_url.stderr
 
 
-def test_the_proxy_banner_says_where_requests_go_and_insecure_says_so_loudly(tmp_path):
+def test_banner_names_upstream(tmp_path):
+    """The proxy banner says where requests go, and --proxy-insecure says so loudly."""
     os.environ["SIVI_TEST_CLI_KEY"] = REAL_KEY
     with upstream() as (up, watched):
         proxy = RunningMock(

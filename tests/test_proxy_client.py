@@ -75,14 +75,16 @@ def kind_of(outcome: object) -> Kind:
     return outcome.kind
 
 
-def test_an_answer_with_a_length_reads_the_same_at_every_split_and_the_connection_stays_usable():
+def test_length_answer_any_split():
+    """An answer with a length reads the same at every split and the connection stays usable."""
     for segments in every_split(OK):
         connection, outcome = exchange(segments)
         assert outcome == (200, [("content-type", "application/json"), ("content-length", "11")], b'{"a": true}')
         assert connection.reusable
 
 
-def test_a_chunked_answer_keeps_its_body_and_never_takes_its_trailers_for_headers():
+def test_chunked_trailers_ignored():
+    """A chunked answer keeps its body and never takes its trailers for headers."""
     chunked = (
         b'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n4\r\n{"a"\r\n7\r\n: true}\r\n0\r\n'
         b"sivi-contract: conforms\r\nx-trailer: 1\r\n\r\n"
@@ -102,37 +104,42 @@ def test_a_chunked_answer_keeps_its_body_and_never_takes_its_trailers_for_header
     ],
     ids=["100", "103 with a length", "150 with a length", "two of them"],
 )
-def test_interim_answers_are_dropped_whole_whatever_length_they_claim(interim):
+def test_interim_answers_dropped(interim):
+    """Interim answers are dropped whole whatever length they claim."""
     for segments in every_split(interim + OK)[:: max(1, len(interim) // 12)]:
         _, outcome = exchange(segments)
         assert outcome == (200, [("content-type", "application/json"), ("content-length", "11")], b'{"a": true}')
 
 
-def test_a_101_that_was_not_asked_for_is_no_answer():
+def test_unasked_101_is_no_answer():
     _, outcome = exchange([b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n" + OK])
     assert kind_of(outcome) is Kind.NOT_HTTP
 
 
 @pytest.mark.parametrize("status", [b"999", b"600", b"099", b"000"])
-def test_a_status_outside_200_to_599_is_no_answer(status):
+def test_bad_status_is_no_answer(status):
+    """A status outside 200 to 599 is no answer."""
     _, outcome = exchange([b"HTTP/1.1 " + status + b" Odd\r\ncontent-length: 2\r\n\r\n{}"])
     assert kind_of(outcome) is Kind.NOT_HTTP
 
 
-def test_a_second_answer_in_the_same_bytes_is_never_merged_into_the_first_and_ends_the_connection():
+def test_second_answer_not_merged():
+    """A second answer in the same bytes is never merged into the first and ends the connection."""
     second = b"HTTP/1.1 500 Oops\r\nx-second: 1\r\ncontent-length: 2\r\n\r\n{}"
     connection, outcome = exchange([OK + second])
     assert outcome == (200, [("content-type", "application/json"), ("content-length", "11")], b'{"a": true}')
     assert not connection.reusable, "a connection that said more than it was asked can be used again"
 
 
-def test_bytes_after_the_answer_in_a_later_segment_end_the_connection():
+def test_late_extra_bytes_close():
+    """Bytes after the answer in a later segment end the connection."""
     connection, outcome = exchange([OK, b"HTTP/1.1 200 OK\r\n"])
     assert outcome is not None and not isinstance(outcome, Exception)
     assert not connection.reusable
 
 
-def test_an_answer_without_a_length_ends_with_the_connection_in_order_but_not_with_a_reset():
+def test_unframed_answer_ends_at_close():
+    """An answer without a length ends with the connection in order but not with a reset."""
     no_length = b'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{"a": '
     _, in_order = exchange([no_length, b"true}"], end="eof")
     assert in_order == (200, [("content-type", "application/json")], b'{"a": true}')
@@ -140,7 +147,7 @@ def test_an_answer_without_a_length_ends_with_the_connection_in_order_but_not_wi
     assert isinstance(cut, UpstreamClosed) and cut.reset and cut.answered, "a reset answer was taken for a whole one"
 
 
-def test_connection_close_and_http_1_0_answers_are_not_pooled():
+def test_close_and_http10_not_pooled():
     closing = OK.replace(b"content-length: 11", b"connection: close\r\ncontent-length: 11")
     connection, outcome = exchange([closing])
     assert not isinstance(outcome, Exception) and not connection.reusable
@@ -148,14 +155,14 @@ def test_connection_close_and_http_1_0_answers_are_not_pooled():
     assert not connection.reusable
 
 
-def test_an_answer_cut_short_says_whether_any_of_it_had_arrived():
+def test_cut_answer_says_what_arrived():
     _, silent = exchange([], end="eof")
     assert isinstance(silent, UpstreamClosed) and not silent.answered and not silent.reset
     _, halfway = exchange([OK[:30]], end="eof")
     assert isinstance(halfway, UpstreamClosed) and halfway.answered
 
 
-def test_garbage_and_endless_answers_are_named():
+def test_garbage_and_endless_named():
     _, smtp = exchange([b"220 smtp.example.com ESMTP ready\r\n"])
     assert kind_of(smtp) is Kind.NOT_HTTP
     endless = b"HTTP/1.1 200 OK\r\ncontent-length: 99999999\r\n\r\n" + b"x" * (MAX_ANSWER_BYTES + 1)
@@ -163,7 +170,9 @@ def test_garbage_and_endless_answers_are_named():
     assert kind_of(too_long) is Kind.TOO_LARGE
 
 
-def test_what_a_new_connection_said_before_it_was_asked_is_judged_as_its_answer():
+def test_early_bytes_are_the_answer():
+    """What a new connection said before it was asked is judged as its answer."""
+
     async def run() -> object:
         connection = UpstreamConnection()
         connection.connection_made(Transport())  # type: ignore[arg-type]
@@ -178,7 +187,8 @@ def gzipped(headers: TextHeaders, body: bytes) -> tuple[TextHeaders, bytes, int]
     return [*headers, ("content-encoding", "gzip")], gzip.compress(body), MAX_ANSWER_BYTES
 
 
-def test_decoding_keeps_its_bound_after_inflating_and_names_what_it_cannot_decode():
+def test_decoding_is_bounded():
+    """Decoding keeps its bound after inflating and names what it cannot decode."""
     plain = b'{"status": 200}'
     assert decoded(*gzipped([("x", "1")], plain)) == ([("x", "1")], plain)
     assert decoded([("content-encoding", "deflate")], zlib.compress(plain), MAX_ANSWER_BYTES) == ([], plain)

@@ -39,7 +39,8 @@ def journal(url: str, query: str = "") -> list[dict]:
     ],
     ids=["envelope says 200", "404 for an unknown user", "an HTML page"],
 )
-def test_a_violating_answer_is_relayed_marked_journaled_and_logged(toy, body, check, caplog):
+def test_violation_is_marked(toy, body, check, caplog):
+    """A violating answer is relayed, marked, journaled and logged."""
     caplog.set_level(logging.WARNING, logger="sivi_mock")
     with upstream(toy) as (up, _), proxy(up.url, real_key=True) as px:
         good = ask(px.url, known_user_body() if check != "json_body" else {"workspaceId": "none"})
@@ -60,7 +61,8 @@ def test_a_violating_answer_is_relayed_marked_journaled_and_logged(toy, body, ch
     assert all("\n" not in line for line in lines), "a violation took more than one log line"
 
 
-def test_correct_upstreams_making_other_legal_choices_conform():
+def test_correct_upstreams_conform():
+    """Correct upstreams making other legal choices conform."""
     with upstream(CorrectWithOtherRefusals()) as (up, _), proxy(up.url, real_key=True) as px:
         verdicts = [
             ask(px.url, body).headers["sivi-contract"]
@@ -71,7 +73,8 @@ def test_correct_upstreams_making_other_legal_choices_conform():
     assert no_key.status_code == 401 and "sivi-contract" not in no_key.headers
 
 
-def test_proxy_errors_replaces_a_violating_answer_with_a_502_naming_the_check():
+def test_proxy_errors_gives_502():
+    """--proxy-errors replaces a violating answer with a 502 naming the check."""
     with upstream(WrongEnvelopeStatus()) as (up, _), proxy(up.url, real_key=True, proxy_errors=True) as px:
         good = ask(px.url, known_user_body())
         bad = ask(px.url, {"abstractUserId": "nobody"})
@@ -86,7 +89,8 @@ def test_proxy_errors_replaces_a_violating_answer_with_a_502_naming_the_check():
     assert entry["status"] == 502 and entry["upstream"]["status"] == 400
 
 
-def test_an_upstream_echoing_the_key_never_gets_it_into_the_journal_or_the_log(caplog):
+def test_echoed_key_never_logged(caplog):
+    """An upstream echoing the key never gets it into the journal or the log."""
     caplog.set_level(logging.DEBUG)
     with upstream(LeaksTheKey()) as (up, _), proxy(up.url, real_key=True) as px:
         ask(px.url, {"abstractUserId": "nobody"})
@@ -95,13 +99,14 @@ def test_an_upstream_echoing_the_key_never_gets_it_into_the_journal_or_the_log(c
     assert "violates" in written
 
 
-def test_the_journal_filter_refuses_an_unknown_verdict():
+def test_unknown_verdict_filter_refused():
     with upstream(Toy()) as (up, _), proxy(up.url, real_key=True) as px:
         answer = httpx.get(px.url + "/__mock/journal?contract=maybe")
     assert answer.status_code == 422 and "violates" in answer.json()["body"]["message"]
 
 
-def test_an_answer_that_only_differs_from_a_decided_reading_is_marked_differs_and_never_replaced(caplog):
+def test_difference_is_only_marked(caplog):
+    """An answer that only differs from a decided reading is marked `differs`, never replaced."""
     caplog.set_level(logging.WARNING, logger="sivi_mock")
     extra = {**known_user_body(), "clientVersion": "4.2"}  # openapi.yaml decides: unknown properties are ignored
     with upstream(ExtraPropertiesRejected()) as (up, _), proxy(up.url, real_key=True, proxy_errors=True) as px:
@@ -116,7 +121,8 @@ def test_an_answer_that_only_differs_from_a_decided_reading_is_marked_differs_an
     assert not [r for r in caplog.records if "violates the contract" in r.getMessage()]
 
 
-def test_a_repeated_request_header_goes_upstream_and_is_judged_with_every_value():
+def test_repeated_header_judged_whole():
+    """A repeated request header goes upstream and is judged with every value."""
     sent = [("sivi-api-key", MOCK_KEY), ("content-type", "text/plain"), ("content-type", "application/json")]
     with ScriptedUpstream(lambda request: conforming()) as up, proxy(up.url, real_key=True) as px:
         got = httpx.post(px.url + PATH, content=json.dumps(known_user()).encode(), headers=sent, timeout=10)

@@ -44,7 +44,8 @@ OUTAGES = {
 
 
 @pytest.mark.parametrize("outage", OUTAGES)
-def test_a_server_error_the_api_documents_conforms_and_the_journal_notes_it(outage):
+def test_documented_5xx_conforms(outage):
+    """A server error the API documents conforms and the journal notes it."""
     answer, verdict = OUTAGES[outage]
     with ScriptedUpstream(lambda request: answer) as up, proxy(up.url, real_key=True) as px:
         got = ask(px.url, known_user())
@@ -53,7 +54,8 @@ def test_a_server_error_the_api_documents_conforms_and_the_journal_notes_it(outa
     assert entry["contract"] == verdict and entry["serverError"] is True
 
 
-def test_with_fixtures_first_each_answer_says_who_gave_it_and_so_does_the_journal():
+def test_answers_say_who_gave_them():
+    """With --fixtures-first each answer says who gave it, and so does the journal."""
     with upstream() as (up, _), proxy(up.url, real_key=True, fixtures_first=True) as px:
         answers = {
             "fixture": ask(px.url, {"abstractUserId": DOCUMENTED_USER}),
@@ -76,7 +78,8 @@ def test_with_fixtures_first_each_answer_says_who_gave_it_and_so_does_the_journa
     assert "sivi-source" in answers["from a page"].headers["access-control-expose-headers"]
 
 
-def test_the_mocks_own_422_for_a_repeated_key_conforms_through_the_proxy():
+def test_repeated_key_422_conforms():
+    """The mock's own 422 for a repeated key conforms through the proxy."""
     repeated = f'{{"abstractUserId": "nobody", "abstractUserId": "{DOCUMENTED_USER}"}}'.encode()
     os.environ["SIVI_TEST_MOCK_AS_UPSTREAM"] = MOCK_KEY
     options = {"upstream_key_env": "SIVI_TEST_MOCK_AS_UPSTREAM", "cors_origins": (PAGE_ORIGIN,)}
@@ -125,7 +128,8 @@ def ask_when_up(running: subprocess.Popen[str], port: int, origin: str) -> httpx
     raise AssertionError(f"make proxy did not answer on port {port}")
 
 
-def test_the_readmes_proxy_command_works_as_written_beside_make_mock():
+def test_readme_proxy_command():
+    """The README's proxy command works as written beside `make mock`."""
     makefile = (ROOT / "Makefile").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make proxy" in readme and "\nproxy:" in makefile
@@ -142,7 +146,8 @@ def test_the_readmes_proxy_command_works_as_written_beside_make_mock():
     assert REAL_KEY not in output
 
 
-def test_make_proxy_takes_several_origins_space_separated_and_answers_each():
+def test_make_proxy_origins():
+    """`make proxy` takes several origins, space-separated, and answers each."""
     origins = ["http://localhost:5173", "http://localhost:3000"]
     with (
         upstream() as (up, _),
@@ -153,7 +158,8 @@ def test_make_proxy_takes_several_origins_space_separated_and_answers_each():
     assert allowed == {**{origin: origin for origin in origins}, "https://ads.example": None}, allowed
 
 
-def test_make_proxy_with_any_origin_shows_why_sivi_mock_refuses_it_not_the_file_names_of_the_checkout():
+def test_make_proxy_any_origin():
+    """`make proxy` with any origin shows why sivi-mock refuses it, not the file names of the checkout."""
     with make_proxy("PROXY_ORIGIN=*") as (running, _):
         output = running.communicate(timeout=30)[0]
     assert running.returncode != 0
@@ -179,7 +185,7 @@ def wait_for_port(port: int, running: subprocess.Popen[str]) -> None:
     raise AssertionError(f"nothing listens on port {port}")
 
 
-def test_the_dry_run_of_the_proxy_in_front_of_make_mock_works_as_documented():
+def test_proxy_dry_run_documented():
     # The documented ports are moved to free ones (others may be taken on this machine); nothing else changes.
     ports = {"4010": str(free_port()), "4011": str(free_port())}
     environment = {name: value for name, value in os.environ.items() if name != "SIVI_STAGING_KEY"}

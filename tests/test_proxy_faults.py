@@ -55,20 +55,21 @@ def assert_upstream_fault(
         ("garbage", 502, "not HTTP", Kind.NOT_HTTP),
     ],
 )
-def test_an_upstream_that_is_no_http_server_gets_a_named_502_or_504(behaviour, status, cause, kind):
+def test_non_http_upstream_named(behaviour, status, cause, kind):
+    """An upstream that is no HTTP server gets a named 502 or 504."""
     timeout = TIMEOUT if status == 504 else FAST
     with RawServer(behaviour) as raw, proxy(raw.url, proxy_timeout=timeout, real_key=True) as px:
         assert_upstream_fault(px, status, cause, timeout, kind=kind)
 
 
-def test_refused_connections_and_unknown_hosts_are_named():
+def test_refused_and_unknown_named():
     with proxy(free_port_url(), proxy_timeout=FAST, real_key=True) as px:
         assert_upstream_fault(px, 502, "refused the connection", FAST, kind=Kind.REFUSED)
     with proxy("http://sivi-upstream.invalid", proxy_timeout=FAST, real_key=True) as px:
         assert_upstream_fault(px, 502, "unknown host 'sivi-upstream.invalid'", FAST, kind=Kind.UNKNOWN_HOST)
 
 
-def test_an_endless_answer_is_cut_at_the_bound():
+def test_endless_answer_cut():
     with upstream(EndlessBodyForTheKnownUser()) as (up, _), proxy(up.url, proxy_timeout=5, real_key=True) as px:
         answer, _ = ask(px)
     assert answer.status_code == 502 and "bytes allowed" in answer.json()["body"]["message"], answer.text
@@ -90,7 +91,8 @@ def self_signed(tmp_path_factory) -> tuple[Path, Path]:
     return key, cert
 
 
-def test_tls_is_verified_and_proxy_insecure_accepts_a_local_self_signed_upstream(self_signed):
+def test_tls_is_verified(self_signed):
+    """TLS is verified, and --proxy-insecure accepts a local self-signed upstream."""
     key, cert = self_signed
     with BackgroundServer(Toy().app(), ssl_keyfile=str(key), ssl_certfile=str(cert)) as up:
         url = up.url.replace("http://", "https://")
@@ -101,6 +103,6 @@ def test_tls_is_verified_and_proxy_insecure_accepts_a_local_self_signed_upstream
             assert answer.status_code == 200, answer.text
 
 
-def test_tls_to_a_server_that_speaks_plain_http_is_a_tls_failure():
+def test_tls_to_plain_http_fails():
     with upstream() as (up, _), proxy(up.url.replace("http", "https"), proxy_timeout=FAST, real_key=True) as px:
         assert_upstream_fault(px, 502, "TLS failure", FAST, kind=Kind.TLS)

@@ -43,7 +43,8 @@ def assert_named_502(got: httpx.Response, entries: list[dict], fault: str) -> No
     assert [entry["status"] for entry in entries] == [502] and entries[0]["upstream"]["fault"] == fault
 
 
-def test_a_decompression_bomb_is_cut_at_the_bound_after_decoding():
+def test_gzip_bomb_is_cut():
+    """A decompression bomb is cut at the bound after decoding."""
     bomb = gzip.compress(json.dumps({"status": 200, "body": {"pad": "0" * (20 * 1024 * 1024)}}).encode(), 9)
     assert len(bomb) < 100_000
     got, entries = through_proxy(http(200, bomb, "content-type: application/json", "content-encoding: gzip"))
@@ -52,13 +53,15 @@ def test_a_decompression_bomb_is_cut_at_the_bound_after_decoding():
 
 
 @pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, gzip"])
-def test_an_encoding_the_proxy_cannot_decode_is_not_relayed_as_if_it_were_the_answer(encoding):
+def test_unknown_encoding_not_relayed(encoding):
+    """An encoding the proxy cannot decode is not relayed as if it were the answer."""
     body = json.dumps({"status": 200, "body": analysis()}).encode()
     got, entries = through_proxy(http(200, body, "content-type: application/json", f"content-encoding: {encoding}"))
     assert_named_502(got, entries, "encoding")
 
 
-def test_json_nested_past_any_checker_gets_a_502_in_the_envelope_and_a_journal_entry():
+def test_deep_json_is_502():
+    """JSON nested past any checker gets a 502 in the envelope and a journal entry."""
     deep = b'{"status": 200, "body": ' + b"[" * 600 + b"]" * 600 + b"}"
     got, entries = through_proxy(http(200, deep, "content-type: application/json"))
     assert got.headers.get("content-type") == "application/json", f"{got.status_code}: {got.text[:200]}"
@@ -66,7 +69,8 @@ def test_json_nested_past_any_checker_gets_a_502_in_the_envelope_and_a_journal_e
 
 
 @pytest.mark.parametrize("status", [999, 600, 99])
-def test_a_status_outside_100_to_599_gets_a_named_502(status):
+def test_bad_status_is_502(status):
+    """A status outside 100 to 599 gets a named 502."""
     got, entries = through_proxy(json_answer(status, {"status": status, "body": {}}))
     assert_named_502(got, entries, "not-http")
 
@@ -82,14 +86,15 @@ def with_value(value: bytes) -> bytes:
     [with_value(b"NaN"), with_value(b"-Infinity"), json.dumps({"status": 200, "body": analysis()}).encode("utf-16")],
     ids=["NaN", "Infinity", "UTF-16"],
 )
-def test_answers_a_browser_cannot_parse_violate_and_are_never_recorded(body, tmp_path):
+def test_unparsable_answers_violate(body, tmp_path):
+    """Answers a browser cannot parse violate and are never recorded."""
     got, entries = through_proxy(http(200, body, "content-type: application/json"), record_dir=tmp_path)
     assert got.status_code == 200 and got.headers["sivi-contract"] == "violates", got.headers
     assert [finding["check"] for finding in entries[0]["upstream"]["findings"]] == ["json_body"]
     assert not (tmp_path / "recorded.yaml").exists(), "an answer a browser cannot parse was recorded"
 
 
-def test_the_upstreams_own_sivi_headers_are_dropped_never_relayed_beside_the_proxys():
+def test_upstream_sivi_headers_dropped():
     answer = json_answer(
         400, {"status": 200, "body": {"message": "wrong envelope"}}, "sivi-contract: conforms", "sivi-mock-error: no"
     )
@@ -99,7 +104,8 @@ def test_the_upstreams_own_sivi_headers_are_dropped_never_relayed_beside_the_pro
     assert got.headers.get_list("sivi-source") == ["upstream"]
 
 
-def test_a_repeated_header_of_the_answer_is_relayed_and_judged_with_every_value():
+def test_repeated_answer_header():
+    """A repeated header of the answer is relayed and judged with every value."""
     answer = conforming("content-type: text/html", "x-thing: one", "x-thing: two")
     got, entries = through_proxy(answer)
     assert got.headers.get_list("x-thing") == ["one", "two"], got.headers
@@ -124,7 +130,8 @@ def chunked_with_trailers() -> bytes:
     return head + chunks + b"0\r\nsivi-contract: conforms\r\nx-trailer: evil\r\n\r\n"
 
 
-def test_interim_answers_trailers_and_a_second_answer_never_join_the_answer():
+def test_extras_never_join_answer():
+    """Interim answers, trailers and a second answer never join the answer."""
     second = http(500, b"{}", "x-second: 1", "content-type: text/plain")
     got, entries = through_proxy(INTERIM + chunked_with_trailers() + second)
     assert got.status_code == 200 and got.json() == {"status": 200, "body": analysis()}
@@ -133,6 +140,6 @@ def test_interim_answers_trailers_and_a_second_answer_never_join_the_answer():
     assert got.headers["sivi-contract"] == "conforms" and entries[0]["upstream"]["contract"] == "conforms"
 
 
-def test_a_101_nobody_asked_for_is_a_named_502():
+def test_unasked_101_is_502():
     got, entries = through_proxy(b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n\r\n" + conforming())
     assert_named_502(got, entries, "not-http")

@@ -43,7 +43,8 @@ def journal(url: str) -> list[dict]:
 REFUSED_ANY_ORIGIN = "--upstream-key-env refuses --cors-origin '*' (any origin; also the default when no --cors-origin"
 
 
-def test_with_the_real_key_any_origin_is_refused_at_start_and_the_error_names_the_flag_to_give():
+def test_any_origin_refused():
+    """With the real key any origin is refused at start and the error names the flag to give."""
     os.environ[KEY_ENV] = REAL_KEY
     for origins in [("*",), ("http://localhost:5173", "*")]:
         with pytest.raises(SettingsError, match=re.escape(REFUSED_ANY_ORIGIN)):
@@ -59,7 +60,8 @@ def test_with_the_real_key_any_origin_is_refused_at_start_and_the_error_names_th
         assert "Traceback" not in started.stderr and REAL_KEY not in started.stderr + started.stdout
 
 
-def test_with_the_real_key_only_the_named_origin_may_read_answers():
+def test_only_named_origin_reads():
+    """With the real key only the named origin may read answers."""
     with upstream() as (up, _), proxy(up.url, real_key=True) as px:
         named = ask(px.url, origin=PAGE_ORIGIN)
         other = ask(px.url, origin="https://ads.example")
@@ -74,7 +76,8 @@ def test_with_the_real_key_only_the_named_origin_may_read_answers():
     assert "access-control-allow-origin" not in preflight.headers
 
 
-def test_with_the_real_key_the_operation_answers_only_for_a_host_of_this_server_as_dns_rebinding_gets_none():
+def test_dns_rebinding_gets_none():
+    """With the real key the operation answers only a Host of this server: DNS rebinding gets none."""
     with upstream() as (up, watched), proxy(up.url, real_key=True) as px:
         port = px.url.rsplit(":", 1)[1]
         rebound = {
@@ -93,7 +96,7 @@ def test_with_the_real_key_the_operation_answers_only_for_a_host_of_this_server_
     assert [entry["status"] for entry in entries[:4]] == [403] * 4
 
 
-def test_the_host_check_follows_the_name_given_to_host():
+def test_host_check_follows_host():
     os.environ[KEY_ENV] = REAL_KEY
     with upstream() as (up, _):
         settings = Settings(proxy_url=up.url, upstream_key_env=KEY_ENV, cors_origins=(PAGE_ORIGIN,), host="mock.lan")
@@ -118,7 +121,8 @@ class TogetherThenMute:
         return conforming()
 
 
-def test_a_post_is_sent_again_at_most_once_and_only_when_a_pooled_connection_was_closed_under_it():
+def test_post_resent_at_most_once():
+    """A POST is sent again at most once, and only when a pooled connection was closed under it."""
     script = TogetherThenMute(10)
     with ScriptedUpstream(script) as up, proxy(up.url, real_key=True, proxy_timeout=FAST) as px:
         with ThreadPoolExecutor(10) as pool:
@@ -135,7 +139,8 @@ def test_a_post_is_sent_again_at_most_once_and_only_when_a_pooled_connection_was
     assert answer.status_code == 502 and answer.json()["body"]["fault"] == "closed", answer.text
 
 
-def test_a_request_that_fails_on_a_fresh_connection_is_never_sent_again():
+def test_fresh_failure_not_resent():
+    """A request that fails on a fresh connection is never sent again."""
     with ScriptedUpstream(lambda request: None) as up, proxy(up.url, real_key=True, proxy_timeout=FAST) as px:
         answer = ask(px.url)
         time.sleep(0.1)
@@ -155,7 +160,8 @@ def half_sent(host: str, port: int, raw: bytes, then: str) -> bytes:
         return received
 
 
-def test_only_a_whole_request_is_relayed_never_one_cut_off_by_its_client_the_deadline_or_a_malformed_body():
+def test_only_whole_requests_relayed():
+    """Only a whole request is relayed, never one cut off by its client, the deadline or a malformed body."""
     body = json.dumps(known_user()).encode()
     head = f"POST {PATH} HTTP/1.1\r\nhost: 127.0.0.1\r\nsivi-api-key: {MOCK_KEY}\r\ncontent-type: application/json\r\n"
     declared = (head + f"content-length: {len(body) + 40}\r\n\r\n").encode() + body
@@ -196,7 +202,8 @@ def echoing(request: Received) -> bytes:
     return ECHOES[asked]
 
 
-def test_an_upstream_that_echoes_the_real_key_gets_a_502_that_says_why_and_is_never_recorded(tmp_path, caplog):
+def test_echoed_real_key_is_502(tmp_path, caplog):
+    """An upstream that echoes the real key gets a 502 that says why and is never recorded."""
     caplog.set_level(logging.DEBUG)
     with ScriptedUpstream(echoing) as up, proxy(up.url, real_key=True, record_dir=tmp_path) as px:
         answers = {where: ask(px.url, {"abstractUserId": where}) for where in [*ECHOES, "json-escaped"]}
@@ -216,7 +223,8 @@ def test_an_upstream_that_echoes_the_real_key_gets_a_502_that_says_why_and_is_ne
     assert not recorded.exists() or REAL_KEY not in recorded.read_text(), "an answer with the key was recorded"
 
 
-def test_a_callers_own_key_echoed_back_is_relayed_to_that_caller_but_never_recorded(tmp_path):
+def test_echoed_own_key_not_recorded(tmp_path):
+    """A caller's own key echoed back is relayed to that caller but never recorded."""
     caller_key = "sk-callers-own-key-0123456789"
     echoing_callers_key = ScriptedUpstream(lambda request: conforming(debug=caller_key))
     with echoing_callers_key as up, proxy(up.url, record_dir=tmp_path) as px:
@@ -228,7 +236,8 @@ def test_a_callers_own_key_echoed_back_is_relayed_to_that_caller_but_never_recor
 ODD_KEYS = ["sk-live-ключ-0123456789", "sk-live-\u00e9t\u00e9-0123456789", "sk-live-\U0001f511-0123456789"]
 
 
-def test_a_key_that_cannot_go_in_a_header_is_refused_at_start_in_one_line():
+def test_unsendable_key_refused():
+    """A key that cannot go in a header is refused at start in one line."""
     for key in ODD_KEYS:
         os.environ["SIVI_TEST_ODD_KEY"] = key
         settings = Settings(
@@ -250,7 +259,8 @@ def test_a_key_that_cannot_go_in_a_header_is_refused_at_start_in_one_line():
 WRONG_KEY = "sk-not-the-right-key-0123456789"
 
 
-def test_a_401_to_a_request_the_proxy_authenticated_names_the_key_variable_not_a_contract_violation(caplog):
+def test_upstream_401_names_key_variable(caplog):
+    """A 401 to a request the proxy authenticated names the key variable not a contract violation."""
     caplog.set_level(logging.WARNING, logger="sivi_mock")
     os.environ["SIVI_TEST_WRONG_KEY"] = WRONG_KEY
     options = {"upstream_key_env": "SIVI_TEST_WRONG_KEY", "cors_origins": (PAGE_ORIGIN,)}
@@ -267,7 +277,7 @@ def test_a_401_to_a_request_the_proxy_authenticated_names_the_key_variable_not_a
     assert WRONG_KEY not in caplog.text + answer.text
 
 
-def test_a_wrong_real_key_is_named_at_start_before_any_page_asks():
+def test_wrong_real_key_named_at_start():
     os.environ["SIVI_TEST_WRONG_KEY"] = WRONG_KEY
     with upstream(Toy()) as (up, watched):
         running = RunningMock(

@@ -24,7 +24,8 @@ def ask(url: str, body: object, key: str = MOCK_KEY) -> httpx.Response:
     return httpx.post(url + PATH, json=body, headers={"sivi-api-key": key}, timeout=10)
 
 
-def test_a_recording_is_valid_fixtures_and_replays_the_same_bodies_with_the_mocks_keys(tmp_path):
+def test_recording_replays(tmp_path):
+    """A recording is valid fixtures and replays the same bodies with the mock's keys."""
     with upstream() as (up, _), proxy(up.url, real_key=True, record_dir=tmp_path) as px:
         live = [ask(px.url, body) for body in ASKED]
 
@@ -38,7 +39,8 @@ def test_a_recording_is_valid_fixtures_and_replays_the_same_bodies_with_the_mock
     assert [r.json() for r in replayed] == [r.json() for r in live]
 
 
-def test_an_answer_that_does_not_conform_is_not_recorded_and_a_later_answer_replaces_an_earlier_one(tmp_path):
+def test_only_conforming_recorded(tmp_path):
+    """An answer that does not conform is not recorded and a later answer replaces an earlier one."""
     with upstream(NegativeCount()) as (up, _), proxy(up.url, real_key=True, record_dir=tmp_path) as px:
         failing = ask(px.url, {"abstractUserId": KNOWN_USER})
     assert failing.status_code == 200 and failing.headers["sivi-contract"] != "conforms"
@@ -53,7 +55,8 @@ def test_an_answer_that_does_not_conform_is_not_recorded_and_a_later_answer_repl
     assert list(users) == [KNOWN_USER] and users[KNOWN_USER]["analysis"]["lastAccessed"] == 1700000001
 
 
-def test_a_write_that_fails_halfway_leaves_the_previous_recording_whole(tmp_path, monkeypatch):
+def test_failed_write_keeps_recording(tmp_path, monkeypatch):
+    """A write that fails halfway leaves the previous recording whole."""
     contract = load_contract()
     recorder = Recorder(tmp_path, load_fixtures(None, contract).keys)
     analysis = contract.examples["documentedUser"].value["body"]

@@ -43,7 +43,8 @@ def wait_for_close(connection: socket.socket) -> tuple[bytes, float]:
 
 @pytest.mark.parametrize("kind", ["mock", "proxy"])
 @pytest.mark.parametrize("sent", [HALF_HEADERS, HALF_BODY], ids=["half the headers", "half the body"])
-def test_a_half_sent_request_gets_408_at_the_deadline_while_others_are_served(kind, sent):
+def test_half_request_is_408(kind, sent):
+    """A half-sent request gets 408 at the deadline while others are served."""
     with served(kind) as server:
         stalled = [socket.create_connection((server.host, server.port)) for _ in range(20)]
         for connection in stalled:
@@ -61,13 +62,14 @@ def test_a_half_sent_request_gets_408_at_the_deadline_while_others_are_served(ki
     assert took < DEADLINE + 2, f"the half-sent request was held {took:.1f} s; the deadline is {DEADLINE} s"
 
 
-def test_a_connection_that_sends_nothing_is_closed_without_an_answer():
+def test_silent_connection_closed():
+    """A connection that sends nothing is closed without an answer."""
     with served("mock") as server, socket.create_connection((server.host, server.port)) as idle:
         received, took = wait_for_close(idle)
     assert received == b"" and took < DEADLINE + 2
 
 
-def test_a_slow_answer_is_not_cut_by_the_request_deadline():
+def test_slow_answer_not_cut():
     with served("mock") as server:
         answer = httpx.post(
             server.url + PATH,

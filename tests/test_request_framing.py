@@ -44,7 +44,8 @@ def split(answer: bytes) -> tuple[bytes, dict[str, object]]:
 
 
 @pytest.mark.parametrize("kind", ["mock", "proxy"])
-def test_two_host_headers_get_400_in_the_envelope_and_reach_nothing(kind):
+def test_two_hosts_is_400(kind):
+    """Two Host headers get 400 in the envelope and reach nothing."""
     with served(kind) as (server, relayed):
         one = raw(server, post(known(kind), "host: 127.0.0.1"))
         two = raw(server, post(known(kind), "host: 127.0.0.1", "host: evil.example"))
@@ -87,7 +88,8 @@ def offering(body: bytes, offer: str) -> bytes:
 
 @pytest.mark.parametrize("offer", OFFERS)
 @pytest.mark.parametrize("kind", ["mock", "proxy"])
-def test_an_upgrade_offered_on_a_post_is_ignored_and_the_body_sent_is_the_body_read(kind, offer):
+def test_upgrade_is_ignored(kind, offer):
+    """An Upgrade offered on a POST is ignored, and the body sent is the body read."""
     body = known(kind)
     with served(kind) as (server, relayed):
         # The offer, then a plain request on the same connection, in one write: both are read as HTTP/1.1.
@@ -103,7 +105,8 @@ def test_an_upgrade_offered_on_a_post_is_ignored_and_the_body_sent_is_the_body_r
 
 
 @pytest.mark.parametrize("kind", ["mock", "proxy"])
-def test_connect_gets_400_in_the_envelope_and_reaches_nothing(kind):
+def test_connect_is_400(kind):
+    """CONNECT gets 400 in the envelope and reaches nothing."""
     with served(kind) as (server, relayed):
         answer = raw(server, b"CONNECT 127.0.0.1:443 HTTP/1.1\r\nhost: 127.0.0.1:443\r\n\r\n")
 
@@ -173,7 +176,8 @@ def server_process(request) -> Iterator[RunningMock]:
     ids=["mock", "mock fast path", "proxy"],
     indirect=["server_process"],
 )
-def test_requests_pipelined_without_reading_the_answers_cost_a_bounded_amount(server_process, request_bytes):
+def test_pipelining_is_bounded(server_process, request_bytes):
+    """Requests pipelined without reading the answers cost a bounded amount."""
     server = server_process
     with socket.create_connection(("127.0.0.1", server.port)) as reading:
         # 1,000 in one write, their answers read as they come: each is answered, those held back once others are.

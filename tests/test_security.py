@@ -14,7 +14,8 @@ from mock_server.spec.fixtures import BUNDLED_FIXTURES, ApiKey
 from tests.helpers import DOCUMENTED_USER, RunningMock
 
 
-def test_an_api_key_never_appears_in_the_terminal_the_logs_or_the_journal(tmp_path):
+def test_key_never_shown(tmp_path):
+    """An API key never appears in the terminal, the logs or the journal."""
     secret = "sk-test-" + secrets.token_hex(12)
     fixtures = tmp_path / "fixtures"
     shutil.copytree(BUNDLED_FIXTURES, fixtures)
@@ -58,7 +59,8 @@ def test_any_key_in_the_ring_is_known():
     assert ring.check([b"admin-1", b"admin-1"]) is KeyCheck.UNKNOWN, "a repeated key header authenticated someone"
 
 
-def test_off_loopback_the_admin_api_needs_the_printed_token():
+def test_remote_admin_needs_token():
+    """Off loopback the admin API needs the printed token."""
     # Listening on every address; the test itself only ever connects to 127.0.0.1.
     mock = RunningMock("--host", "0.0.0.0")
     url = mock.url
@@ -86,7 +88,7 @@ def test_off_loopback_the_admin_api_needs_the_printed_token():
         mock.stop()
 
 
-def test_on_loopback_the_admin_api_is_open():
+def test_loopback_admin_is_open():
     mock = RunningMock()
     try:
         assert httpx.get(f"{mock.url}/__mock/health").status_code == 200

@@ -16,13 +16,14 @@ def documented_success() -> dict:
     return copy.deepcopy(CONTRACT.examples["documentedUser"].value)
 
 
-def test_the_operation_and_its_statuses_come_from_the_spec():
+def test_operation_from_spec():
     assert (CONTRACT.method, CONTRACT.path) == ("post", "/enterprise/account-analysis")
     assert CONTRACT.api_key_header == "sivi-api-key"
     assert CONTRACT.statuses == (200, 400, 401, 422, 500)
 
 
-def test_servers_list_staging_production_and_the_local_mock():
+def test_servers_listed():
+    """Servers list staging, production and the local mock."""
     urls = [server["url"] for server in CONTRACT.document["servers"]]
     assert urls == [
         "https://connect.sivi.ai/api/staging/v2",
@@ -31,7 +32,8 @@ def test_servers_list_staging_production_and_the_local_mock():
     ]
 
 
-def test_every_status_has_a_named_example_that_its_own_schema_accepts():
+def test_every_status_has_example():
+    """Every status has a named example that its own schema accepts."""
     for status in CONTRACT.statuses:
         examples = CONTRACT.examples_for(status)
         assert examples, f"response {status} has no named example"
@@ -39,7 +41,7 @@ def test_every_status_has_a_named_example_that_its_own_schema_accepts():
             assert CONTRACT.responses[status].errors(example.value) == [], f"example {example.name!r} is invalid"
 
 
-def test_the_documented_success_example_is_the_vendors_own():
+def test_success_example_is_vendors():
     body = documented_success()["body"]
     assert body["yearlyAnalysis"]["numberOfGeneratedDesignVariations"] == 254
     # The vendor's example breaks "month <= year"; the contract accepts it (a warning, never a failure).
@@ -73,17 +75,17 @@ def test_requests_the_api_accepts(body):
         ("281743", "a bare string"),
     ],
 )
-def test_requests_the_api_refuses_with_422(body, why):
+def test_requests_refused_with_422(body, why):
     assert CONTRACT.request.errors(body), f"the request schema should refuse {why}: {body!r}"
 
 
 @pytest.mark.parametrize("size", ["0Mb", "512Kb", "25Mb", "1.5Gb", "2MB", "100B", "3Tb"])
-def test_media_sizes_the_contract_accepts(size):
+def test_media_sizes_accepted(size):
     assert CONTRACT.component("MediaSize").is_valid(size)
 
 
 @pytest.mark.parametrize("size", [25, "lots", "25", "25 Mb", "-1Mb", "1.Gb", "Mb", "01Mb", ""])
-def test_media_sizes_the_contract_refuses(size):
+def test_media_sizes_refused(size):
     assert not CONTRACT.component("MediaSize").is_valid(size), f"{size!r} should not be a valid mediaSize"
 
 
@@ -99,14 +101,14 @@ def test_media_sizes_the_contract_refuses(size):
         (lambda b: b.pop("monthlyAnalysis"), "body"),
     ],
 )
-def test_a_success_body_that_breaks_what_the_docs_guarantee_is_refused(change, expected_error):
+def test_broken_guarantee_refused(change, expected_error):
     envelope = documented_success()
     change(envelope["body"])
     errors = CONTRACT.responses[200].errors(envelope)
     assert any(error.startswith(expected_error + ":") for error in errors), errors
 
 
-def test_additive_changes_to_responses_are_allowed():
+def test_additive_changes_allowed():
     envelope = documented_success()
     envelope["requestId"] = "abc"
     envelope["body"]["plan"] = "enterprise"
@@ -114,7 +116,7 @@ def test_additive_changes_to_responses_are_allowed():
     assert CONTRACT.responses[200].errors(envelope) == []
 
 
-def test_zero_to_twelve_monthly_entries_are_all_valid():
+def test_zero_to_twelve_months():
     for months in (0, 1, 12):
         envelope = documented_success()
         envelope["body"]["monthlyAnalysis"] = [envelope["body"]["monthlyAnalysis"][0]] * months
@@ -122,7 +124,7 @@ def test_zero_to_twelve_monthly_entries_are_all_valid():
 
 
 @pytest.mark.parametrize("status", [400, 401, 422, 500])
-def test_the_envelope_status_must_equal_the_http_status(status):
+def test_envelope_status_matches(status):
     other = 400 if status != 400 else 401
     assert CONTRACT.responses[status].is_valid({"status": status, "body": {"message": "x"}})
     assert not CONTRACT.responses[status].is_valid({"status": other, "body": {"message": "x"}})
@@ -130,11 +132,11 @@ def test_the_envelope_status_must_equal_the_http_status(status):
 
 
 @pytest.mark.parametrize("body", [{}, {"message": ""}, {"message": 42}, {"error": "Invalid input"}])
-def test_every_error_carries_a_non_empty_message(body):
+def test_errors_have_messages(body):
     assert not CONTRACT.responses[422].is_valid({"status": 422, "body": body})
 
 
-def test_other_message_texts_are_valid_errors():
+def test_other_messages_valid():
     for message in ("User does not exist", "User does not exists", "No such user"):
         assert CONTRACT.responses[400].is_valid({"status": 400, "body": {"message": message}})
 
@@ -142,26 +144,27 @@ def test_other_message_texts_are_valid_errors():
 # A broken spec stops whoever loads it with the file, the place inside it and the reason.
 
 
-def test_a_missing_spec_names_the_file(tmp_path):
+def test_missing_spec_named(tmp_path):
     with pytest.raises(SpecError, match=r"nowhere\.yaml: cannot read the spec"):
         load_contract(tmp_path / "nowhere.yaml")
 
 
-def test_a_spec_that_is_not_yaml_names_the_line(tmp_path):
+def test_bad_yaml_names_line(tmp_path):
     spec = tmp_path / "openapi.yaml"
     spec.write_text("openapi: 3.1.0\npaths: {\n  bad: [\n")
     with pytest.raises(SpecError, match=r"openapi\.yaml: line \d+, column \d+: not valid YAML"):
         load_contract(spec)
 
 
-def test_a_swagger_2_document_is_refused(tmp_path):
+def test_swagger_2_refused(tmp_path):
     spec = tmp_path / "openapi.yaml"
     spec.write_text("swagger: '2.0'\npaths: {}\n")
     with pytest.raises(SpecError, match=r"expected an OpenAPI 3\.1 document"):
         load_contract(spec)
 
 
-def test_a_dangling_reference_names_the_schema_that_holds_it(tmp_path):
+def test_dangling_ref_named(tmp_path):
+    """A dangling reference names the schema that holds it."""
     spec = tmp_path / "openapi.yaml"
     text = CONTRACT.source.read_text().replace(
         '$ref: "#/components/schemas/AccountAnalysisRequest"', '$ref: "#/components/schemas/Nope"'

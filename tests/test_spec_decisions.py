@@ -26,13 +26,14 @@ def expectation(exchange: Exchange, *, known_ids: tuple[str, ...] = ()) -> Expec
     return expected
 
 
-def test_every_decision_marks_what_it_qualifies_in_the_spec():
+def test_decisions_mark_the_spec():
     marked = {name for _, name in marks(CONTRACT.document)}
     unmarked = set(CONTRACT.decisions.catalogue) - marked
     assert not unmarked, f"decisions that mark no node of openapi.yaml: {sorted(unmarked)}"
 
 
-def test_a_mark_of_a_decision_the_catalogue_does_not_list_stops_the_spec(tmp_path):
+def test_unknown_decision_mark(tmp_path):
+    """A mark of a decision the catalogue does not list stops the spec."""
     document = yaml.safe_load(BUNDLED_SPEC.read_text(encoding="utf-8"))
     document["components"]["schemas"]["Count"]["x-decision"] = "no-such-decision"
     spec = tmp_path / "openapi.yaml"
@@ -73,7 +74,8 @@ def sent(body: object, *, content_type: str = "application/json", key: str | Non
     ],
     ids=lambda value: f"{value.body!r} {value.headers['content-type']}" if isinstance(value, Exchange) else "",
 )
-def test_the_judgement_of_a_request_names_the_decision_its_status_rests_on(request_sent, decision):
+def test_judgement_names_decision(request_sent, decision):
+    """The judgement of a request names the decision its status rests on."""
     expected = expectation(request_sent)
     assert expected.decision == decision
     if decision is not None:
@@ -81,7 +83,7 @@ def test_the_judgement_of_a_request_names_the_decision_its_status_rests_on(reque
         assert 500 not in expected.core, "no decision makes a 5xx acceptable"
 
 
-def test_a_request_naming_only_the_ids_a_run_was_given_rests_on_no_decision():
+def test_known_ids_need_no_decision():
     """The target has these ids, so whatever form it gives its ids, they are well-formed: looked up (200 or 400)."""
     for body in ({"abstractUserId": "u"}, {"abstractUserId": "u", "workspaceId": "w"}):
         expected = expectation(sent(body), known_ids=("u", "w"))
@@ -92,7 +94,7 @@ def test_a_request_naming_only_the_ids_a_run_was_given_rests_on_no_decision():
     )
 
 
-def test_an_empty_id_alone_names_nobody_whatever_form_a_server_gives_its_ids():
+def test_empty_id_names_nobody():
     """The documentation wants 422 for a body whose only id is not a non-empty string: no reading looks it up."""
     for body in ({"abstractUserId": ""}, {"workspaceId": ""}):
         expected = expectation(sent(body))

@@ -185,7 +185,8 @@ def pair(kind: Kind) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
-def test_a_breaking_change_is_found_with_a_counterexample_that_really_is_one(kind: Kind) -> None:
+def test_breaking_change_counterexample(kind: Kind) -> None:
+    """A breaking change is found with a counterexample that really is one."""
     old, new = pair(kind)
     report = diff(old, new)
     found = [f for f in report.of("breaking") if f.where == kind.where]
@@ -196,7 +197,8 @@ def test_a_breaking_change_is_found_with_a_counterexample_that_really_is_one(kin
 
 
 @pytest.mark.parametrize("kind", KINDS, ids=lambda kind: kind.name)
-def test_the_same_change_backwards_is_safe_or_breaking_both_ways(kind: Kind) -> None:
+def test_change_backwards(kind: Kind) -> None:
+    """The same change backwards is safe, or breaking, both ways."""
     old, new = pair(kind)
     report = diff(new, old)
     if kind.safe_what is None:
@@ -235,7 +237,8 @@ def bearer_as_another_way_in(document: dict[str, Any]) -> None:
     operation(document)["security"] = [{"enterpriseAdminKey": []}, {"bearer": []}]
 
 
-def test_a_renamed_api_key_header_breaks_every_client_both_ways() -> None:
+def test_renamed_key_header_breaks() -> None:
+    """A renamed API key header breaks every client both ways."""
     for old, new in ((BASE, changed(header_renamed)), (changed(header_renamed), BASE)):
         finding = breaking_at(diff(old, new), "security")
         assert finding.what == "credentials no longer accepted"
@@ -246,7 +249,8 @@ def test_a_renamed_api_key_header_breaks_every_client_both_ways() -> None:
         )
 
 
-def test_another_way_in_is_safe_and_taking_it_away_breaks_its_clients() -> None:
+def test_added_auth_way_is_safe() -> None:
+    """Another way in is safe, and taking it away breaks its clients."""
     added = diff(BASE, changed(bearer_as_another_way_in))
     assert added.exit_code == 0, shown(added)
     assert any(f.where == "security" and f.what == "another way in" for f in added.of("safe")), shown(added)
@@ -255,7 +259,7 @@ def test_another_way_in_is_safe_and_taking_it_away_breaks_its_clients() -> None:
     assert taken.counterexample.description == "a request presenting HTTP bearer authorization"
 
 
-def test_a_renamed_security_scheme_is_a_refactor() -> None:
+def test_renamed_scheme_is_refactor() -> None:
     def renamed(document: dict[str, Any]) -> None:
         schemes = document["components"]["securitySchemes"]
         schemes["adminKey"] = schemes.pop("enterpriseAdminKey")
@@ -295,7 +299,8 @@ def default_answer(document: dict[str, Any]) -> None:
     }
 
 
-def test_a_newly_documented_status_breaks_clients_with_an_answer_they_reject() -> None:
+def test_new_status_breaks_clients() -> None:
+    """A newly documented status breaks clients with an answer they reject."""
     new = changed(not_found_documented)
     finding = breaking_at(diff(BASE, new), "responses.404")
     assert finding.what == "status added"
@@ -305,14 +310,16 @@ def test_a_newly_documented_status_breaks_clients_with_an_answer_they_reject() -
     assert example.document["status"] == 404
 
 
-def test_a_removed_status_breaks_clients_and_tests_that_ask_the_mock_for_it() -> None:
+def test_removed_status_breaks() -> None:
+    """A removed status breaks clients and tests that ask the mock for it."""
     report = diff(changed(not_found_documented), BASE)
     finding = breaking_at(report, "responses.404")
     assert finding.what == "status removed" and finding.counterexample is None
     assert "Prefer: code=" in finding.reason, finding.reason
 
 
-def test_a_new_status_the_old_default_answer_covered_is_judged_against_it() -> None:
+def test_new_status_vs_old_default() -> None:
+    """A new status the old default answer covered is judged against it."""
     old = changed(default_answer)
     covered = diff(old, changed(not_found_documented, old))
     assert not [f for f in covered.of("breaking") if f.where.startswith("responses.")], shown(covered)
@@ -332,7 +339,9 @@ def test_a_new_status_the_old_default_answer_covered_is_judged_against_it() -> N
     assert not part_validator(old, "responses.default").is_valid(example.document), example.document
 
 
-def test_an_answer_in_a_new_media_type_breaks_clients_and_a_request_one_does_not() -> None:
+def test_new_media_type() -> None:
+    """An answer in a new media type breaks clients; a request in one does not."""
+
     def csv_answer(document: dict[str, Any]) -> None:
         operation(document)["responses"]["200"]["content"]["text/csv"] = {"schema": {"type": "string"}}
 
@@ -353,7 +362,7 @@ def test_an_answer_in_a_new_media_type_breaks_clients_and_a_request_one_does_not
 # The operation itself.
 
 
-def test_a_changed_method_breaks_every_request() -> None:
+def test_changed_method_breaks() -> None:
     def put(document: dict[str, Any]) -> None:
         item = document["paths"]["/enterprise/account-analysis"]
         item["put"] = item.pop("post")
@@ -364,7 +373,9 @@ def test_a_changed_method_breaks_every_request() -> None:
     assert finding.counterexample.description == "a request POST /enterprise/account-analysis"
 
 
-def test_where_reasonable_people_differ_it_is_a_warning_and_strict_makes_it_breaking() -> None:
+def test_differing_reading_warns() -> None:
+    """Where reasonable people differ it is a warning, and --strict makes it breaking."""
+
     def renamed(document: dict[str, Any]) -> None:
         operation(document)["operationId"] = "analyseAccount"
 
@@ -384,7 +395,9 @@ def test_where_reasonable_people_differ_it_is_a_warning_and_strict_makes_it_brea
     assert_real_counterexample(finding, BASE, changed(period))
 
 
-def test_a_new_optional_request_property_where_unknown_ones_were_refused_is_safe() -> None:
+def test_new_optional_property_safe() -> None:
+    """A new optional request property where unknown ones were refused is safe."""
+
     def closed(document: dict[str, Any]) -> None:
         for name in ("AccountAnalysisRequestByUser", "AccountAnalysisRequestByWorkspace"):
             schemas(document)[name]["additionalProperties"] = False
@@ -399,7 +412,7 @@ def test_a_new_optional_request_property_where_unknown_ones_were_refused_is_safe
     assert any(f.where == f"{REQUEST} /period" and f.what == "optional property added" for f in report.of("safe"))
 
 
-def test_an_added_answer_property_is_safe() -> None:
+def test_new_answer_property_safe() -> None:
     report = diff(BASE, changed(enum_property(["free", "pro"])))
     assert report.exit_code == 0, shown(report)
     assert any(
@@ -449,20 +462,23 @@ RELEASED = yaml.safe_load((ROOT / "tests" / "released" / "openapi-0.2.0.yaml").r
     ],
     ids=["documentation", "component renamed", "renamed back", "$ref inlined", "inlined back", "0.2.0 to now", "back"],
 )
-def test_documentation_and_refactors_that_accept_the_same_documents_are_safe(old, new) -> None:
+def test_refactors_are_safe(old, new) -> None:
+    """Documentation and refactors that accept the same documents are safe."""
     report = diff(old, new)
     assert report.exit_code == 0 and not report.of("warning"), shown(report)
     assert report.of("safe"), "a change was made, and none is listed"
 
 
-def test_a_ref_refactor_is_named_and_proved_by_the_schema_itself() -> None:
+def test_ref_refactor_named() -> None:
+    """A ref refactor is named and proved by the schema itself."""
     report = diff(BASE, changed(count_renamed))
     refactors = [f for f in report.of("safe") if f.what == "$ref refactor"]
     assert refactors and '"Count" -> "NonNegativeCount"' in refactors[0].detail, shown(report)
     assert refactors[0].reason.startswith("accepts the same documents"), refactors[0].reason
 
 
-def test_a_decision_that_changes_its_verdict_is_safe_for_clients_and_says_what_it_does_to_a_run() -> None:
+def test_changed_decision_is_safe() -> None:
+    """A decision that changes its verdict is safe for clients and says what it does to a run."""
     finding = next(f for f in diff(RELEASED, BASE).findings if f.where == "x-decisions.opaque-ids")
     assert finding.verdict == "safe" and "enforced -> reported" in finding.detail
     assert "the contract suite now warns where it failed" in finding.reason
@@ -471,7 +487,8 @@ def test_a_decision_that_changes_its_verdict_is_safe_for_clients_and_says_what_i
 # The kit itself: the mock must still start with NEW; whether its fixtures conform is reported apart.
 
 
-def test_a_change_the_bundled_fixtures_break_is_reported_apart_and_leaves_the_verdict_to_clients() -> None:
+def test_fixture_breakage_apart() -> None:
+    """A change the bundled fixtures break is reported apart and leaves the verdict to clients."""
     report = diff(BASE, changed(set_at("Count", "maximum", value=10)))
     assert report.exit_code == 0 and not report.of("breaking"), shown(report)
     assert [f for f in report.of("safe") if f.what == "narrowed"], "for a client it is a tightened output"
@@ -479,14 +496,16 @@ def test_a_change_the_bundled_fixtures_break_is_reported_apart_and_leaves_the_ve
     assert any("254 is greater than the maximum of 10" in problem for problem in report.fixtures.problems)
 
 
-def test_the_comparison_is_deterministic() -> None:
+def test_diff_is_deterministic() -> None:
     new = changed(drop_at("Count", "minimum"))
     first, second = diff(BASE, new), diff(BASE, new)
     assert [f.as_json() for f in first.findings] == [f.as_json() for f in second.findings]
     assert first.documents_checked == second.documents_checked
 
 
-def test_a_newly_required_parameter_breaks_requests_without_it_and_an_optional_one_does_not() -> None:
+def test_required_parameter_breaks() -> None:
+    """A newly required parameter breaks requests without it; an optional one does not."""
+
     def parameter(required: bool) -> Callable[[dict[str, Any]], None]:
         def change(document: dict[str, Any]) -> None:
             operation(document)["parameters"] = [
@@ -504,7 +523,9 @@ def test_a_newly_required_parameter_breaks_requests_without_it_and_an_optional_o
     assert diff(changed(parameter(False)), changed(parameter(True))).exit_code == 1
 
 
-def test_a_removed_server_is_a_warning_and_a_removed_request_body_too() -> None:
+def test_removed_server_warns() -> None:
+    """A removed server is a warning, and a removed request body too."""
+
     def staging_gone(document: dict[str, Any]) -> None:
         document["servers"] = document["servers"][1:]
 
@@ -520,7 +541,9 @@ def test_a_removed_server_is_a_warning_and_a_removed_request_body_too() -> None:
     assert body and body[0].verdict == "warning" and body[0].what == "request body removed", body
 
 
-def test_alternatives_in_another_order_accept_the_same_requests_but_the_mock_prefers_the_other_id() -> None:
+def test_reordered_alternatives() -> None:
+    """Alternatives in another order accept the same requests, but the mock prefers the other id."""
+
     def workspace_first(document: dict[str, Any]) -> None:
         request = schemas(document)["AccountAnalysisRequest"]
         request["anyOf"] = request["anyOf"][::-1]

@@ -53,14 +53,15 @@ def used_credits_optional(directory: Path) -> Path:
     return path
 
 
-def test_no_breaking_change_is_exit_0_and_says_so() -> None:
+def test_safe_change_exits_0() -> None:
     result = run_process("diff", SPEC, SPEC)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.splitlines()[-1] == f"NO BREAKING CHANGE: {SPEC} breaks no client of {SPEC}"
     assert result.stderr == ""
 
 
-def test_a_breaking_change_is_exit_1_with_one_line_naming_it_and_its_counterexample(tmp_path: Path) -> None:
+def test_breaking_change_exits_1(tmp_path: Path) -> None:
+    """A breaking change is exit 1 with one line naming it and its counterexample."""
     result = run("diff", SPEC, used_credits_optional(tmp_path))
     assert result.returncode == 1, result.stdout + result.stderr
     breaking = [line for line in result.stdout.splitlines() if line.startswith("breaking: ")]
@@ -100,9 +101,10 @@ def reserved_credits_required(directory: Path) -> Path:
     return path
 
 
-def test_fixtures_that_no_longer_conform_are_reported_apart_and_never_make_a_safe_change_breaking(
+def test_broken_fixtures_reported_apart(
     tmp_path: Path,
 ) -> None:
+    """Fixtures that no longer conform are reported apart and never make a safe change breaking."""
     new = reserved_credits_required(tmp_path)
     result = run("diff", SPEC, new)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -122,7 +124,7 @@ def test_fixtures_that_no_longer_conform_are_reported_apart_and_never_make_a_saf
     assert all("reservedCredits" in problem for problem in report["fixtures_problems"]), report["fixtures_problems"]
 
 
-def test_markdown_for_a_pull_request_comment(tmp_path: Path) -> None:
+def test_markdown_for_pull_request(tmp_path: Path) -> None:
     result = run("diff", SPEC, used_credits_optional(tmp_path), "--format", "markdown")
     assert result.returncode == 1
     page = result.stdout
@@ -142,9 +144,8 @@ def test_markdown_for_a_pull_request_comment(tmp_path: Path) -> None:
     ],
     ids=["missing", "not YAML", "OpenAPI 3.0", "no operation"],
 )
-def test_a_spec_that_cannot_be_used_is_exit_2_and_one_line_naming_it(
-    tmp_path: Path, content: str | None, reason: str
-) -> None:
+def test_unusable_spec_exits_2(tmp_path: Path, content: str | None, reason: str) -> None:
+    """A spec that cannot be used is exit 2 and one line naming it."""
     new = tmp_path / "new.yaml"
     if content is not None:
         new.write_text(content)
@@ -154,7 +155,7 @@ def test_a_spec_that_cannot_be_used_is_exit_2_and_one_line_naming_it(
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"sivi-spec: {new}: {reason}"), result.stderr
 
 
-def test_a_reference_to_nothing_is_exit_2_naming_the_spec(tmp_path: Path) -> None:
+def test_dangling_ref_exits_2(tmp_path: Path) -> None:
     document = copy.deepcopy(BASE)
     document["components"]["schemas"]["CreditBalance"]["properties"]["usedCredits"] = {"$ref": "#/nowhere"}
     new = tmp_path / "new.yaml"
@@ -168,7 +169,8 @@ def git(directory: Path, *arguments: str) -> None:
     subprocess.run(["git", *identity, *arguments], cwd=directory, check=True, capture_output=True, timeout=60)
 
 
-def test_old_from_a_git_revision_without_a_checkout(tmp_path: Path) -> None:
+def test_old_from_git_revision(tmp_path: Path) -> None:
+    """The old spec is read from a git revision without a checkout."""
     git(tmp_path, "init", "--quiet")
     (tmp_path / "openapi.yaml").write_text(SPEC.read_text())
     git(tmp_path, "add", "openapi.yaml")
@@ -184,7 +186,7 @@ def test_old_from_a_git_revision_without_a_checkout(tmp_path: Path) -> None:
     assert malformed.stderr == "sivi-spec: git:HEAD: expected git:REV:path, e.g. git:main:openapi.yaml\n"
 
 
-def test_strict_counts_warnings_as_breaking(tmp_path: Path) -> None:
+def test_strict_counts_warnings(tmp_path: Path) -> None:
     document = copy.deepcopy(BASE)
     document["paths"]["/enterprise/account-analysis"]["post"]["operationId"] = "analyseAccount"
     new = tmp_path / "new.yaml"
@@ -210,12 +212,13 @@ def test_version_usage_errors_and_python_m() -> None:
     assert as_module.returncode == 0 and json.loads(as_module.stdout)["exit_code"] == 0
 
 
-def test_a_run_leaves_nothing_behind_where_it_ran(tmp_path: Path) -> None:
+def test_run_leaves_nothing(tmp_path: Path) -> None:
     assert run("diff", SPEC, used_credits_optional(tmp_path), cwd=tmp_path).returncode == 1
     assert sorted(path.name for path in tmp_path.iterdir()) == ["new.yaml"]
 
 
-def test_a_document_yaml_reads_but_openapi_would_not_is_exit_2_and_one_line(tmp_path: Path) -> None:
+def test_non_openapi_yaml_exits_2(tmp_path: Path) -> None:
+    """A document YAML reads but OpenAPI would not is exit 2 and one line."""
     new = tmp_path / "new.yaml"
     new.write_text("openapi: 3.1.0\npaths:\n  /x:\n    post:\n      responses: [1, 2]\n")
     result = run("diff", SPEC, new)
@@ -224,7 +227,7 @@ def test_a_document_yaml_reads_but_openapi_would_not_is_exit_2_and_one_line(tmp_
     assert result.stderr.startswith(f"sivi-spec: cannot compare {SPEC} with {new} ("), result.stderr
 
 
-def test_two_runs_say_the_same_to_the_last_document(tmp_path: Path) -> None:
+def test_two_runs_agree(tmp_path: Path) -> None:
     """Two fresh `sivi-spec diff` processes, as a user runs it (the documents Hypothesis draws are shared by the
     comparisons of one process, so nothing is drawn before), of the slowest kind: every count of the success answer
     widened, each of the 10 changes found and shrunk (how long it takes is `make bench`'s: bench/costs.py)."""

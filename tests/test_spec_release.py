@@ -21,7 +21,7 @@ CHANGELOG = (ROOT / "CHANGELOG.md").read_text()
 CURRENT = version(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"])
 
 
-def test_the_latest_release_has_its_spec_stored() -> None:
+def test_latest_release_stored() -> None:
     latest = re.search(r"^## \[(\d+\.\d+\.\d+)\] - \d{4}-\d{2}-\d{2}$", CHANGELOG, re.MULTILINE)
     assert latest, "CHANGELOG.md has no released version (## [x.y.z] - YYYY-MM-DD)"
     stored = RELEASED / f"openapi-{latest.group(1)}.yaml"
@@ -30,7 +30,8 @@ def test_the_latest_release_has_its_spec_stored() -> None:
     )
 
 
-def test_the_working_spec_breaks_no_client_of_the_last_release_without_a_major_version() -> None:
+def test_working_spec_breaks_nothing() -> None:
+    """The working spec breaks no client of the last release without a major version."""
     found = baseline(RELEASED, CURRENT)
     assert found, f"no released spec in {RELEASED.relative_to(ROOT)} for {shown(CURRENT)} or before"
     released, path = found
@@ -40,7 +41,8 @@ def test_the_working_spec_breaks_no_client_of_the_last_release_without_a_major_v
     print(render(report, "text"))  # what the comparison says today, under `pytest -s`
 
 
-def test_each_stored_release_broke_no_client_of_the_one_before_without_a_major_version() -> None:
+def test_releases_broke_nothing() -> None:
+    """Each stored release broke no client of the one before without a major version."""
     releases = list(stored_releases(RELEASED).items())
     for (older, before), (newer, after) in itertools.pairwise(releases):
         report = compare(read_spec(str(before)), read_spec(str(after)))
@@ -54,7 +56,7 @@ def breaking_report() -> Report:
     return Report("OLD", "NEW", findings=[Finding(BREAKING, "responses.200 application/json /status", "const changed")])
 
 
-def test_the_rule_asks_for_a_major_version_and_a_changelog_line() -> None:
+def test_rule_asks_major_and_changelog() -> None:
     said = section("## [Unreleased]\n\n### Changed\n- The mock answers faster.\n", "Unreleased")
     problems = release_problems(breaking_report(), (0, 2, 0), (0, 3, 0), said)
     assert len(problems) == 2, problems

@@ -59,7 +59,7 @@ def outcome(read: Any, body: bytes) -> Any:
 
 
 @pytest.mark.parametrize(("name", "body", "as_request", "as_answer"), CASES, ids=[case[0] for case in CASES])
-def test_each_body_reads_as_a_request_and_as_an_answer(name: str, body: bytes, as_request: Any, as_answer: Any) -> None:
+def test_bodies_read_both_ways(name: str, body: bytes, as_request: Any, as_answer: Any) -> None:
     for reader, expected in ((read_request_json, as_request), (read_answer_json, as_answer)):
         got = outcome(reader, body)
         if isinstance(expected, str):
@@ -68,7 +68,7 @@ def test_each_body_reads_as_a_request_and_as_an_answer(name: str, body: bytes, a
             assert got == expected, f"{name}, {reader.__name__}: {got!r}"
 
 
-def test_a_reason_is_one_line_a_person_can_read() -> None:
+def test_reason_is_one_line() -> None:
     with pytest.raises(NotJson) as refused:
         read_request_json(b'{"abstractUserId": "a",\n "abstractUserId": "b"}')
     assert isinstance(refused.value, ValueError)
@@ -91,6 +91,6 @@ def test_a_reason_is_one_line_a_person_can_read() -> None:
         (b"\xe9", "\xe9", False),  # a header's bytes are Latin-1: never a decoding error
     ],
 )
-def test_the_media_type_is_read_once_the_same_way(content_type: str | bytes, parsed: str, json_: bool) -> None:
+def test_media_type_read_once(content_type: str | bytes, parsed: str, json_: bool) -> None:
     assert media_type(content_type) == parsed
     assert is_json(content_type) is json_
