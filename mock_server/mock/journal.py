@@ -125,9 +125,9 @@ class Journal:
         test: str | None = None,
     ) -> None:
         """A request the mock answered, or refused, as it came (`request_facts`); `test`: the test that sent it."""
-        self.record(request_facts(method, path, query, headers, body, status, upstream=upstream), test)
+        self.add_facts(request_facts(method, path, query, headers, body, status, upstream=upstream), test)
 
-    def record(self, facts: RequestFacts, test: str | None) -> None:
+    def add_facts(self, facts: RequestFacts, test: str | None) -> None:
         """A request whose facts are known (`request_facts`), received now, by `test`."""
         self._entries.append((next(self._ids), time.time(), test, facts))
 

@@ -177,7 +177,7 @@ class MockState:
     def answered_again(self, facts: RequestFacts, test: str | None) -> None:
         """`answered`, for a request whose facts were made before (`answer_facts`): the fast path's, for a request
         that repeats."""
-        self.journal.record(facts, test)
+        self.journal.add_facts(facts, test)
         self.coverage.add(test, facts.answer_class, facts.delay_ms > 0)
 
     def journal_request(
