@@ -100,6 +100,7 @@ def plain_pytest_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str]
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.xdist_group("plain_pytest_run")  # one worker: the run happens once
 def test_shares_pytest_base_url(plain_pytest_run):
     """`pytest contract_tests` shares --base-url with pytest-base-url."""
     result, seen = plain_pytest_run
@@ -108,6 +109,7 @@ def test_shares_pytest_base_url(plain_pytest_run):
 
 
 @pytest.mark.timeout(60)
+@pytest.mark.xdist_group("plain_pytest_run")  # one worker: the run happens once
 def test_sivi_strict_beside_strict(plain_pytest_run):
     """`pytest contract_tests` reads --sivi-strict beside pytest's own --strict flag."""
     # pytest owns `--strict` (its strict mode): left off, the suite still reads SIVI_STRICT.
