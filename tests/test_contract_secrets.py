@@ -28,11 +28,13 @@ def assert_no_secret_in(text: str, where: str) -> None:
 
 
 @pytest.fixture
-def sivi_contract(monkeypatch, capfd) -> Callable[..., subprocess.CompletedProcess[str]]:
-    """`sivi-contract ARGUMENTS` run by its `main` in this process (one interpreter start and Schemathesis import
-    fewer per run), with only the SIVI_* variables `env` gives, from `cwd`: its exit status, stdout and stderr."""
+def run_in_process(monkeypatch, capfd) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`sivi-contract ARGUMENTS` (its `main`) or `pytest contract_tests ARGUMENTS` (`pytest.main`) run in this
+    process, with only the SIVI_* variables `env` gives, from `cwd` (one interpreter start and Schemathesis import
+    fewer per run): its exit status, stdout and stderr."""
+    suite = str(Path(__file__).resolve().parent.parent / "contract_tests")
 
-    def run(*arguments: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    def run(command: str, *arguments: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
         with monkeypatch.context() as scoped:
             scoped.chdir(cwd)
             for name in [name for name in os.environ if name.startswith("SIVI_")]:
@@ -40,9 +42,9 @@ def sivi_contract(monkeypatch, capfd) -> Callable[..., subprocess.CompletedProce
             for name, value in env.items():
                 scoped.setenv(name, value)
             capfd.readouterr()
-            code = main(list(arguments))
+            code = main(list(arguments)) if command == "sivi-contract" else int(pytest.main([suite, *arguments]))
             out, err = capfd.readouterr()
-        return subprocess.CompletedProcess(["sivi-contract", *arguments], code, out, err)
+        return subprocess.CompletedProcess([command, *arguments], code, out, err)
 
     return run
 
@@ -91,22 +93,17 @@ def test_echoed_key_never_shown(tmp_path: Path, command: str):
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
-def test_setup_failure_hides_key(tmp_path: Path, command: str, sivi_contract):
+def test_setup_failure_hides_key(tmp_path: Path, command: str, run_in_process):
     """A set-up failure shows no key even when the target echoes it."""
     report = tmp_path / "report.html"
     env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
         "SIVI_API_KEY": toys.ADMIN_KEY,
         "SIVI_USER_ID": toys.KNOWN_USER,
         "SIVI_REPORT": str(report),
     }
     with BackgroundServer(toys.EchoesTheKeyInAPage().app(), log_level="critical") as server:
-        if command == "sivi-contract":  # what it writes is the subject: its own process is in the tests above
-            result = sivi_contract("--base-url", server.url, env=env, cwd=tmp_path)
-        else:
-            suite = Path(__file__).resolve().parent.parent / "contract_tests"
-            arguments = [sys.executable, "-m", "pytest", str(suite), "--base-url", server.url]
-            result = subprocess.run(arguments, env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        # What it writes is the subject: each form's own process is in `test_echoed_key_never_shown`.
+        result = run_in_process(command, "--base-url", server.url, env=env, cwd=tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
     assert f"Hello {mask_key(toys.ADMIN_KEY)}" in output and "is not the API" in output
@@ -116,12 +113,11 @@ def test_setup_failure_hides_key(tmp_path: Path, command: str, sivi_contract):
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
-def test_escaped_key_is_masked(tmp_path: Path, command: str, sivi_contract):
+def test_escaped_key_is_masked(tmp_path: Path, command: str, run_in_process):
     """A key that JSON and HTML escape is masked in every output in every form."""
     key = toys.LeaksAKeyOfMarkup.key  # `"`, `\`, `&`, `<`, `>`: the echo is JSON-escaped, the report HTML-escapes it
     junit, html = tmp_path / "junit.xml", tmp_path / "report.html"
     env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
         "SIVI_API_KEY": key,
         "SIVI_USER_ID": toys.KNOWN_USER,
         "SIVI_MAX_EXAMPLES": "3",
@@ -129,13 +125,8 @@ def test_escaped_key_is_masked(tmp_path: Path, command: str, sivi_contract):
     }
     with BackgroundServer(toys.LeaksAKeyOfMarkup().app(), log_level="critical") as server:
         arguments = ["--base-url", server.url, "--junit-xml", str(junit)]
-        if command == "sivi-contract":  # what it writes is the subject: its own process is in the test above
-            result = sivi_contract(*arguments, env=env, cwd=tmp_path)
-        else:
-            runner = [sys.executable, "-m", "pytest", str(Path(__file__).resolve().parent.parent / "contract_tests")]
-            result = subprocess.run(
-                [*runner, *arguments], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path
-            )
+        # What it writes is the subject: each form's own process is in `test_echoed_key_never_shown`.
+        result = run_in_process(command, *arguments, env=env, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     outputs = {
         "the terminal": result.stdout + result.stderr,
