@@ -68,46 +68,51 @@ def test_python_m_same_command():
         assert option in result.stdout
 
 
-@pytest.mark.timeout(60)
-def test_shares_pytest_base_url(tmp_path):
-    """`pytest contract_tests` shares --base-url with pytest-base-url."""
+@pytest.fixture(scope="module")
+def plain_pytest_run(tmp_path_factory) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """`pytest contract_tests` beside a plugin that owns `--base-url`, strict by SIVI_STRICT alone, against a mock
+    of its own: what it printed and the paths the mock was asked for. One run (one process start, Schemathesis
+    imported once) feeds the two tests below, each of which checks its own promise on it."""
+    where = tmp_path_factory.mktemp("plain_pytest")
     # pytest-playwright brings pytest-base-url, which owns `--base-url`; a plugin of the same shape stands in.
-    (tmp_path / "other_base_url_plugin.py").write_text(
+    (where / "other_base_url_plugin.py").write_text(
         "def pytest_addoption(parser):\n    parser.addoption('--base-url', dest='base_url')\n"
     )
     suite = str(Path(__file__).resolve().parent.parent / "contract_tests")
     with BackgroundServer(create_app()) as mock:
         arguments = ["-p", "other_base_url_plugin", "--base-url", mock.url, "--max-examples", "2"]
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", suite, *arguments],
+            [sys.executable, "-m", "pytest", suite, *arguments, "-p", "no:cacheprovider"],
             capture_output=True,
             text=True,
             timeout=60,
-            cwd=tmp_path,
+            cwd=where,
             env={
                 **CLEAN_ENV,
-                "PYTHONPATH": str(tmp_path),
+                "PYTHONPATH": str(where),
                 "SIVI_API_KEY": "mock-admin-key",
                 "SIVI_USER_ID": DOCUMENTED_USER,
+                "SIVI_STRICT": "1",
             },
         )
         seen = [entry["path"] for entry in httpx.get(f"{mock.url}/__mock/journal").json()["body"]["requests"]]
+    return result, seen
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.xdist_group("plain_pytest_run")  # one worker: the run happens once
+def test_shares_pytest_base_url(plain_pytest_run):
+    """`pytest contract_tests` shares --base-url with pytest-base-url."""
+    result, seen = plain_pytest_run
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "/enterprise/account-analysis" in seen, "the suite must have tested the --base-url it was given"
 
 
 @pytest.mark.timeout(60)
-def test_sivi_strict_beside_strict(tmp_path):
+@pytest.mark.xdist_group("plain_pytest_run")  # one worker: the run happens once
+def test_sivi_strict_beside_strict(plain_pytest_run):
     """`pytest contract_tests` reads --sivi-strict beside pytest's own --strict flag."""
     # pytest owns `--strict` (its strict mode): left off, the suite still reads SIVI_STRICT.
-    suite = str(Path(__file__).resolve().parent.parent / "contract_tests")
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", suite, "--max-examples", "2", "-p", "no:cacheprovider"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        env={**CLEAN_ENV, "SIVI_STRICT": "1"},
-    )
+    result, _ = plain_pytest_run
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert "\nmode: strict (--strict): every decision of openapi.yaml is enforced" in result.stdout

@@ -7,10 +7,12 @@ import base64
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from contract_tests.cli import main
 from contract_tests.findings import Redactor
 from mock_server.secret import mask_key
 from mock_server.serving.background import BackgroundServer
@@ -23,6 +25,28 @@ SECRETS = (toys.ADMIN_KEY[9:-2], toys.REGULAR_KEY[11:-2])
 def assert_no_secret_in(text: str, where: str) -> None:
     leaked = [secret for secret in SECRETS if secret in text]  # not the text itself: it would print the key
     assert not leaked, f"an API key leaked into {where}"
+
+
+@pytest.fixture
+def run_in_process(monkeypatch, capfd) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """`sivi-contract ARGUMENTS` (its `main`) or `pytest contract_tests ARGUMENTS` (`pytest.main`) run in this
+    process, with only the SIVI_* variables `env` gives, from `cwd` (one interpreter start and Schemathesis import
+    fewer per run): its exit status, stdout and stderr."""
+    suite = str(Path(__file__).resolve().parent.parent / "contract_tests")
+
+    def run(command: str, *arguments: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+        with monkeypatch.context() as scoped:
+            scoped.chdir(cwd)
+            for name in [name for name in os.environ if name.startswith("SIVI_")]:
+                scoped.delenv(name)
+            for name, value in env.items():
+                scoped.setenv(name, value)
+            capfd.readouterr()
+            code = main(list(arguments)) if command == "sivi-contract" else int(pytest.main([suite, *arguments]))
+            out, err = capfd.readouterr()
+        return subprocess.CompletedProcess([command, *arguments], code, out, err)
+
+    return run
 
 
 @pytest.mark.timeout(60)
@@ -69,22 +93,17 @@ def test_echoed_key_never_shown(tmp_path: Path, command: str):
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
-def test_setup_failure_hides_key(tmp_path: Path, command: str):
+def test_setup_failure_hides_key(tmp_path: Path, command: str, run_in_process):
     """A set-up failure shows no key even when the target echoes it."""
     report = tmp_path / "report.html"
     env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
         "SIVI_API_KEY": toys.ADMIN_KEY,
         "SIVI_USER_ID": toys.KNOWN_USER,
         "SIVI_REPORT": str(report),
     }
     with BackgroundServer(toys.EchoesTheKeyInAPage().app(), log_level="critical") as server:
-        if command == "sivi-contract":
-            arguments = [str(Path(sys.executable).with_name("sivi-contract")), "--base-url", server.url]
-        else:
-            suite = Path(__file__).resolve().parent.parent / "contract_tests"
-            arguments = [sys.executable, "-m", "pytest", str(suite), "--base-url", server.url]
-        result = subprocess.run(arguments, env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path)
+        # What it writes is the subject: each form's own process is in `test_echoed_key_never_shown`.
+        result = run_in_process(command, "--base-url", server.url, env=env, cwd=tmp_path)
     output = result.stdout + result.stderr
     assert result.returncode == 2, output
     assert f"Hello {mask_key(toys.ADMIN_KEY)}" in output and "is not the API" in output
@@ -94,12 +113,11 @@ def test_setup_failure_hides_key(tmp_path: Path, command: str):
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("command", ["sivi-contract", "pytest contract_tests"])
-def test_escaped_key_is_masked(tmp_path: Path, command: str):
+def test_escaped_key_is_masked(tmp_path: Path, command: str, run_in_process):
     """A key that JSON and HTML escape is masked in every output in every form."""
     key = toys.LeaksAKeyOfMarkup.key  # `"`, `\`, `&`, `<`, `>`: the echo is JSON-escaped, the report HTML-escapes it
     junit, html = tmp_path / "junit.xml", tmp_path / "report.html"
     env = {
-        **{name: value for name, value in os.environ.items() if not name.startswith("SIVI_")},
         "SIVI_API_KEY": key,
         "SIVI_USER_ID": toys.KNOWN_USER,
         "SIVI_MAX_EXAMPLES": "3",
@@ -107,13 +125,8 @@ def test_escaped_key_is_masked(tmp_path: Path, command: str):
     }
     with BackgroundServer(toys.LeaksAKeyOfMarkup().app(), log_level="critical") as server:
         arguments = ["--base-url", server.url, "--junit-xml", str(junit)]
-        if command == "sivi-contract":
-            runner = [str(Path(sys.executable).with_name("sivi-contract"))]
-        else:
-            runner = [sys.executable, "-m", "pytest", str(Path(__file__).resolve().parent.parent / "contract_tests")]
-        result = subprocess.run(
-            [*runner, *arguments], env=env, capture_output=True, text=True, timeout=60, cwd=tmp_path
-        )
+        # What it writes is the subject: each form's own process is in `test_echoed_key_never_shown`.
+        result = run_in_process(command, *arguments, env=env, cwd=tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     outputs = {
         "the terminal": result.stdout + result.stderr,
