@@ -35,7 +35,8 @@ CONSUMERS = sorted(path.name for path in (ROOT / "tests" / "consumers").iterdir(
 # fixtures' loader, and its errors and alias bombs at the CLI's start) and pytest 8 (the plugin). Prefer's and the
 # sequences' own logic adds no library to these; nor do the CLI's `--reload` and reset (the kit's own polling and
 # swap, over the loader already run here), its `python -m` door or its port-in-use line (the standard library's
-# socket): those run in the kit's environment only, and 2-3 s of processes fewer run here.
+# socket): those run in the kit's environment only, and 2-3 s of processes fewer run here. Within a file, so do the
+# tests of the kit's own checks over what a library gave it (the comments below say which stay): 94 tests, not 159.
 MOCK_TESTS = [
     # PyYAML's constructor (empty files, `.yml`, duplicate keys, non-UTF-8, `.nan`) and jsonschema-rs's messages;
     # the rest of test_fixtures.py is the kit's own checks over what these return.
