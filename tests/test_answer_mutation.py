@@ -104,8 +104,8 @@ WEAK = [
 @pytest.mark.xdist_group("answer_mutation_weak")
 @pytest.mark.parametrize(("weakness", "mutant", "found"), WEAK, ids=[weak[0] for weak in WEAK])
 def test_weak_consumer_named(tmp_path, weakness, mutant, found, sivi_mutate):
-    # A hang is seen at the time limit: 3 s rather than the default floor of 5 (a test here takes well under 1).
-    limit = ("--time-limit", "3") if mutant == "fault hang" else ()
+    # A hang is seen at the time limit: 2 s rather than the default floor of 5 (a test here takes well under 1).
+    limit = ("--time-limit", "2") if mutant == "fault hang" else ()
     ran, report = sivi_mutate(project(tmp_path, weakness), "--mutants", mutant, *limit)
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert named(report["findings"]) == found, ran.stdout

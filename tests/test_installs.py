@@ -35,19 +35,43 @@ CONSUMERS = sorted(path.name for path in (ROOT / "tests" / "consumers").iterdir(
 # fixtures' loader, and its errors and alias bombs at the CLI's start) and pytest 8 (the plugin). Prefer's and the
 # sequences' own logic adds no library to these; nor do the CLI's `--reload` and reset (the kit's own polling and
 # swap, over the loader already run here), its `python -m` door or its port-in-use line (the standard library's
-# socket): those run in the kit's environment only, and 2-3 s of processes fewer run here.
+# socket): those run in the kit's environment only, and 2-3 s of processes fewer run here. Within a file, so do the
+# tests of the kit's own checks over what a library gave it (the comments below say which stay): 94 tests, not 159.
 MOCK_TESTS = [
-    "test_fixtures.py",
-    "test_mock_api.py",
-    "test_mock_admin.py",
+    # PyYAML's constructor (empty files, `.yml`, duplicate keys, non-UTF-8, `.nan`) and jsonschema-rs's messages;
+    # the rest of test_fixtures.py is the kit's own checks over what these return.
+    *(f"test_fixtures.py::{name}" for name in ["test_bundled_fixtures_validate", "test_each_drift_named"]),
+    *(f"test_fixtures.py::{name}" for name in ["test_yml_is_yaml", "test_empty_file_is_harmless"]),
+    *(f"test_fixtures.py::{name}" for name in ["test_key_twice_in_file_masked", "test_non_utf8_file_named"]),
+    *(f"test_fixtures.py::{name}" for name in ["test_non_json_number_refused", "test_all_problems_at_once"]),
+    # Starlette's routing, request body, CORS and error handling; the scenario users and keys are the kit's own.
+    *(f"test_mock_api.py::{name}" for name in ["test_documented_user_example", "test_wrong_key_is_401"]),
+    *(f"test_mock_api.py::{name}" for name in ["test_auth_comes_first", "test_invalid_input_is_422"]),
+    *(f"test_mock_api.py::{name}" for name in ["test_no_content_type_is_422", "test_json_with_charset_is_json"]),
+    *(f"test_mock_api.py::{name}" for name in ["test_large_body_is_413", "test_other_methods_are_405"]),
+    *(f"test_mock_api.py::{name}" for name in ["test_unknown_path_is_404", "test_spec_and_docs_served"]),
+    *(f"test_mock_api.py::{name}" for name in ["test_cors_preflight_answered", "test_mock_bug_is_enveloped"]),
+    # The admin API's own routes on Starlette: its body, its origin check and its token.
+    *(f"test_mock_admin.py::{name}" for name in ["test_journal_masks_key", "test_added_user_until_reset"]),
+    *(f"test_mock_admin.py::{name}" for name in ["test_wrong_admin_body_is_422", "test_token_protects_admin"]),
+    "test_mock_admin.py::test_admin_refuses_foreign_origins",
     "test_mock_cli.py::test_cli_serves_bundled",
     "test_mock_cli.py::test_broken_fixture_stops_start",
     "test_mock_cli.py::test_alias_bomb_stops_start",
     "test_mock_cli.py::test_broken_spec_stops_start",
     "test_plugin.py",
     "test_proxy.py",
-    "test_request_deadline.py",
-    "test_mock_faults.py",
+    # uvicorn's protocol: the deadline's timer on both doors (one half request each), its cancel and its restart.
+    "test_request_deadline.py::test_half_request_is_408[half the headers-mock]",
+    "test_request_deadline.py::test_half_request_is_408[half the body-proxy]",
+    *(f"test_request_deadline.py::{name}" for name in ["test_silent_connection_closed", "test_slow_answer_not_cut"]),
+    "test_request_deadline.py::test_next_request_gets_whole_deadline",
+    # uvicorn's transport under each fault; the journal's and the fixtures' faults are the kit's own bookkeeping.
+    *(f"test_mock_faults.py::{name}" for name in ["test_reset_and_close_faults", "test_truncated_halves_body"]),
+    *(f"test_mock_faults.py::{name}" for name in ["test_truncated_cuts_shaped_answer", "test_garbage_is_not_http"]),
+    *(f"test_mock_faults.py::{name}" for name in ["test_hang_closes_at_bound", "test_abandoned_hang_is_freed"]),
+    *(f"test_mock_faults.py::{name}" for name in ["test_stop_ends_hang", "test_delay_before_fault"]),
+    *(f"test_mock_faults.py::{name}" for name in ["test_faults_harm_nobody_else", "test_plain_uvicorn_fault_error"]),
 ]
 DOCUMENTED_USER = "281743-2322-34i44sd3-dkfjgdkjf292"  # a user of the bundled fixtures
 LOWER_BOUND = re.compile(r"^([A-Za-z0-9._-]+)\s*>=\s*([0-9.]+)")

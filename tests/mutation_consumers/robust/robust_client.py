@@ -46,7 +46,8 @@ class Usage:
 
 
 class UsageClient:
-    def __init__(self, base_url: str, api_key: str, timeout: float | None = 2.0) -> None:
+    # 1 s between bytes: the local mock answers in milliseconds, and a `fault hang` rerun waits this long.
+    def __init__(self, base_url: str, api_key: str, timeout: float | None = 1.0) -> None:
         self.url = base_url + "/enterprise/account-analysis"
         self.api_key = api_key
         self.timeout = timeout
