@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from mock_server.errors import SettingsError
-from mock_server.mock.journal import Journal
+from mock_server.mock.journal import Journal, request_facts
 from mock_server.proxy.recorder import RECORDING, Recorder
 from mock_server.secret import mask_key
 from mock_server.serving.background import BackgroundServer
@@ -82,7 +82,7 @@ def test_journal_entry_is_bounded():
     journal = Journal(60, "sivi-api-key")
     headers = [(b"sivi-api-key", b"k" * 40), *[(b"x-padding-%d" % i, b"a" * (200 * 1024)) for i in range(10)]]
     for _ in range(60):
-        journal.add("POST", PATH, b"q=" + b"b" * (1024 * 1024), headers, b"{}", 401)
+        journal.add(request_facts("POST", PATH, b"q=" + b"b" * (1024 * 1024), headers, b"{}", 401))
     entries = journal.entries()
     sizes = [
         sum(len(name) + len(value) for name, value in entry["headers"].items()) + len(entry["query"])
@@ -92,7 +92,7 @@ def test_journal_entry_is_bounded():
     assert all(entry["headTruncated"] for entry in entries)
     assert entries[0]["headers"]["sivi-api-key"] == mask_key("k" * 40), "the key stopped being masked"
     small = Journal(1, "sivi-api-key")
-    small.add("POST", PATH, b"", [(b"x-small", b"1")], b"{}", 200)
+    small.add(request_facts("POST", PATH, b"", [(b"x-small", b"1")], b"{}", 200))
     assert "headTruncated" not in small.entries()[0]
 
 

@@ -112,23 +112,8 @@ class Journal:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def add(
-        self,
-        method: str,
-        path: str,
-        query: bytes,
-        headers: Headers,
-        body: bytes,
-        status: int | None,
-        *,
-        upstream: UpstreamNote | None = None,
-        test: str | None = None,
-    ) -> None:
-        """A request the mock answered, or refused, as it came (`request_facts`); `test`: the test that sent it."""
-        self.add_facts(request_facts(method, path, query, headers, body, status, upstream=upstream), test)
-
-    def add_facts(self, facts: RequestFacts, test: str | None) -> None:
-        """A request whose facts are known (`request_facts`), received now, by `test`."""
+    def add(self, facts: RequestFacts, test: str | None = None) -> None:
+        """A request the mock answered, or refused, received now (its facts: `request_facts`), by `test`."""
         self._entries.append((next(self._ids), time.time(), test, facts))
 
     def clear(self) -> None:

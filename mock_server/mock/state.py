@@ -177,7 +177,7 @@ class MockState:
     def answered_again(self, facts: RequestFacts, test: str | None) -> None:
         """`answered`, for a request whose facts were made before (`answer_facts`): the fast path's, for a request
         that repeats."""
-        self.journal.add_facts(facts, test)
+        self.journal.add(facts, test)
         self.coverage.add(test, facts.answer_class, facts.delay_ms > 0)
 
     def journal_request(
@@ -186,9 +186,10 @@ class MockState:
         """A request the operation's endpoint did not answer from the fixtures, journaled as it came: refused
         before (another path's 404, another host's 403, a body too large) or relayed upstream (`upstream`: what the
         upstream answered). It is no answer class of the mock's, so coverage does not count it."""
-        self.journal.add(
+        facts = request_facts(
             scope["method"], scope["path"], scope["query_string"], scope["headers"], body, status, upstream=upstream
         )
+        self.journal.add(facts)
 
     def reset(self, read: Loaded | list[str] | None = None) -> list[str]:
         """Back to the files: run-time accounts dropped, files re-read (or `read`, what `read_files` read off the
