@@ -189,6 +189,15 @@ def write_end_once_read(fifo: os.PathLike[str]) -> int:
             time.sleep(0.05)
 
 
+def answers_while_reading(client: CheckedClient, reader: str) -> None:
+    """The mock answers its health check while `reader` waits on a fixture file."""
+    try:
+        health = client.get("/__mock/health", timeout=5)
+    except httpx.TimeoutException:
+        pytest.fail(f"the mock answered nothing while {reader} was reading a fixture file")
+    assert health.status_code == 200
+
+
 def test_slow_reload_blocks_nothing(tmp_path, running):
     """A fixture file on a slow disk, played by a named pipe: reading it lasts until the test writes it."""
     fixtures, _, client = mock_on_a_copy(tmp_path, running, "--reload")
@@ -196,11 +205,7 @@ def test_slow_reload_blocks_nothing(tmp_path, running):
     os.mkfifo(slow)
     writer = write_end_once_read(slow)  # the mock is reading the file now, and waits for its bytes
     try:
-        try:
-            health = client.get("/__mock/health", timeout=5)
-        except httpx.TimeoutException:
-            pytest.fail("the mock answered nothing while --reload was reading a fixture file")
-        assert health.status_code == 200
+        answers_while_reading(client, "--reload")
         assert client.analyze({"abstractUserId": DOCUMENTED_USER}).status_code == 200
         written = tmp_path / "slow.yaml"
         written.write_text(SLOW_USER)
@@ -221,11 +226,7 @@ def test_slow_reset_blocks_nothing(tmp_path, running):
         reset = resetting.submit(client.post, "/__mock/reset")
         writer = write_end_once_read(slow)  # the reset is reading the file now, and waits for its bytes
         try:
-            try:
-                health = client.get("/__mock/health", timeout=5)
-            except httpx.TimeoutException:
-                pytest.fail("the mock answered nothing while POST /__mock/reset was reading a fixture file")
-            assert health.status_code == 200
+            answers_while_reading(client, "POST /__mock/reset")
             os.write(writer, SLOW_USER.encode())
         finally:
             os.close(writer)
